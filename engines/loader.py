@@ -1,0 +1,49 @@
+"""Building an engine by name, wrapped in the shared cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from engines.base import Engine
+from engines.cache import CachedEngine, CachePolicy, ResponseCache
+from engines.model_files import cache_root
+
+EngineName = Literal["transformers", "openai", "vllm"]
+
+
+def default_cache_path() -> Path:
+    return cache_root() / "engine-cache.sqlite"
+
+
+def load_engine(
+    engine: EngineName = "transformers",
+    model: str | None = None,
+    *,
+    cache: CachePolicy = "read-write",
+    cache_path: str | Path | None = None,
+    base_url: str | None = None,
+    tokenizer: str | None = None,
+    chat_template: Literal["auto", "on", "off"] = "auto",
+) -> CachedEngine:
+    """`model`: a local HF folder or GGUF file (None = the embedded SmolLM2-135M-Instruct), or
+    for `openai` the served model's name. `base_url`: the OpenAI-compatible server."""
+    inner: Engine
+    if engine == "transformers":
+        from engines.transformers_engine import TransformersEngine
+
+        inner = TransformersEngine(model, chat_template=chat_template)
+    elif engine == "openai":
+        from engines.openai_engine import OpenAIEngine
+
+        if not base_url:
+            raise ValueError("the openai engine needs --base-url (e.g. http://127.0.0.1:8000/v1)")
+        inner = OpenAIEngine(base_url, model=model, tokenizer=tokenizer, chat_template=chat_template)
+    elif engine == "vllm":
+        from engines.vllm_engine import VLLMEngine
+
+        inner = VLLMEngine(model, chat_template=chat_template)
+    else:
+        raise ValueError(f"unknown engine {engine!r}: use transformers, openai or vllm")
+    store = None if cache == "off" else ResponseCache(cache_path or default_cache_path())
+    return CachedEngine(inner, store, cache)

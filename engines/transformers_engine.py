@@ -1,0 +1,380 @@
+"""The default engine: a local Hugging Face model (folder or GGUF) run with transformers.
+
+Scoring (choice, loglik) is one forward pass per request, batched with right padding; requests
+sharing a long token prefix compute it once and reuse its KV cache. Generation is a batched
+left-padded decode loop with one random generator per sample, so a sample never depends on the
+batch it ran in.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from engines.base import Engine, sample_seed
+from engines.errors import ContextOverflowError
+from engines.model_files import EMBEDDED_NAME, materialise, resolve_model
+from engines.prefix import group_by_prefix
+from engines.rendering import ChatMode, render, uses_chat
+from engines.types import (
+    ChoiceDistribution,
+    ChoiceRequest,
+    GenerateRequest,
+    Loglik,
+    LoglikRequest,
+    Prompt,
+    Sample,
+)
+
+
+@dataclass
+class _ScoreJob:
+    """Read log-probabilities of `targets[k]` at position `positions[k]` of `ids`."""
+
+    ids: list[int]
+    positions: list[int]
+    targets: list[list[int]]
+    out_logprobs: list[np.ndarray] = field(default_factory=list)
+    out_argmax: list[int] = field(default_factory=list)
+
+
+class TransformersEngine(Engine):
+    name = "transformers"
+
+    def __init__(
+        self,
+        model: str | os.PathLike[str] | None = None,
+        chat_template: ChatMode = "auto",
+        max_batch_tokens: int = 8192,
+        max_gen_batch: int = 64,
+        min_shared_prefix: int = 32,
+    ) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        folder, gguf = resolve_model(model)
+        self._source = EMBEDDED_NAME if model in (None, "", "embedded", "smollm2") else str(model)
+        load_dir, self._fingerprint = materialise(folder, gguf)
+        self.tokenizer = AutoTokenizer.from_pretrained(load_dir)
+        self.model = AutoModelForCausalLM.from_pretrained(load_dir, dtype=torch.float32).eval()
+        self.chat = uses_chat(self.tokenizer, chat_template)
+        self.context_length = int(getattr(self.model.config, "max_position_embeddings", 2048))
+        self.pad_id = self.tokenizer.pad_token_id
+        if self.pad_id is None:
+            self.pad_id = self.tokenizer.eos_token_id
+        eos = self.model.generation_config.eos_token_id
+        eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
+        if self.tokenizer.eos_token_id is not None:
+            eos_ids.add(self.tokenizer.eos_token_id)
+        self.eos_ids = eos_ids
+        self.max_batch_tokens = max_batch_tokens
+        self.max_gen_batch = max_gen_batch
+        self.min_shared_prefix = min_shared_prefix
+        self.num_parameters = sum(p.numel() for p in self.model.parameters())
+
+    # ---- identity -------------------------------------------------------------------------
+    @property
+    def fingerprint(self) -> str:
+        return f"{self._fingerprint}:{'chat' if self.chat else 'raw'}"
+
+    @property
+    def model_id(self) -> str:
+        return self._source
+
+    @property
+    def model_path(self) -> Path:
+        return Path(self.model.name_or_path)
+
+    # ---- text <-> tokens ------------------------------------------------------------------
+    def render(self, prompt: Prompt) -> str:
+        return render(prompt, self.tokenizer, self.chat)
+
+    def encode_prompt(self, prompt: Prompt) -> list[int]:
+        # Chat templates write their own special tokens; raw text gets the tokenizer's BOS.
+        add_special = prompt.text is not None or not self.chat
+        return self.tokenizer(self.render(prompt), add_special_tokens=add_special)["input_ids"]
+
+    def _check_length(self, n_tokens: int, index: int, what: str, extra: int = 0) -> None:
+        if n_tokens + extra > self.context_length:
+            over = n_tokens + extra - self.context_length
+            raise ContextOverflowError(
+                f"{what} request #{index} needs {n_tokens + extra} tokens "
+                f"({n_tokens} prompt + {extra} to generate) but the model's context is "
+                f"{self.context_length}: {over} tokens too many. Shorten the persona context "
+                "or the prompt, or use a model with a longer context."
+            )
+
+    def label_variants(self, label: str) -> list[int]:
+        """Single-token spellings of a label ("A" and " A"); empty if it needs several tokens."""
+        ids = []
+        for text in (label, " " + label):
+            toks = self.tokenizer.encode(text, add_special_tokens=False)
+            if len(toks) == 1 and toks[0] not in ids:
+                ids.append(toks[0])
+        return ids
+
+    # ---- scoring ----------------------------------------------------------------------------
+    def choice(self, requests: Sequence[ChoiceRequest]) -> list[ChoiceDistribution]:
+        jobs: list[_ScoreJob] = []
+        plans: list[tuple[str, list[int]]] = []  # per request: method, job indices
+        fallback: list[tuple[int, int, str]] = []  # (request, label position, label)
+        for i, req in enumerate(requests):
+            ids = self.encode_prompt(req.prompt)
+            self._check_length(len(ids), i, "choice")
+            variants = [self.label_variants(lab) for lab in req.labels]
+            flat = [t for v in variants for t in v]
+            if all(variants) and len(flat) == len(set(flat)):
+                jobs.append(_ScoreJob(ids=ids, positions=[len(ids) - 1], targets=[flat]))
+                plans.append(("next_token", [len(jobs) - 1]))
+            else:
+                single = [j for j, v in enumerate(variants) if v]
+                if len(flat) != len(set(flat)):
+                    single = []
+                if single:
+                    toks = [t for j in single for t in variants[j]]
+                    jobs.append(_ScoreJob(ids=ids, positions=[len(ids) - 1], targets=[toks]))
+                    plans.append(("mixed", [len(jobs) - 1]))
+                else:
+                    plans.append(("loglik", []))
+                fallback.extend((i, j, lab) for j, lab in enumerate(req.labels) if j not in single)
+        ll_requests = [
+            LoglikRequest(prompt=requests[i].prompt, continuation=lab) for i, _, lab in fallback
+        ]
+        ll_jobs = [self._loglik_job(r, k) for k, r in enumerate(ll_requests)]
+        self._score(jobs + ll_jobs)
+        multi: dict[tuple[int, int], float] = {}
+        for (i, j, _), job in zip(fallback, ll_jobs):
+            multi[(i, j)] = float(sum(lp[0] for lp in job.out_logprobs))
+        out = []
+        for i, req in enumerate(requests):
+            method, job_ids = plans[i]
+            logp = np.full(len(req.labels), -np.inf)
+            if job_ids:
+                got = jobs[job_ids[0]].out_logprobs[0]
+                k = 0
+                for j, lab in enumerate(req.labels):
+                    if (i, j) in multi:
+                        continue
+                    n_var = len(self.label_variants(lab))
+                    logp[j] = np.logaddexp.reduce(got[k : k + n_var])
+                    k += n_var
+            for j in range(len(req.labels)):
+                if (i, j) in multi:
+                    logp[j] = multi[(i, j)]
+            out.append(_distribution(list(req.labels), logp, method))
+        return out
+
+    def loglik(self, requests: Sequence[LoglikRequest]) -> list[Loglik]:
+        jobs = [self._loglik_job(r, i) for i, r in enumerate(requests)]
+        self._score(jobs)
+        return [
+            Loglik(
+                logprob=float(sum(lp[0] for lp in job.out_logprobs)),
+                num_tokens=len(job.positions),
+                is_greedy=all(a == t[0] for a, t in zip(job.out_argmax, job.targets)),
+            )
+            for job in jobs
+        ]
+
+    def _loglik_job(self, req: LoglikRequest, index: int) -> _ScoreJob:
+        ctx = self.encode_prompt(req.prompt)
+        cont = self.tokenizer.encode(req.continuation, add_special_tokens=False)
+        ids = ctx + cont
+        self._check_length(len(ids), index, "loglik")
+        start = len(ctx) - 1
+        return _ScoreJob(
+            ids=ids,
+            positions=list(range(start, start + len(cont))),
+            targets=[[t] for t in cont],
+        )
+
+    @torch.inference_mode()
+    def _score(self, jobs: list[_ScoreJob]) -> None:
+        if not jobs:
+            return
+        groups = group_by_prefix(
+            [j.ids for j in jobs], [min(j.positions) for j in jobs], self.min_shared_prefix
+        )
+        singles = [m for g in groups if g.prefix_len == 0 for m in g.members]
+        for chunk in self._chunks(sorted(singles, key=lambda m: len(jobs[m].ids)), jobs, 0):
+            self._forward_chunk([jobs[m] for m in chunk], past=None, past_len=0)
+        for g in groups:
+            if g.prefix_len == 0:
+                continue
+            prefix = torch.tensor([jobs[g.members[0]].ids[: g.prefix_len]])
+            past = self.model(input_ids=prefix, use_cache=True, logits_to_keep=1).past_key_values
+            members = sorted(g.members, key=lambda m: len(jobs[m].ids))
+            for chunk in self._chunks(members, jobs, g.prefix_len):
+                self._forward_chunk([jobs[m] for m in chunk], past=past, past_len=g.prefix_len)
+
+    def _chunks(self, members: list[int], jobs: list[_ScoreJob], past_len: int):
+        """Batches whose padded size (suffix tokens x batch) stays within the token budget."""
+        chunk: list[int] = []
+        for m in members:
+            width = len(jobs[m].ids) - past_len
+            if chunk and width * (len(chunk) + 1) > self.max_batch_tokens:
+                yield chunk
+                chunk = []
+            chunk.append(m)
+        if chunk:
+            yield chunk
+
+    def _forward_chunk(self, chunk: list[_ScoreJob], past, past_len: int) -> None:
+        seqs = [j.ids[past_len:] for j in chunk]
+        width = max(len(s) for s in seqs)
+        batch = len(seqs)
+        input_ids = torch.full((batch, width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((batch, past_len + width), dtype=torch.long)
+        mask[:, :past_len] = 1
+        for b, s in enumerate(seqs):
+            input_ids[b, : len(s)] = torch.tensor(s)
+            mask[b, past_len : past_len + len(s)] = 1
+        positions = torch.arange(past_len, past_len + width).expand(batch, width)
+        keep = sorted({p - past_len for j in chunk for p in j.positions})
+        kwargs = {}
+        if past is not None:
+            cache = copy.deepcopy(past)
+            cache.batch_repeat_interleave(batch)
+            kwargs["past_key_values"] = cache
+        logits = self.model(
+            input_ids=input_ids,
+            attention_mask=mask,
+            position_ids=positions,
+            use_cache=past is not None,
+            logits_to_keep=torch.tensor(keep),
+            **kwargs,
+        ).logits
+        logprobs = torch.log_softmax(logits.float(), dim=-1)
+        col = {p: k for k, p in enumerate(keep)}
+        for b, job in enumerate(chunk):
+            for pos, targets in zip(job.positions, job.targets):
+                row = logprobs[b, col[pos - past_len]]
+                job.out_logprobs.append(row[targets].double().numpy())
+                job.out_argmax.append(int(row.argmax()))
+
+    # ---- generation -------------------------------------------------------------------------
+    def sample(self, items: Sequence[tuple[GenerateRequest, int]]) -> list[Sample]:
+        encoded = []
+        for i, (req, _) in enumerate(items):
+            ids = self.encode_prompt(req.prompt)
+            self._check_length(len(ids), i, "generate", extra=req.max_tokens)
+            encoded.append(ids)
+        order = sorted(range(len(items)), key=lambda k: len(encoded[k]))
+        results: list[Sample | None] = [None] * len(items)
+        for start in range(0, len(order), self.max_gen_batch):
+            idx = order[start : start + self.max_gen_batch]
+            for k, s in zip(idx, self._generate_batch([encoded[k] for k in idx], [items[k] for k in idx])):
+                results[k] = s
+        return [r for r in results if r is not None]
+
+    @torch.inference_mode()
+    def _generate_batch(
+        self, prompts: list[list[int]], items: list[tuple[GenerateRequest, int]]
+    ) -> list[Sample]:
+        batch = len(prompts)
+        width = max(len(p) for p in prompts)
+        input_ids = torch.full((batch, width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((batch, width), dtype=torch.long)
+        for b, p in enumerate(prompts):
+            input_ids[b, width - len(p) :] = torch.tensor(p)
+            mask[b, width - len(p) :] = 1
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        gens = [
+            torch.Generator().manual_seed(sample_seed(req.seed, idx)) for req, idx in items
+        ]
+        out_ids: list[list[int]] = [[] for _ in range(batch)]
+        logprob = [0.0] * batch
+        finished: list[str | None] = [None] * batch
+        active = list(range(batch))  # rows still in the model batch, in cache order
+        out = self.model(
+            input_ids=input_ids, attention_mask=mask, position_ids=positions, use_cache=True,
+            logits_to_keep=1,
+        )
+        cache, last_pos = out.past_key_values, positions[:, -1]
+        logits = out.logits[:, -1].float()
+        while True:
+            next_tokens = []
+            for row, b in enumerate(active):
+                req = items[b][0]
+                tok, lp = _draw(logits[row], req.temperature, req.top_p, gens[b])
+                out_ids[b].append(tok)
+                logprob[b] += lp
+                next_tokens.append(tok)
+                if tok in self.eos_ids:
+                    finished[b] = "stop"
+                elif req.stop and _find_stop(self.tokenizer.decode(out_ids[b]), req.stop) >= 0:
+                    finished[b] = "stop"
+                elif len(out_ids[b]) >= req.max_tokens:
+                    finished[b] = "length"
+            keep = [row for row, b in enumerate(active) if finished[b] is None]
+            if not keep:
+                break
+            if len(keep) < len(active):
+                cache.batch_select_indices(torch.tensor(keep))
+                mask, last_pos = mask[keep], last_pos[keep]
+                next_tokens = [next_tokens[r] for r in keep]
+                active = [active[r] for r in keep]
+            mask = torch.cat([mask, torch.ones((len(active), 1), dtype=torch.long)], dim=1)
+            last_pos = last_pos + 1
+            out = self.model(
+                input_ids=torch.tensor(next_tokens).unsqueeze(1), attention_mask=mask,
+                position_ids=last_pos.unsqueeze(1), past_key_values=cache, use_cache=True,
+            )
+            cache, logits = out.past_key_values, out.logits[:, -1].float()
+        samples = []
+        for b, (req, _) in enumerate(items):
+            text = self.tokenizer.decode(out_ids[b], skip_special_tokens=True)
+            cut = _find_stop(text, req.stop)
+            samples.append(
+                Sample(
+                    text=text[:cut] if cut >= 0 else text,
+                    logprob=logprob[b],
+                    num_tokens=len(out_ids[b]),
+                    finish_reason=finished[b] or "length",
+                )
+            )
+        return samples
+
+
+def _find_stop(text: str, stops: Sequence[str]) -> int:
+    hits = [text.find(s) for s in stops if s and s in text]
+    return min(hits) if hits else -1
+
+
+def _draw(logits: torch.Tensor, temperature: float, top_p: float, gen: torch.Generator) -> tuple[int, float]:
+    """One token by inverse-CDF sampling from the row's own generator; returns the token and
+    its log-probability under the unmodified model distribution."""
+    base = torch.log_softmax(logits, dim=-1)
+    if temperature == 0.0:
+        tok = int(base.argmax())
+        return tok, float(base[tok])
+    probs = torch.softmax(logits.double() / temperature, dim=-1)
+    sorted_p, order = torch.sort(probs, descending=True)
+    cum = torch.cumsum(sorted_p, dim=0)
+    if top_p < 1.0:
+        cutoff = int(torch.searchsorted(cum, torch.tensor(top_p, dtype=cum.dtype))) + 1
+        sorted_p, order, cum = sorted_p[:cutoff], order[:cutoff], cum[:cutoff]
+    u = torch.rand((), generator=gen, dtype=torch.float64) * cum[-1]
+    k = min(int(torch.searchsorted(cum, u, right=True)), len(order) - 1)
+    tok = int(order[k])
+    return tok, float(base[tok])
+
+
+def _distribution(labels: list[str], logp: np.ndarray, method: str) -> ChoiceDistribution:
+    mass = float(np.exp(np.logaddexp.reduce(logp)))
+    probs = np.exp(logp - np.logaddexp.reduce(logp))
+    if not math.isfinite(probs.sum()):
+        probs = np.full(len(labels), 1.0 / len(labels))
+    return ChoiceDistribution(
+        labels=labels, probs=[float(p) for p in probs / probs.sum()], raw_mass=mass, method=method
+    )

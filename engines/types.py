@@ -1,0 +1,116 @@
+"""Requests and results that cross the engine boundary (pydantic, so they hash and serialise)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Role = Literal["system", "user", "assistant"]
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    role: Role
+    content: str
+
+
+class Prompt(BaseModel):
+    """Either raw text or chat messages.
+
+    Chat messages are rendered with the model's chat template when it has one (instruct models)
+    and as plain "Role: content" text otherwise (base models). `answer_prefix` is appended after
+    the assistant turn opens, so that the next token is the answer (e.g. "Answer: (").
+    """
+
+    model_config = ConfigDict(frozen=True)
+    text: str | None = None
+    messages: tuple[Message, ...] | None = None
+    answer_prefix: str = ""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "Prompt":
+        if (self.text is None) == (self.messages is None):
+            raise ValueError("a Prompt needs exactly one of `text` or `messages`")
+        return self
+
+    @classmethod
+    def raw(cls, text: str) -> "Prompt":
+        return cls(text=text)
+
+    @classmethod
+    def chat(cls, *turns: tuple[Role, str], answer_prefix: str = "") -> "Prompt":
+        return cls(
+            messages=tuple(Message(role=r, content=c) for r, c in turns),
+            answer_prefix=answer_prefix,
+        )
+
+
+class GenerateRequest(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    prompt: Prompt
+    max_tokens: int = Field(default=128, ge=1)
+    temperature: float = Field(default=1.0, ge=0.0)
+    top_p: float = Field(default=1.0, gt=0.0, le=1.0)
+    stop: tuple[str, ...] = ()
+    seed: int = 0
+    n: int = Field(default=1, ge=1)
+
+
+class Generation(BaseModel):
+    """The n samples of one request, in sample-index order."""
+
+    texts: list[str]
+    logprobs: list[float]  # total log-probability of each sample's tokens
+    num_tokens: list[int]
+    finish_reasons: list[Literal["stop", "length"]]
+
+
+class ChoiceRequest(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    prompt: Prompt
+    labels: tuple[str, ...]
+
+    @model_validator(mode="after")
+    def _labels_ok(self) -> "ChoiceRequest":
+        if not self.labels:
+            raise ValueError("a choice needs at least one option label")
+        empty = [i for i, lab in enumerate(self.labels) if not lab.strip()]
+        if empty:
+            raise ValueError(f"option label(s) at position(s) {empty} are empty")
+        seen: set[str] = set()
+        dups = sorted({lab for lab in self.labels if lab in seen or seen.add(lab)})
+        if dups:
+            raise ValueError(f"duplicate option labels {dups}: every option needs its own label")
+        return self
+
+
+class ChoiceDistribution(BaseModel):
+    labels: list[str]
+    probs: list[float]  # renormalised over the labels; sums to 1
+    raw_mass: float  # total probability the labels had before renormalising
+    method: Literal["next_token", "loglik", "mixed"]
+
+    def as_dict(self) -> dict[str, float]:
+        return dict(zip(self.labels, self.probs))
+
+
+class LoglikRequest(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    prompt: Prompt
+    continuation: str = Field(min_length=1)
+
+
+class Loglik(BaseModel):
+    logprob: float
+    num_tokens: int
+    is_greedy: bool  # whether every continuation token was the argmax
+
+
+class Sample(BaseModel):
+    """One sample (one sample index) of a GenerateRequest."""
+
+    text: str
+    logprob: float  # the model's log-probability of the sampled tokens (before temperature/top_p)
+    num_tokens: int
+    finish_reason: Literal["stop", "length"]
