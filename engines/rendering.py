@@ -29,6 +29,10 @@ def render(prompt: Prompt, tokenizer: Any, chat: bool) -> str:
     """
     if prompt.text is not None:
         return prompt.text + prompt.answer_prefix
+    if prompt.token_ids is not None:
+        if tokenizer is None:
+            raise ValueError("a token-id prompt needs a tokenizer to be shown as text")
+        return tokenizer.decode(list(prompt.token_ids))
     assert prompt.messages is not None
     turns = [{"role": m.role, "content": m.content} for m in prompt.messages]
     if not chat:

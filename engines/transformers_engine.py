@@ -41,8 +41,10 @@ class _ScoreJob:
     ids: list[int]
     positions: list[int]
     targets: list[list[int]]
+    top_k: int = 0  # also keep the k most likely tokens at each position (for the server)
     out_logprobs: list[np.ndarray] = field(default_factory=list)
     out_argmax: list[int] = field(default_factory=list)
+    out_top: list[tuple[list[int], list[float]]] = field(default_factory=list)
 
 
 class TransformersEngine(Engine):
@@ -100,6 +102,8 @@ class TransformersEngine(Engine):
         return render(prompt, self.tokenizer, self.chat)
 
     def encode_prompt(self, prompt: Prompt) -> list[int]:
+        if prompt.token_ids is not None:
+            return list(prompt.token_ids)
         # Chat templates write their own special tokens; raw text gets the tokenizer's BOS.
         add_special = prompt.text is not None or not self.chat
         return self.tokenizer(self.render(prompt), add_special_tokens=add_special)["input_ids"]
@@ -186,6 +190,22 @@ class TransformersEngine(Engine):
             for job in jobs
         ]
 
+    def token_logprobs(
+        self, sequences: Sequence[tuple[list[int], int]], top_k: int = 0
+    ) -> list[tuple[list[float], list[tuple[list[int], list[float]]]]]:
+        """For each (ids, start): log p(ids[t] | ids[:t]) for t >= max(start, 1), and the top_k
+        alternatives at each of those positions. Used by `chorus serve` for logprobs/echo."""
+        jobs = []
+        for i, (ids, start) in enumerate(sequences):
+            self._check_length(len(ids), i, "logprobs")
+            first = max(start, 1)
+            positions = list(range(first - 1, len(ids) - 1))
+            jobs.append(
+                _ScoreJob(ids=ids, positions=positions, targets=[[ids[p + 1]] for p in positions], top_k=top_k)
+            )
+        self._score([j for j in jobs if j.positions])
+        return [([float(lp[0]) for lp in j.out_logprobs], j.out_top) for j in jobs]
+
     def _loglik_job(self, req: LoglikRequest, index: int) -> _ScoreJob:
         ctx = self.encode_prompt(req.prompt)
         cont = self.tokenizer.encode(req.continuation, add_special_tokens=False)
@@ -261,6 +281,9 @@ class TransformersEngine(Engine):
                 row = logprobs[b, col[pos - past_len]]
                 job.out_logprobs.append(row[targets].double().numpy())
                 job.out_argmax.append(int(row.argmax()))
+                if job.top_k:
+                    top = torch.topk(row, job.top_k)
+                    job.out_top.append((top.indices.tolist(), top.values.tolist()))
 
     # ---- generation -------------------------------------------------------------------------
     def sample(self, items: Sequence[tuple[GenerateRequest, int]]) -> list[Sample]:
@@ -310,9 +333,7 @@ class TransformersEngine(Engine):
                 out_ids[b].append(tok)
                 logprob[b] += lp
                 next_tokens.append(tok)
-                if tok in self.eos_ids:
-                    finished[b] = "stop"
-                elif req.stop and _find_stop(self.tokenizer.decode(out_ids[b]), req.stop) >= 0:
+                if tok in self.eos_ids or req.stop and _find_stop(self.tokenizer.decode(out_ids[b]), req.stop) >= 0:
                     finished[b] = "stop"
                 elif len(out_ids[b]) >= req.max_tokens:
                     finished[b] = "length"

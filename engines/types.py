@@ -16,7 +16,7 @@ class Message(BaseModel):
 
 
 class Prompt(BaseModel):
-    """Either raw text or chat messages.
+    """Raw text, chat messages, or token ids (already tokenised, e.g. by a server's client).
 
     Chat messages are rendered with the model's chat template when it has one (instruct models)
     and as plain "Role: content" text otherwise (base models). `answer_prefix` is appended after
@@ -26,20 +26,24 @@ class Prompt(BaseModel):
     model_config = ConfigDict(frozen=True)
     text: str | None = None
     messages: tuple[Message, ...] | None = None
+    token_ids: tuple[int, ...] | None = None
     answer_prefix: str = ""
 
     @model_validator(mode="after")
-    def _one_form(self) -> "Prompt":
-        if (self.text is None) == (self.messages is None):
-            raise ValueError("a Prompt needs exactly one of `text` or `messages`")
+    def _one_form(self) -> Prompt:
+        forms = [self.text, self.messages, self.token_ids]
+        if sum(f is not None for f in forms) != 1:
+            raise ValueError("a Prompt needs exactly one of `text`, `messages` or `token_ids`")
+        if self.token_ids is not None and self.answer_prefix:
+            raise ValueError("a token-id Prompt cannot have an answer_prefix; tokenise it in")
         return self
 
     @classmethod
-    def raw(cls, text: str) -> "Prompt":
+    def raw(cls, text: str) -> Prompt:
         return cls(text=text)
 
     @classmethod
-    def chat(cls, *turns: tuple[Role, str], answer_prefix: str = "") -> "Prompt":
+    def chat(cls, *turns: tuple[Role, str], answer_prefix: str = "") -> Prompt:
         return cls(
             messages=tuple(Message(role=r, content=c) for r, c in turns),
             answer_prefix=answer_prefix,
@@ -72,7 +76,7 @@ class ChoiceRequest(BaseModel):
     labels: tuple[str, ...]
 
     @model_validator(mode="after")
-    def _labels_ok(self) -> "ChoiceRequest":
+    def _labels_ok(self) -> ChoiceRequest:
         if not self.labels:
             raise ValueError("a choice needs at least one option label")
         empty = [i for i, lab in enumerate(self.labels) if not lab.strip()]

@@ -28,3 +28,7 @@ for _group in ("survey", "personas", "match", "consensus", "run"):
 
 def main() -> None:  # pragma: no cover
     app(sys.argv[1:])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,51 @@
+"""The engine options every model-using command shares (--engine, --model, ...)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Optional
+
+import typer
+
+EngineOpt = Annotated[str, typer.Option("--engine", help="transformers | openai | vllm")]
+ModelOpt = Annotated[Optional[str], typer.Option("--model", help="Local HF folder or .gguf file (openai: the served model's name); default: the embedded SmolLM2-135M-Instruct.")]
+BaseUrlOpt = Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1")]
+TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", help="openai engine: local tokenizer (model folder, .gguf, or 'embedded') used to render chat prompts")]
+CacheOpt = Annotated[str, typer.Option("--cache", help="read-write | refresh | off")]
+ChatOpt = Annotated[str, typer.Option("--chat-template", help="auto | on | off")]
+
+@dataclass
+class EngineChoice:
+    engine: str = "transformers"
+    model: str | None = None
+    base_url: str | None = None
+    tokenizer: str | None = None
+    cache: str = "read-write"
+    chat_template: str = "auto"
+
+    def load(self):
+        """The cached engine; errors become a clear message and exit code 2."""
+        from engines import EngineError, load_engine
+
+        try:
+            return load_engine(
+                self.engine,  # type: ignore[arg-type]
+                self.model,
+                cache=self.cache,  # type: ignore[arg-type]
+                base_url=self.base_url,
+                tokenizer=self.tokenizer,
+                chat_template=self.chat_template,  # type: ignore[arg-type]
+            )
+        except (EngineError, ValueError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+
+def engine_choice(
+    engine: EngineOpt = "transformers",
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    tokenizer: TokenizerOpt = None,
+    cache: CacheOpt = "read-write",
+    chat_template: ChatOpt = "auto",
+) -> EngineChoice:
+    return EngineChoice(engine, model, base_url, tokenizer, cache, chat_template)

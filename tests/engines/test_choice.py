@@ -1,0 +1,80 @@
+"""choice: one forward pass, distributions that agree with loglik scoring, prefix reuse, batching."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engines import ChoiceRequest, LoglikRequest, Prompt
+
+STORY = (
+    "I was born in 1961 in Dayton, Ohio. My father repaired trucks and my mother taught third "
+    "grade. I joined the Navy at eighteen, married my high-school sweetheart, and we raised "
+    "three kids in a small house near the river. I worked thirty years at a paper mill until it "
+    "closed, then drove a school bus. I go to a Methodist church most Sundays, I hunt deer every "
+    "November, and I worry about what my grandchildren will inherit. "
+) * 2
+QUESTIONS = [
+    ("Do you favor or oppose the death penalty for murder?", ("Favor", "Oppose")),
+    ("Should federal spending on schools be increased, decreased or kept the same?", ("Increased", "Decreased", "Kept the same")),
+    ("How often can you trust other people?", ("Always", "Most of the time", "Half the time", "Some of the time", "Never")),
+]
+
+
+def _request(question: str, options: tuple[str, ...], story: str = STORY) -> ChoiceRequest:
+    letters = "ABCDEFG"[: len(options)]
+    body = question + "\n" + "\n".join(f"{L}. {o}" for L, o in zip(letters, options))
+    prompt = Prompt.chat(("system", f"You are this person: {story}"), ("user", body), answer_prefix="Answer: ")
+    return ChoiceRequest(prompt=prompt, labels=tuple(letters))
+
+
+@pytest.fixture(scope="module")
+def requests_():
+    return [_request(q, o) for q, o in QUESTIONS]
+
+
+def test_distributions_sum_to_one_and_match_loglik_scoring(transformers_engine, requests_):
+    dists = transformers_engine.choice(requests_)
+    for req, dist in zip(requests_, dists):
+        assert dist.method == "next_token"
+        assert abs(sum(dist.probs) - 1.0) < 1e-9
+        # loglik of each single-token spelling of each label ("A" and " A"), summed per label
+        lls = transformers_engine.loglik(
+            [LoglikRequest(prompt=req.prompt, continuation=v) for lab in req.labels for v in (lab, " " + lab)]
+        )
+        per_label = np.exp([ll.logprob for ll in lls]).reshape(len(req.labels), 2).sum(axis=1)
+        assert dist.raw_mass == pytest.approx(per_label.sum(), abs=1e-4)
+        np.testing.assert_allclose(dist.probs, per_label / per_label.sum(), atol=1e-4)
+        assert 0.0 < dist.raw_mass <= 1.0
+
+
+def test_prefix_reuse_matches_no_reuse(transformers_engine, requests_):
+    shared = transformers_engine.choice(requests_)
+    saved = transformers_engine.min_shared_prefix
+    transformers_engine.min_shared_prefix = 10**9  # disables prefix sharing
+    try:
+        plain = transformers_engine.choice(requests_)
+    finally:
+        transformers_engine.min_shared_prefix = saved
+    for a, b in zip(shared, plain):
+        np.testing.assert_allclose(a.probs, b.probs, atol=1e-4)
+        assert a.raw_mass == pytest.approx(b.raw_mass, abs=1e-4)
+
+
+def test_batch_matches_single_requests(transformers_engine, requests_):
+    other = _request("Do you own a gun?", ("Yes", "No"), story="I am a nurse from Seattle. " * 5)
+    batch = transformers_engine.choice(requests_ + [other])
+    for req, dist in zip(requests_ + [other], batch):
+        (alone,) = transformers_engine.choice([req])
+        np.testing.assert_allclose(dist.probs, alone.probs, atol=1e-4)
+
+
+def test_multi_token_labels_fall_back_to_loglik(transformers_engine):
+    prompt = Prompt.chat(("user", "Do you agree that taxes are too high?"), answer_prefix="I")
+    labels = ("strongly agree", "somewhat disagree", "have no opinion")
+    (dist,) = transformers_engine.choice([ChoiceRequest(prompt=prompt, labels=labels)])
+    assert dist.method == "loglik"
+    lls = transformers_engine.loglik([LoglikRequest(prompt=prompt, continuation=lab) for lab in labels])
+    p = np.exp([ll.logprob for ll in lls])
+    np.testing.assert_allclose(dist.probs, p / p.sum(), atol=1e-6)
+    assert dist.raw_mass == pytest.approx(p.sum(), rel=1e-6)

@@ -1,0 +1,22 @@
+from engines.prefix import group_by_prefix
+
+
+def test_groups_share_the_longest_common_prefix_before_the_first_query():
+    a = [1, 2, 3, 4, 5, 6, 7]
+    b = [1, 2, 3, 4, 5, 9, 9, 9]
+    c = [8, 8, 8, 8]
+    groups = group_by_prefix([a, b, c], first_query=[6, 7, 3], min_prefix=3)
+    by_members = {tuple(sorted(g.members)): g.prefix_len for g in groups}
+    assert by_members == {(0, 1): 5, (2,): 0}
+
+
+def test_prefix_stops_before_a_query_position_inside_it():
+    # two loglik jobs on the same context: queries start at position 3, so the prefix is 3
+    seqs = [[5, 5, 5, 5, 1], [5, 5, 5, 5, 2]]
+    (g,) = group_by_prefix(seqs, first_query=[3, 3], min_prefix=2)
+    assert sorted(g.members) == [0, 1] and g.prefix_len == 3
+
+
+def test_short_shared_prefixes_are_not_grouped():
+    groups = group_by_prefix([[1, 2, 9], [1, 2, 8]], first_query=[2, 2], min_prefix=3)
+    assert all(g.prefix_len == 0 for g in groups) and len(groups) == 2
