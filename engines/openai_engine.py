@@ -123,7 +123,7 @@ class OpenAIEngine(Engine):
                  "logprobs": TOP_LOGPROBS}
             ):
                 tops.append((c["logprobs"]["top_logprobs"] or [{}])[0])
-        return choice_from_top(requests, tops, self.loglik)
+        return choice_from_top(requests, tops, self.loglik, self.tokenizer)
 
     def loglik(self, requests: Sequence[LoglikRequest]) -> list[Loglik]:
         contexts = [self._encode(r.prompt) for r in requests]

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
+from engines.labels import label_spellings
 from engines.types import ChoiceDistribution, ChoiceRequest, Loglik, LoglikRequest
 
 
@@ -18,27 +20,26 @@ def choice_from_top(
     requests: Sequence[ChoiceRequest],
     tops: Sequence[dict[str, float]],
     loglik: Callable[[list[LoglikRequest]], list[Loglik]],
+    tokenizer: Any | None = None,
 ) -> list[ChoiceDistribution]:
-    """`tops[i]`: decoded token -> log-probability at request i's answer position."""
-    logps: list[np.ndarray] = []
-    missing: list[tuple[int, int]] = []
+    """`tops[i]`: decoded token -> log-probability at request i's answer position. A label's
+    probability sums its spellings (engines.labels); spellings outside the top list are
+    scored with loglik."""
+    logps = [np.full(len(r.labels), -np.inf) for r in requests]
+    missing: list[tuple[int, int, str]] = []
     for i, req in enumerate(requests):
-        lp = np.full(len(req.labels), -np.inf)
         for j, lab in enumerate(req.labels):
-            found = [tops[i][v] for v in (lab, " " + lab) if v in tops[i]]
-            if found:
-                lp[j] = np.logaddexp.reduce(found)
-            else:
-                missing.append((i, j))
-        logps.append(lp)
+            for spelling in label_spellings(tokenizer, lab):
+                if spelling in tops[i]:
+                    logps[i][j] = np.logaddexp(logps[i][j], tops[i][spelling])
+                else:
+                    missing.append((i, j, spelling))
     if missing:
-        lls = loglik(
-            [LoglikRequest(prompt=requests[i].prompt, continuation=requests[i].labels[j]) for i, j in missing]
-        )
-        for (i, j), ll in zip(missing, lls):
-            logps[i][j] = ll.logprob
+        lls = loglik([LoglikRequest(prompt=requests[i].prompt, continuation=s) for i, _, s in missing])
+        for (i, j, _), ll in zip(missing, lls):
+            logps[i][j] = np.logaddexp(logps[i][j], ll.logprob)
     fell_back: dict[int, int] = {}
-    for i, _ in missing:
+    for i, j in {(i, j) for i, j, _ in missing}:
         fell_back[i] = fell_back.get(i, 0) + 1
     out = []
     for i, (req, lp) in enumerate(zip(requests, logps)):

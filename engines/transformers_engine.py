@@ -21,6 +21,7 @@ import torch
 from engines.base import Engine, sample_seed
 from engines.errors import ContextOverflowError
 from engines.model_files import EMBEDDED_NAME, materialise, resolve_model
+from engines.labels import label_spellings
 from engines.prefix import group_by_prefix
 from engines.rendering import ChatMode, render, uses_chat
 from engines.types import (
@@ -119,9 +120,9 @@ class TransformersEngine(Engine):
             )
 
     def label_variants(self, label: str) -> list[int]:
-        """Single-token spellings of a label ("A" and " A"); empty if it needs several tokens."""
-        ids = []
-        for text in (label, " " + label):
+        """Token ids of the label's single-token spellings ("A", " A"); empty if it has none."""
+        ids: list[int] = []
+        for text in label_spellings(self.tokenizer, label):
             toks = self.tokenizer.encode(text, add_special_tokens=False)
             if len(toks) == 1 and toks[0] not in ids:
                 ids.append(toks[0])

@@ -90,7 +90,7 @@ class VLLMEngine(Engine):
         sp = self._vllm.SamplingParams(max_tokens=1, temperature=0.0, logprobs=TOP_LOGPROBS)
         outs = self._run([self._ids(r.prompt) for r in requests], [sp] * len(requests))
         tops = [{lp.decoded_token: lp.logprob for lp in o.outputs[0].logprobs[0].values()} for o in outs]
-        return choice_from_top(requests, tops, self.loglik)
+        return choice_from_top(requests, tops, self.loglik, self.tokenizer)
 
     def loglik(self, requests: Sequence[LoglikRequest]) -> list[Loglik]:
         sp = self._vllm.SamplingParams(max_tokens=1, temperature=0.0, prompt_logprobs=1)
