@@ -1,1 +1,57 @@
-"""chorus part."""
+"""Matching personas to real respondents (numpy/scipy/networkx only; see docs/formats.md).
+
+log w(h, v) = sum over traits of omega_t * log max(p_v(h's category), eps). Methods: hungarian
+(exact maximum total weight; dense, or pruned sparse with an LP-duality optimality certificate),
+greedy (best pair first), greedy-replace (each respondent its best persona, reuse allowed),
+random, networkx (cross-check). Optional k personas per respondent.
+
+Public API:
+    LogWeights, match, Match, METHODS, MatchDiagnostics, MatchInputError,
+    TopKIndex, TopK, hungarian, greedy, greedy_replace,
+    read_pool_demographics, PoolDemographics, read_respondent_table, encode_respondents,
+    match_table, write_match
+"""
+
+from matching.api import METHODS, Match, match
+from matching.diagnostics import Certificate, MatchDiagnostics, PersonaReuse
+from matching.errors import MatchInputError
+from matching.greedy import greedy, greedy_replace
+from matching.hungarian import Solution, hungarian
+from matching.io import (
+    DIAGNOSTICS_FILE,
+    MATCH_FILE,
+    PoolDemographics,
+    encode_respondents,
+    match_table,
+    read_pool_demographics,
+    read_respondent_table,
+    write_match,
+)
+from matching.topk import TopK, TopKIndex
+from matching.weights import DEFAULT_EPS, LogWeights
+
+__all__ = [
+    "DEFAULT_EPS",
+    "DIAGNOSTICS_FILE",
+    "MATCH_FILE",
+    "METHODS",
+    "Certificate",
+    "LogWeights",
+    "Match",
+    "MatchDiagnostics",
+    "MatchInputError",
+    "PersonaReuse",
+    "PoolDemographics",
+    "Solution",
+    "TopK",
+    "TopKIndex",
+    "encode_respondents",
+    "greedy",
+    "greedy_replace",
+    "hungarian",
+    "match",
+    "match_table",
+    "read_pool_demographics",
+    "read_respondent_table",
+    "write_match",
+]
