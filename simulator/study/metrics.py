@@ -1,0 +1,80 @@
+"""Scoring a study: every conditioning style against the human data, with the human floor and
+the uniform reference row, plus the figures the report draws (correlations, group means)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulator.study.schema import Study
+
+
+def score_study(study: Study, dataset, inst, answers: dict[str, pd.DataFrame], traits: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    from surveys import score
+    from surveys.metrics.responses import constant, from_answers, from_human
+
+    human = from_human(dataset, inst)
+    sims = {style: from_answers(answers[style], inst, traits[style]) for style in answers}
+    rows: dict[str, Any] = {}
+    floor = None
+    for style, sim in sims.items():
+        report = score(sim, human, inst, dataset.name, n_boot=study.survey.n_boot, seed=study.seed, floor=floor is None)
+        floor = floor or report.human_floor
+        rows[style] = report.model_dump(mode="json")
+    backstory_traits = traits["backstory"]
+    uniform = {q.id: np.full(len(q.substantive_options), 1.0 / len(q.substantive_options)) for q in inst.scored_questions}
+    ref = score(constant(backstory_traits, uniform), human, inst, dataset.name, n_boot=study.survey.n_boot, seed=study.seed, floor=False)
+    rows["uniform"] = ref.model_dump(mode="json")
+    return {
+        "rows": rows,
+        "human_floor": floor.model_dump(mode="json") if floor else None,
+        "correlations": correlations(inst, human, sims["backstory"]),
+        "groups": group_means(inst, human, sims["backstory"]),
+    }
+
+
+def correlations(inst, human, sim) -> dict[str, Any]:
+    from surveys.metrics.compare import common_questions, value_matrix
+    from surveys.metrics.correlation import frobenius, weighted_corr
+
+    qs = common_questions(sim, human, inst)
+    h = weighted_corr(value_matrix(human, qs), human.weights)
+    s = weighted_corr(value_matrix(sim, qs), sim.weights)
+    dist, _ = frobenius(h, s)
+    return {"questions": [q.id for q in qs], "human": _nan_list(h), "sim": _nan_list(s), "frobenius": dist}
+
+
+def group_means(inst, human, sim) -> list[dict[str, Any]]:
+    """For each question with groups: the mean answer of each group, human vs simulated, for
+    every perspective the simulation asked (self answers grouped by the answerer's group)."""
+    out = []
+    for q in inst.scored_questions:
+        if q.groups is None:
+            continue
+        gs = inst.groups[q.groups]
+        for member in gs.members:
+            entry = {"question": q.id, "text": q.text, "group": member.name}
+            for label, rs in (("human", human), ("sim", sim)):
+                who = np.array([gs.member_of(c) is member for c in rs.traits.get(gs.trait, [])], dtype=bool)
+                rows = rs.self_rows(q.id)
+                entry[label] = _mean(rows, q.values, rs.weights, who) if rows is not None and who.any() else None
+            for (qid, persp, group), rows in sim.rows.items():
+                if qid == q.id and persp != "self":
+                    who = np.array([gs.member_of(c) is member for c in sim.traits.get(gs.trait, [])], dtype=bool)
+                    if who.any():
+                        entry[f"sim_{persp}_about_{group}"] = _mean(rows, q.values, sim.weights, who)
+            out.append(entry)
+    return out
+
+
+def _mean(rows: np.ndarray, values: np.ndarray, weights: np.ndarray, who: np.ndarray) -> float | None:
+    x = rows[who] @ values
+    w = weights[who]
+    ok = ~np.isnan(x)
+    return float(np.average(x[ok], weights=w[ok])) if ok.any() else None
+
+
+def _nan_list(m: np.ndarray) -> list[list[float | None]]:
+    return [[None if not np.isfinite(v) else round(float(v), 6) for v in row] for row in m]

@@ -1,0 +1,104 @@
+"""The study file: one YAML that names everything a run needs (docs/formats.md, "Study")."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EngineSpec(_Section):
+    engine: Literal["transformers", "openai", "vllm"] = "transformers"
+    model: str | None = None  # None: the embedded SmolLM2-135M-Instruct
+    base_url: str | None = None
+    tokenizer: str | None = None
+    chat_template: Literal["auto", "on", "off"] = "auto"
+
+
+class PoolSpec(_Section):
+    """Generate `n` personas with `style`, or load the profiled/unprofiled pool at `path`."""
+
+    path: str | None = None
+    n: int = Field(default=40, ge=1)
+    style: Literal["anthology", "interview"] = "anthology"
+    max_tokens: int | None = Field(default=None, ge=8)
+    min_words: int | None = Field(default=None, ge=1)
+    n_questions: int | None = Field(default=None, ge=1, le=10)
+    resample_budget: int | None = Field(default=None, ge=0)
+    batch_size: int = Field(default=40, ge=1)
+
+
+class TargetSpec(_Section):
+    dataset: str = "anes2012"
+    n: int = Field(default=40, ge=2)
+    weighted: bool = True  # draw respondents with probability proportional to the survey weight
+
+
+class MatchingSpec(_Section):
+    method: Literal["hungarian", "greedy", "greedy-replace", "random", "networkx"] = "hungarian"
+
+
+class SurveySpec(_Section):
+    instrument: str = "anes2012"  # a shipped instrument name or a YAML path
+    questions: list[str] | None = None  # a subset of the instrument's question ids
+    conditioning: list[Literal["backstory", "qa", "bio", "portray", "none"]] = [
+        "backstory", "qa", "bio", "portray",
+    ]
+    perspectives: list[Literal["self", "ingroup", "outgroup", "meta"]] | None = None
+    debias: Literal["reverse", "permute", "none"] = "reverse"
+    n_boot: int = Field(default=200, ge=0)
+
+    @field_validator("conditioning")
+    @classmethod
+    def _has_backstory(cls, v: list[str]) -> list[str]:
+        if "backstory" not in v:
+            raise ValueError("conditioning must include `backstory` (the matched personas)")
+        if len(set(v)) != len(v):
+            raise ValueError("conditioning lists a style twice")
+        return v
+
+
+class ConsensusSpec(_Section):
+    questions: int = Field(default=2, ge=1)  # drawn from the debate question bank
+    question_ids: list[str] | None = None  # or named explicitly
+    split: Literal["train", "iid_test", "ood_test"] = "iid_test"
+    panel: int = Field(default=4, ge=2)
+    rounds: int = Field(default=2, ge=1)
+    candidates: int = Field(default=4, ge=1)
+    swf: str = "utilitarian"
+    exclusions: int = Field(default=1, ge=0)
+    opinion_tokens: int = Field(default=60, ge=8)
+    critique_tokens: int = Field(default=50, ge=8)
+    statement_tokens: int = Field(default=80, ge=8)
+
+
+class Study(_Section):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    seed: int = 0
+    engine: EngineSpec = EngineSpec()
+    pool: PoolSpec = PoolSpec()
+    target: TargetSpec = TargetSpec()
+    matching: MatchingSpec = MatchingSpec()
+    survey: SurveySpec = SurveySpec()
+    consensus: ConsensusSpec | None = ConsensusSpec()
+
+    def digest(self, *sections: str) -> str:
+        """Hash of the named sections (all when none): a stage reruns when its inputs change."""
+        data = self.model_dump(mode="json")
+        picked = {k: data[k] for k in (sections or tuple(data))}
+        return hashlib.sha256(json.dumps(picked, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def load_study(path: Path) -> Study:
+    """Validate a study file; errors name the file and line (surveys' YAML loader)."""
+    from surveys import load_yaml_model
+
+    study, _ = load_yaml_model(path, Study)
+    return study

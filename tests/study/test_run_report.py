@@ -1,0 +1,97 @@
+"""`chorus run` end to end on the embedded model (tiny sizes), the run folder, resumption,
+reproducibility, and the report in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from simulator.cli import app
+
+TINY = """
+name: tiny
+seed: 3
+pool: {n: 3, style: anthology, max_tokens: 60, min_words: 5, batch_size: 3}
+target: {dataset: anes2012, n: 3}
+matching: {method: hungarian}
+survey:
+  questions: [gay_marry, penalty_favdpen, trust_social, libcpre_ptyd]
+  conditioning: [backstory, qa]
+  perspectives: [self, ingroup, outgroup]
+  n_boot: 20
+consensus: {questions: 1, panel: 2, rounds: 2, candidates: 2, exclusions: 1,
+            opinion_tokens: 24, critique_tokens: 20, statement_tokens: 30}
+"""
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    base = tmp_path_factory.mktemp("study")
+    study = base / "tiny.yaml"
+    study.write_text(TINY)
+    result = CliRunner().invoke(app, ["run", str(study), "--runs", str(base / "runs")])
+    assert result.exit_code == 0, result.output
+    return base, study, base / "runs" / "tiny"
+
+
+def test_run_folder_is_complete_and_recorded(finished):
+    _, _, run = finished
+    assert not (run.parent / "tiny.partial").exists()
+    for f in ("report.html", "metrics.json", "manifest.json", "study.json", "match/match.parquet",
+              "survey/backstory/answers.parquet", "survey/qa/answers.parquet", "consensus/episodes.json"):
+        assert (run / f).is_file(), f
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["seed"] == 3 and manifest["engine"]["fingerprint"]
+    assert manifest["versions"]["torch"].startswith("2.13") and manifest["prompts"]["backstories"]
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert set(metrics["rows"]) == {"backstory", "qa", "uniform"}
+    assert 0.0 <= metrics["rows"]["backstory"]["wd"]["value"] <= 1.0
+    assert metrics["human_floor"]["n"] == 3
+    assert metrics["consensus"]["episodes"] == 1
+
+
+def test_second_run_reuses_everything_and_metrics_repeat(finished, monkeypatch):
+    base, study, run = finished
+    before = (run / "metrics.json").read_text()
+    import engines.transformers_engine as te
+
+    def no_model(*a, **k):
+        raise AssertionError("a finished stage was recomputed")
+
+    monkeypatch.setattr(te.TransformersEngine, "sample", no_model)
+    result = CliRunner().invoke(app, ["run", str(study), "--runs", str(base / "runs")])
+    assert result.exit_code == 0, result.output
+    assert (run / "metrics.json").read_text() == before
+
+
+def test_report_renders_in_headless_chromium(finished, tmp_path):
+    _, _, run = finished
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.fail("chromium is not installed: `make test` installs it (apt-get install chromium)")
+    probe = (
+        "<script>window.addEventListener('load',()=>{const i=[...document.images];"
+        "document.body.setAttribute('data-images',i.length);"
+        "document.body.setAttribute('data-loaded',i.filter(x=>x.complete&&x.naturalWidth>0).length);"
+        "document.body.setAttribute('data-sections',[...document.querySelectorAll('section')].map(s=>s.id).join(','));});</script>"
+    )
+    page = tmp_path / "report.html"
+    page.write_text((run / "report.html").read_text().replace("</body>", probe + "</body>"))
+    dom = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    ).stdout
+    import re
+
+    images = int(re.search(r'data-images="(\d+)"', dom).group(1))
+    loaded = int(re.search(r'data-loaded="(\d+)"', dom).group(1))
+    sections = re.search(r'data-sections="([^"]*)"', dom).group(1).split(",")
+    assert images >= 6 and loaded == images
+    assert sections == ["styles", "questions", "correlations", "groups", "matching", "consensus"]
