@@ -1,0 +1,50 @@
+"""What `chorus personas show` reports about a pool: counts, rejection stats, diversity and the
+demographic marginals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from backstories import DiversityStats
+from personas.demographics import marginals
+from personas.schema import PoolCounts, RejectionStats
+from personas.store import read_pool
+
+
+class Marginal(BaseModel):
+    trait: str
+    category: str
+    share: float  # mean probability over profiled personas (renormalised without not-mentioned)
+    not_mentioned: float  # mean not-mentioned mass of the trait
+
+
+class PoolSummary(BaseModel):
+    folder: str
+    style: str
+    model: str
+    seed: int
+    counts: PoolCounts
+    rejections: RejectionStats
+    diversity: DiversityStats | None
+    marginals: list[Marginal]
+
+
+def summarize(folder: Path) -> PoolSummary:
+    table, manifest = read_pool(folder)
+    margs = (
+        marginals(table.to_pandas(), manifest.demographics).to_dict("records")
+        if manifest.demographics
+        else []
+    )
+    return PoolSummary(
+        folder=str(folder),
+        style=manifest.style,
+        model=manifest.model,
+        seed=manifest.seed,
+        counts=manifest.counts,
+        rejections=manifest.rejections,
+        diversity=manifest.diversity,
+        marginals=[Marginal(**m) for m in margs],
+    )

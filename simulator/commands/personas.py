@@ -1,0 +1,210 @@
+"""`chorus personas generate|profile|show`: grow a persona pool from LLM backstories, survey its
+demographics, and print what is in it."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:  # annotations only: the CLI imports engines and pools inside the commands
+    from engines import CachedEngine
+    from personas import PoolSummary
+
+
+class StyleChoice(str, Enum):
+    anthology = "anthology"
+    interview = "interview"
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(
+        no_args_is_help=True,
+        help="Persona pools: generate backstories, profile demographics, show.",
+    )
+    group.command("generate")(generate)
+    group.command("profile")(profile)
+    group.command("show")(show)
+    app.add_typer(group, name="personas")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def _engine(
+    engine: str, model: str | None, base_url: str | None, cache: Path | None
+) -> CachedEngine:
+    from engines import load_engine
+
+    return load_engine(engine, model, cache_path=cache, base_url=base_url)  # type: ignore[arg-type]
+
+
+def generate(
+    n: int = typer.Option(
+        ..., "--n", min=1, help="Personas the pool should hold (accepted by the critic)."
+    ),
+    style: StyleChoice = typer.Option(
+        StyleChoice.anthology, "--style", help="anthology | interview"
+    ),
+    out: Path = typer.Option(..., "--out", help="Pool folder (created, or resumed/extended)."),
+    seed: int = typer.Option(0, help="Pool seed; persona slot i always gets the same samples."),
+    batch_size: int = typer.Option(
+        16, help="Personas generated together in one batched engine call."
+    ),
+    max_tokens: int | None = typer.Option(
+        None, help="Tokens per answer (anthology 300, interview 160)."
+    ),
+    min_words: int | None = typer.Option(
+        None, help="Shorter answers are rejected (anthology 40, interview 15)."
+    ),
+    questions: int = typer.Option(
+        10, help="Interview: how many of the 10 life-history questions to ask."
+    ),
+    resample_budget: int = typer.Option(
+        3, help="Resamples of a rejected answer before the persona is dropped."
+    ),
+    critic_threshold: float = typer.Option(
+        0.5, help="P(contradiction) above which the LLM critic rejects."
+    ),
+    dedup_threshold: float = typer.Option(
+        0.95, help="Cosine similarity at which a backstory is a near-duplicate."
+    ),
+    engine: str = typer.Option("transformers", help="transformers | openai | vllm"),
+    model: str | None = typer.Option(None, help="Model folder/GGUF (default: the embedded model)."),
+    base_url: str | None = typer.Option(None, help="For --engine openai: the server URL."),
+    cache: Path | None = typer.Option(None, help="Engine cache file (default: the user cache)."),
+) -> None:
+    """Generate backstories into the pool at --out until it holds --n personas. Rerunning the same
+    command after an interruption resumes where it stopped; a larger --n extends the pool."""
+    from backstories import BackstoryConfig
+    from engines import EngineError
+    from personas import PoolError, generate_pool
+
+    try:
+        config = BackstoryConfig.for_style(
+            style.value,
+            max_tokens=max_tokens,
+            min_words=min_words,
+            n_questions=questions,
+            resample_budget=resample_budget,
+            critic_threshold=critic_threshold,
+        )
+        eng = _engine(engine, model, base_url, cache)
+        manifest = generate_pool(
+            out,
+            n,
+            eng,
+            config,
+            seed=seed,
+            batch_size=batch_size,
+            dedup_threshold=dedup_threshold,
+            progress=True,
+        )
+    except (PoolError, EngineError, ValueError) as exc:
+        _fail(str(exc))
+    c = manifest.counts
+    typer.echo(
+        f"{c.accepted} personas in {out} ({c.attempted} attempted, {c.dropped} dropped by the critic, "
+        f"{c.near_duplicates} near-duplicates)"
+    )
+
+
+def profile(
+    pool: Path = typer.Argument(..., help="A pool folder written by `chorus personas generate`."),
+    debias: str = typer.Option("reverse", help="Option-order debiasing: none | reverse | permute"),
+    engine: str = typer.Option("transformers", help="transformers | openai | vllm"),
+    model: str | None = typer.Option(None, help="Model folder/GGUF (default: the embedded model)."),
+    base_url: str | None = typer.Option(None, help="For --engine openai: the server URL."),
+    cache: Path | None = typer.Option(None, help="Engine cache file (default: the user cache)."),
+) -> None:
+    """Survey every persona's demographics (age, gender, race, education, income, religion,
+    region, party, ideology) with its backstory in context; resumable."""
+    from engines import EngineError
+    from personas import PoolError, profile_pool
+    from surveys import SurveyError
+
+    try:
+        manifest = profile_pool(
+            pool, _engine(engine, model, base_url, cache), debias=debias, progress=True
+        )
+    except (PoolError, EngineError, SurveyError, ValueError) as exc:
+        _fail(str(exc))
+    typer.echo(
+        f"{manifest.counts.profiled} of {manifest.counts.accepted} personas profiled in {pool}"
+    )
+
+
+def show(
+    pool: Path = typer.Argument(..., help="A pool folder."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
+) -> None:
+    """Counts, rejection stats, diversity and demographic marginals of a pool."""
+    from personas import PoolError, summarize
+
+    try:
+        summary = summarize(pool)
+    except PoolError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(summary.model_dump(mode="json"), indent=1))
+        return
+    _print_summary(summary)
+
+
+def _print_summary(summary: PoolSummary) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    head = Table(title=f"persona pool {summary.folder}", show_header=False)
+    head.add_row("style", summary.style)
+    head.add_row("model", summary.model)
+    head.add_row("seed", str(summary.seed))
+    for key, value in summary.counts.model_dump().items():
+        head.add_row(key, str(value))
+    if summary.diversity is not None:
+        for key, value in summary.diversity.model_dump().items():
+            head.add_row(
+                key,
+                "-"
+                if value is None
+                else f"{value:.3f}"
+                if isinstance(value, float)
+                else str(value),
+            )
+    console.print(head)
+    rej = Table(title="rejections")
+    rej.add_column("kind")
+    rej.add_column("answers rejected", justify="right")
+    rej.add_column("personas dropped", justify="right")
+    kinds = sorted(set(summary.rejections.answers) | set(summary.rejections.personas_dropped))
+    for kind in kinds:
+        rej.add_row(
+            kind,
+            str(summary.rejections.answers.get(kind, 0)),
+            str(summary.rejections.personas_dropped.get(kind, 0)),
+        )
+    console.print(rej if kinds else "no rejections")
+    if not summary.marginals:
+        console.print("not profiled yet: run `chorus personas profile DIR`")
+        return
+    marg = Table(title="demographic marginals (mean over personas)")
+    marg.add_column("trait")
+    marg.add_column("category")
+    marg.add_column("share", justify="right")
+    marg.add_column("not mentioned", justify="right")
+    last = None
+    for m in summary.marginals:
+        marg.add_row(
+            m.trait if m.trait != last else "",
+            m.category,
+            f"{m.share:.1%}",
+            f"{m.not_mentioned:.1%}" if m.trait != last else "",
+        )
+        last = m.trait
+    console.print(marg)

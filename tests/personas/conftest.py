@@ -1,0 +1,56 @@
+"""Shared fixtures: the embedded engine and the sentence embedder (loaded once per session; the
+engine's SQLite cache lives in a temp folder, the dequantised model where it normally lives),
+and one tiny anthology pool that read-only tests share."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+TINY = {"max_tokens": 40, "min_words": 8, "resample_budget": 2}
+
+
+@pytest.fixture(scope="session")
+def engine_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("engine") / "c.sqlite"
+
+
+@pytest.fixture(scope="session")
+def engine(engine_cache):
+    from engines import load_engine
+
+    return load_engine("transformers", model=None, cache_path=engine_cache)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from backstories import SentenceEmbedder
+
+    return SentenceEmbedder()
+
+
+@pytest.fixture(scope="session")
+def anthology_config():
+    from backstories import BackstoryConfig
+
+    return BackstoryConfig.for_style("anthology", **TINY)
+
+
+@pytest.fixture(scope="session")
+def shared_pool(tmp_path_factory, engine, embedder, anthology_config) -> Path:
+    """A 3-persona anthology pool, profiled; copy it before changing it."""
+    from personas import generate_pool, profile_pool
+
+    folder = tmp_path_factory.mktemp("pools") / "anthology"
+    generate_pool(folder, 3, engine, anthology_config, seed=0, batch_size=3, embedder=embedder)
+    profile_pool(folder, engine, debias="none")
+    return folder
+
+
+@pytest.fixture
+def pool_copy(shared_pool, tmp_path) -> Path:
+    target = tmp_path / "pool"
+    shutil.copytree(shared_pool, target)
+    return target
