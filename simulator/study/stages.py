@@ -93,7 +93,8 @@ def instrument(study: Study):
         if unknown:
             raise ValueError(f"survey.questions names {unknown}, which instrument {inst.name!r} lacks")
         keep = [q for q in inst.questions if q.id in study.survey.questions]
-        inst = inst.model_copy(update={"questions": keep})
+        scale = None if inst.scale is None else [q for q in inst.scale if q in study.survey.questions]
+        inst = inst.model_copy(update={"questions": keep, "scale": scale})
     return inst
 
 
