@@ -27,7 +27,10 @@ def group_by_prefix(
 
     `first_query[i]` is the first position whose output sequence i needs; the shared prefix stops
     before it, so every query position is computed in the per-member pass. Sequences are sorted
-    so that those sharing prefixes are neighbours.
+    so that those sharing prefixes are neighbours. A neighbour joins the current group only if
+    that keeps at least half of the group's shared prefix: prompts that share a short system
+    message but differ in a long persona context form one group per persona, not one group
+    whose shared prefix is the system message.
     """
     order = sorted(range(len(seqs)), key=lambda i: tuple(seqs[i]))
     groups: list[PrefixGroup] = []
@@ -36,7 +39,7 @@ def group_by_prefix(
     for i in order:
         if cur:
             shared = min(cur_len, _lcp(seqs[cur[-1]], seqs[i]), first_query[i])
-            if shared >= min_prefix:
+            if shared >= min_prefix and 2 * shared >= cur_len:
                 cur.append(i)
                 cur_len = shared
                 continue

@@ -20,3 +20,11 @@ def test_prefix_stops_before_a_query_position_inside_it():
 def test_short_shared_prefixes_are_not_grouped():
     groups = group_by_prefix([[1, 2, 9], [1, 2, 8]], first_query=[2, 2], min_prefix=3)
     assert all(g.prefix_len == 0 for g in groups) and len(groups) == 2
+
+
+def test_a_common_system_message_does_not_merge_personas():
+    system = list(range(100, 140))  # 40 shared tokens
+    persona_a, persona_b = [1] * 300, [2] * 300
+    seqs = [system + persona_a + [7, 8], system + persona_a + [9, 9], system + persona_b + [7, 8], system + persona_b + [9, 9]]
+    groups = group_by_prefix(seqs, first_query=[len(s) - 1 for s in seqs], min_prefix=32)
+    assert sorted((sorted(g.members), g.prefix_len) for g in groups) == [([0, 1], 340), ([2, 3], 340)]

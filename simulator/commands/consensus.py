@@ -1,0 +1,248 @@
+"""`chorus consensus run` (Habermas-machine episodes with digital representatives),
+`chorus consensus measures` (agreement, unanimity, exclusion over any episodes) and
+`chorus consensus eval-polis` (representatives predicting held-out real Polis votes)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from engines import CachedEngine
+    from simulator.representatives import ParticipantProfile
+
+EngineOpt = Annotated[str, typer.Option(help="transformers | openai | vllm")]
+ModelOpt = Annotated[
+    str | None, typer.Option(help="Model folder/GGUF (or served name); default: embedded.")
+]
+BaseUrlOpt = Annotated[str | None, typer.Option(help="Server URL for --engine openai.")]
+CacheOpt = Annotated[Path | None, typer.Option(help="Engine cache file (default: user cache).")]
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(
+        no_args_is_help=True,
+        help="Consensus mechanism with digital representatives; validation on real Polis data.",
+    )
+    group.command("run")(run)
+    group.command("measures")(measures)
+    group.command("eval-polis")(eval_polis)
+    app.add_typer(group, name="consensus")
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def _engine(
+    engine: str, model: str | None, base_url: str | None, cache: Path | None
+) -> CachedEngine:
+    from engines import EngineError, load_engine
+
+    try:
+        return load_engine(engine, model, base_url=base_url, cache_path=cache)  # type: ignore[arg-type]
+    except (EngineError, ValueError) as exc:
+        _fail(str(exc))
+
+
+def load_panel(spec: str, size: int | None, seed: int) -> list[ParticipantProfile]:
+    """A panel file (YAML/JSON), a persona pool folder, or `polis:NAME_OR_FOLDER` (a Polis
+    conversation's participants, their votes as the O section)."""
+    import numpy as np
+
+    from simulator.polis import conversation_panel, load_conversation
+    from simulator.representatives import (
+        PanelError,
+        derive_seed,
+        load_panel_file,
+        load_persona_pool,
+    )
+
+    if spec.startswith("polis:"):
+        return conversation_panel(load_conversation(spec[len("polis:") :]), size, seed=seed)
+    path = Path(spec)
+    if path.is_dir():
+        profiles = load_persona_pool(path)
+    elif path.is_file():
+        profiles = load_panel_file(path)
+    else:
+        raise PanelError(
+            f"panel {spec!r} not found: give a panel YAML/JSON file, a persona pool folder, or "
+            "polis:NAME (e.g. polis:brexit-consensus)"
+        )
+    if size is not None and size < len(profiles):
+        rng = np.random.default_rng(derive_seed(seed, "panel", spec))
+        profiles = [
+            profiles[i] for i in np.sort(rng.choice(len(profiles), size=size, replace=False))
+        ]
+    return profiles
+
+
+def run(
+    questions: Annotated[
+        Path, typer.Option(help="YAML/JSON questions (id, text, optional opinions).")
+    ],
+    panel: Annotated[
+        str, typer.Option(help="Panel YAML/JSON, persona pool folder, or polis:NAME.")
+    ],
+    out: Annotated[Path, typer.Option(help="Run folder: episodes.json, *.parquet, measures.json.")],
+    panel_size: Annotated[
+        int | None, typer.Option(help="Participants drawn from the panel.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N questions.")] = None,
+    rounds: Annotated[int, typer.Option(help="1 = no critique round; 2 = one revision round.")] = 2,
+    candidates: Annotated[int, typer.Option(help="Candidate statements per round.")] = 16,
+    swf: Annotated[
+        str, typer.Option(help="utilitarian | nash | rawlsian | schulze | alpha=A")
+    ] = "utilitarian",
+    sections: Annotated[
+        str, typer.Option(help="DR sections: base,D,O,C,P,backstory.")
+    ] = "base,D,O,C,P,backstory",
+    exclusions: Annotated[
+        int, typer.Option(help="Participants left out one at a time per question.")
+    ] = 0,
+    statement_tokens: Annotated[
+        int, typer.Option(help="Max tokens of a candidate statement.")
+    ] = 160,
+    debias: Annotated[
+        bool, typer.Option(help="Average the agreement scale in both directions.")
+    ] = True,
+    seed: Annotated[int, typer.Option()] = 0,
+    engine: EngineOpt = "transformers",
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    cache: CacheOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the measures as JSON.")] = False,
+) -> None:
+    """Run one consensus episode per question and record everything."""
+    from simulator.consensus import (
+        ConsensusConfig,
+        MediatorSettings,
+        QuestionFileError,
+        SocialWelfare,
+        load_questions,
+        measure,
+        run_episode,
+        write_episodes,
+        write_json,
+    )
+    from simulator.polis import PolisDataError
+    from simulator.representatives import DigitalRepresentative, PanelError, Section
+
+    try:
+        SocialWelfare.parse(swf)
+        use = Section.parse(sections)
+        config = ConsensusConfig(
+            candidates=candidates,
+            rounds=rounds,
+            swf=swf,
+            exclusions=exclusions,
+            seed=seed,
+            debias=debias,
+            mediator=MediatorSettings(max_tokens=statement_tokens),
+        )
+        qs = load_questions(questions, limit)
+        profiles = load_panel(panel, panel_size, seed)
+    except (ValueError, QuestionFileError, PanelError, PolisDataError) as exc:
+        _fail(str(exc))
+    if len(profiles) < 2:
+        _fail(f"panel {panel!r} has {len(profiles)} participant(s); a consensus needs two or more")
+    reps = [DigitalRepresentative(profile=p, sections=use) for p in profiles]
+    eng = _engine(engine, model, base_url, cache)
+    episodes = []
+    for q in qs:
+        episodes.append(run_episode(eng, q, reps, config))
+        typer.echo(f"[{q.id}] {episodes[-1].statement[:100]}", err=True)
+    result = measure(episodes, seed=seed)
+    write_episodes(out, episodes)
+    write_json(out / "measures.json", result.model_dump(mode="json"))
+    write_json(
+        out / "config.json",
+        {
+            "config": config.model_dump(mode="json"),
+            "panel": panel,
+            "questions": str(questions),
+            "sections": sorted(s.value for s in use),
+            "engine": eng.describe(),
+        },
+    )
+    typer.echo(
+        result.model_dump_json(indent=1) if json_out else f"wrote {len(episodes)} episodes to {out}"
+    )
+
+
+def measures(
+    episodes: Annotated[list[Path], typer.Argument(help="episodes.json files or run folders.")],
+    seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
+) -> None:
+    """Mean and minimum agreement, unanimity on divisive questions, exclusion effect (JSON)."""
+    from simulator.consensus import measure, read_episodes
+
+    try:
+        found = [e for path in episodes for e in read_episodes(path)]
+        typer.echo(measure(found, seed=seed).model_dump_json(indent=1))
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+def eval_polis(
+    conversation: Annotated[
+        str, typer.Option(help="Vendored conversation name, or a Polis export folder.")
+    ],
+    max_participants: Annotated[
+        int | None, typer.Option(help="Evaluate a seeded sample of this many participants.")
+    ] = None,
+    max_o_items: Annotated[
+        int, typer.Option(help="Held-in votes shown in the O section, at most.")
+    ] = 20,
+    alpha: Annotated[
+        float, typer.Option(help="W_alpha over groups that picks the top 5 (1 = Nash).")
+    ] = 1.0,
+    seed: Annotated[int, typer.Option()] = 0,
+    engine: EngineOpt = "transformers",
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    cache: CacheOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print only the JSON object.")] = False,
+) -> None:
+    """Digital representatives predict held-out Polis votes, against three baselines."""
+    from simulator.polis import PolisDataError, evaluate_polis, load_conversation
+
+    try:
+        conv = load_conversation(conversation)
+    except PolisDataError as exc:
+        _fail(str(exc))
+    eng = _engine(engine, model, base_url, cache)
+    try:
+        result = evaluate_polis(
+            eng,
+            conv,
+            seed=seed,
+            max_participants=max_participants,
+            max_o_items=max_o_items,
+            alpha=alpha,
+        )
+    except ValueError as exc:
+        _fail(str(exc))
+    report = result.report.model_dump(mode="json")
+    if json_out:
+        typer.echo(json.dumps(report))
+        return
+    typer.echo(
+        f"{conv.name}: {result.participants_evaluated} of {result.participants_eligible} "
+        f"eligible participants, {result.groups} opinion groups, {result.seconds:.0f} s"
+    )
+    for key in ("dr", "statement_rate", "group_rate", "dr_without_o"):
+        s = report[key]
+        auc = "  n/a" if s["auc"] is None else f"{s['auc']:.3f}"
+        typer.echo(
+            f"  {key:<15} accuracy {s['accuracy']:.3f}  log-loss {s['log_loss']:.3f}  "
+            f"AUC {auc}  n {s['n']}"
+        )
+    typer.echo(
+        f"  consensus Spearman {report['consensus_spearman']}, top-5 overlap {report['top5_overlap']}/5"
+    )

@@ -1,0 +1,76 @@
+"""What one consensus episode records (JSON), plus the run's settings."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from simulator.consensus.mediator import Candidate, MediatorSettings
+from simulator.consensus.questions import Question
+
+
+class ConsensusConfig(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    candidates: int = Field(default=16, ge=1)
+    rounds: int = Field(default=2, ge=1)  # 1 = no critique round
+    swf: str = "utilitarian"
+    exclusions: int = Field(default=0, ge=0)  # participants left out, one at a time, per question
+    seed: int = 0
+    debias: bool = True
+    mediator: MediatorSettings = MediatorSettings()
+    opinion_tokens: int = Field(default=120, ge=8)
+    critique_tokens: int = Field(default=100, ge=8)
+    dr_temperature: float = Field(default=0.8, ge=0.0)
+
+
+class OpinionRecord(BaseModel):
+    participant_id: str
+    source: str  # "human" (from the questions file) or "representative"
+    raw: str
+    text: str  # what the mediator and the representatives saw
+    flagged: bool  # withheld as an attempt to instruct the mediator
+    flag_match: str | None = None
+
+
+class RoundRecord(BaseModel):
+    round: int
+    kind: str  # "initial" or "revision"
+    candidates: list[Candidate]
+    utilities: list[list[float]]  # participants x candidates, expected Likert agreement
+    welfare: list[float]
+    winner: int
+    critiques: dict[str, str] = Field(default_factory=dict)  # critiques shown to this round
+
+
+class ExclusionRecord(BaseModel):
+    """Candidates written without one participant's opinion, chosen by the others' utilities."""
+
+    excluded: str
+    candidates: list[Candidate]
+    utilities: list[list[float]]
+    welfare: list[float]
+    winner: int
+    excluded_agreement: float
+    included_agreement: float  # mean over the others
+
+    @property
+    def effect(self) -> float:
+        return self.excluded_agreement - self.included_agreement
+
+
+class Episode(BaseModel):
+    question: Question
+    participants: list[str]
+    swf: str
+    seed: int
+    opinions: list[OpinionRecord]
+    positions: dict[str, float] = Field(default_factory=dict)  # agreement with the proposition
+    divisive: bool | None
+    rounds: list[RoundRecord]
+    statement: str  # the final winner
+    agreement: dict[str, float]  # final expected agreement per participant
+    agreement_probs: dict[str, list[float]]  # final Likert distribution per participant
+    exclusions: list[ExclusionRecord] = Field(default_factory=list)
+    # each representative's context: the shared first part of all its prompts on this question
+    contexts: dict[str, str] = Field(default_factory=dict)
+    engine: dict[str, str] = Field(default_factory=dict)
+    prompts_hash: str = ""

@@ -1,0 +1,34 @@
+"""Validation on real Polis deliberations (CC BY 4.0, see data/ATTRIBUTION.md): digital
+representatives predict held-out votes; baselines and group-informed consensus."""
+
+from simulator.polis.evaluate import PolisEvaluation, PolisReport, evaluate_polis
+from simulator.polis.groups import opinion_groups
+from simulator.polis.loader import (
+    Conversation,
+    PolisDataError,
+    conversation_names,
+    load_conversation,
+)
+from simulator.polis.metrics import Scores, group_rates, score, top_k
+from simulator.polis.profiles import O_ITEMS, conversation_panel, vote_profile
+from simulator.polis.split import Split, holdout_split
+
+__all__ = [
+    "O_ITEMS",
+    "Conversation",
+    "PolisDataError",
+    "PolisEvaluation",
+    "PolisReport",
+    "Scores",
+    "Split",
+    "conversation_names",
+    "conversation_panel",
+    "evaluate_polis",
+    "group_rates",
+    "holdout_split",
+    "load_conversation",
+    "opinion_groups",
+    "score",
+    "top_k",
+    "vote_profile",
+]

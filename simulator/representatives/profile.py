@@ -1,0 +1,80 @@
+"""What a digital representative knows about its participant (Jarrett et al.'s sections)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Vote = Literal["agree", "disagree", "pass"]
+
+
+class Section(str, Enum):
+    """The prompt sections a representative can be configured with."""
+
+    BASE = "base"  # question under debate, the participant's opinion, the draft to critique
+    D = "D"  # demographics
+    O = "O"
+    C = "C"  # critiques on other questions
+    P = "P"  # positions on other questions
+    BACKSTORY = "backstory"  # a persona's life story
+
+    @classmethod
+    def parse(cls, spec: str) -> frozenset[Section]:
+        """'base,D,O' -> sections; Base is always included (every task needs the question)."""
+        by_name = {s.value.lower(): s for s in cls}
+        names = [n.strip() for n in spec.split(",") if n.strip()]
+        unknown = [n for n in names if n.lower() not in by_name]
+        if unknown:
+            raise ValueError(
+                f"unknown DR section(s) {unknown}: use any of {[s.value for s in cls]}"
+            )
+        return frozenset({cls.BASE, *(by_name[n.lower()] for n in names)})
+
+
+ALL_SECTIONS: frozenset[Section] = frozenset(Section)
+
+
+class OpinionItem(BaseModel):
+    """O: what the participant said, or how they voted, on another question or statement."""
+
+    model_config = ConfigDict(frozen=True)
+    question: str = Field(min_length=1)
+    opinion: str | None = None
+    vote: Vote | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> OpinionItem:
+        if (self.opinion is None) == (self.vote is None):
+            raise ValueError("an O item needs exactly one of `opinion` (text) or `vote`")
+        return self
+
+
+class CritiqueItem(BaseModel):
+    """C: the participant's critique of a draft statement on another question."""
+
+    model_config = ConfigDict(frozen=True)
+    question: str = Field(min_length=1)
+    draft: str = Field(min_length=1)
+    critique: str = Field(min_length=1)
+
+
+class PositionItem(BaseModel):
+    """P: the participant's 7-point agreement with a statement on another question."""
+
+    model_config = ConfigDict(frozen=True)
+    statement: str = Field(min_length=1)
+    agreement: int = Field(ge=1, le=7)
+
+
+class ParticipantProfile(BaseModel):
+    """Everything known about one participant (a real person or a persona)."""
+
+    model_config = ConfigDict(frozen=True)
+    participant_id: str = Field(min_length=1)
+    demographics: dict[str, str] = Field(default_factory=dict)
+    opinions: tuple[OpinionItem, ...] = ()
+    critiques: tuple[CritiqueItem, ...] = ()
+    positions: tuple[PositionItem, ...] = ()
+    backstory: str | None = None

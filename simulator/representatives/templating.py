@@ -1,0 +1,37 @@
+"""Prompt templates live as files next to the code that fills them; this renders them."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+
+class Templates:
+    """The .j2/.txt files of one folder, rendered strictly (a missing variable is an error)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(folder),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+            autoescape=False,
+        )
+
+    def render(self, name: str, **values: Any) -> str:
+        return self._env.get_template(name).render(**values).strip()
+
+    @cached_property
+    def digest(self) -> str:
+        """Hash of every template's text: recorded with results so a prompt change is visible."""
+        h = hashlib.sha256()
+        for path in sorted(self.folder.iterdir()):
+            if path.suffix in {".j2", ".txt"}:
+                h.update(path.name.encode() + b"\0" + path.read_bytes())
+        return h.hexdigest()[:16]
