@@ -1,0 +1,33 @@
+"""Conditioning styles: the persona context placed first in every prompt (one template each)."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from surveys.errors import SurveyError
+from surveys.instruments import demographics_instrument
+from surveys.persona import Persona
+from surveys.templating import render
+
+Conditioning = Literal["none", "qa", "bio", "portray", "backstory"]
+STYLES: tuple[str, ...] = get_args(Conditioning)
+
+
+def check_style(style: str) -> None:
+    if style not in STYLES:
+        raise SurveyError(f"unknown conditioning {style!r}: use one of {list(STYLES)}")
+
+
+def render_context(style: str, persona: Persona) -> str:
+    """The persona's context text for `style` ("" for `none`)."""
+    check_style(style)
+    if style == "backstory" and not persona.backstory.strip():
+        raise SurveyError(
+            f"persona {persona.persona_id!r} has no backstory: the `backstory` conditioning needs "
+            "a persona pool with backstories (use qa, bio or portray for demographic personas)"
+        )
+    questions = demographics_instrument().questions
+    # every trait is present (None when unknown) so templates can test it under StrictUndefined
+    d = {q.id: persona.demographics.get(q.id) or None for q in questions}
+    qa = [(q.text, d[q.id]) for q in questions if d[q.id]]
+    return render(f"conditioning/{style}.j2", d=d, qa=qa, backstory=persona.backstory)

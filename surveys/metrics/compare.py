@@ -1,0 +1,129 @@
+"""Every metric of one simulated-vs-human comparison, as a flat dict of named floats, so that the
+same function serves the point estimate, each bootstrap replicate and the human floor."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from surveys.metrics.correlation import frobenius, weighted_corr
+from surveys.metrics.distance import wasserstein, weighted_distribution
+from surveys.metrics.groups import GroupStats, gap, perception_error
+from surveys.metrics.reliability import cronbach_alpha, reverse_items
+from surveys.metrics.responses import ResponseSet
+from surveys.schema import Instrument, Question
+
+
+def common_questions(
+    sim: ResponseSet, human: ResponseSet, instrument: Instrument
+) -> list[Question]:
+    return [
+        q
+        for q in instrument.scored_questions
+        if sim.self_rows(q.id) is not None and human.self_rows(q.id) is not None
+    ]
+
+
+def value_matrix(rs: ResponseSet, questions: list[Question]) -> np.ndarray:
+    """n x Q expected value of each person's answer (their value when the rows are one-hot)."""
+    return np.column_stack([rs.self_rows(q.id) @ q.values for q in questions])
+
+
+def alpha(rs: ResponseSet, instrument: Instrument, questions: list[Question]) -> float:
+    ids = {q.id for q in questions}
+    items = [q for q in instrument.scale_items if q.id in ids]
+    if len(items) < 2:
+        return float("nan")
+    x = reverse_items(
+        value_matrix(rs, items),
+        np.array([q.reverse_keyed for q in items]),
+        np.array([q.values.min() for q in items]),
+        np.array([q.values.max() for q in items]),
+    )
+    return cronbach_alpha(x, rs.weights)
+
+
+def distributions(
+    sim: ResponseSet, human: ResponseSet, questions: list[Question]
+) -> dict[str, float]:
+    """WD (normalised and raw) per question and averaged over questions."""
+    out: dict[str, float] = {}
+    for q in questions:
+        p_sim = weighted_distribution(sim.self_rows(q.id), sim.weights)
+        p_hum = weighted_distribution(human.self_rows(q.id), human.weights)
+        out[f"wd/{q.id}"] = wasserstein(p_sim, p_hum)
+        out[f"wd_raw/{q.id}"] = wasserstein(p_sim, p_hum, normalise=False)
+    for name in ("wd", "wd_raw"):
+        out[name] = float(np.mean([out[f"{name}/{q.id}"] for q in questions]))
+    return out
+
+
+def compare(
+    sim: ResponseSet, human: ResponseSet, instrument: Instrument, rng: np.random.Generator
+) -> dict[str, float]:
+    """WD of the mean distributions and of one sampled answer per persona; Frobenius distance of
+    the weighted correlation matrices and Cronbach's alpha, both on sampled (individual) answers
+    so that personas compare with respondents like for like; group gaps and perception errors."""
+    questions = common_questions(sim, human, instrument)
+    if not questions:
+        raise ValueError("the simulated and the human answers share no question")
+    out = distributions(sim, human, questions)
+    drawn = sim.sample(rng)
+    sampled = distributions(drawn, human, questions)
+    out["wd_sampled"], out["wd_raw_sampled"] = sampled["wd"], sampled["wd_raw"]
+    c_sim = weighted_corr(value_matrix(drawn, questions), drawn.weights)
+    c_hum = weighted_corr(value_matrix(human, questions), human.weights)
+    out["frobenius"], undefined = frobenius(c_sim, c_hum)
+    out["frobenius_undefined_pairs"] = float(undefined)
+    out["alpha_sim"] = alpha(drawn, instrument, questions)
+    out["alpha_human"] = alpha(human, instrument, questions)
+    out.update(group_metrics(sim, human, instrument, questions))
+    return out
+
+
+def _stats(rs: ResponseSet, key: tuple, q: Question, members: np.ndarray) -> GroupStats:
+    rows = rs.rows.get(key)
+    if rows is None:
+        return GroupStats(float("nan"), float("nan"), 0)
+    return GroupStats.from_rows(rows[members], q.values, rs.weights[members])
+
+
+def group_metrics(
+    sim: ResponseSet, human: ResponseSet, instrument: Instrument, questions: list[Question]
+) -> dict[str, float]:
+    """Per question with a group set: in-group minus out-group gap and Cohen's d (for simulated
+    and human self-answers; the in-group is the `about` group, else the first group), and the
+    simulated perception errors against the human groups' own mean self-reports."""
+    out: dict[str, float] = {}
+    for q in questions:
+        if q.groups is None:
+            continue
+        gs = instrument.groups[q.groups]
+        inside = gs.get(q.about) if q.about else gs.members[0]
+        outside = gs.other(inside)
+        for who, rs in (("sim", sim), ("human", human)):
+            cats = rs.traits.get(gs.trait, np.full(rs.n, None, dtype=object))
+            a = _stats(rs, (q.id, "self", None), q, np.isin(cats, inside.categories))
+            b = _stats(rs, (q.id, "self", None), q, np.isin(cats, outside.categories))
+            out[f"gap/{q.id}/{who}"], out[f"d/{q.id}/{who}"] = gap(a, b)
+        sim_cats = sim.traits.get(gs.trait, np.full(sim.n, None, dtype=object))
+        hum_cats = human.traits.get(gs.trait, np.full(human.n, None, dtype=object))
+        for perceiver in gs.members:
+            target = gs.other(perceiver)
+            judges = np.isin(sim_cats, perceiver.categories)
+            for persp, about in (("ingroup", perceiver), ("outgroup", target)):
+                perceived = _stats(sim, (q.id, persp, about.name), q, judges)
+                if perceived.n == 0:
+                    continue
+                actual = _stats(human, (q.id, "self", None), q, np.isin(hum_cats, about.categories))
+                out[f"perception/{q.id}/{persp}/{perceiver.name}"] = perception_error(
+                    perceived, actual
+                )
+            meta = _stats(sim, (q.id, "meta", perceiver.name), q, judges)
+            seen_by_target = _stats(
+                sim, (q.id, "outgroup", perceiver.name), q, np.isin(sim_cats, target.categories)
+            )
+            if meta.n and seen_by_target.n:
+                out[f"perception/{q.id}/meta/{perceiver.name}"] = perception_error(
+                    meta, seen_by_target
+                )
+    return out

@@ -1,0 +1,146 @@
+"""ResponseSet: answers of a set of people (real or simulated) in one shape the metrics share.
+
+For each item (question, perspective, group) an n x K matrix holds every person's distribution
+over the question's substantive options: one-hot rows for real respondents, model distributions
+for personas, NaN rows where the person has no answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from surveys.datasets import HumanDataset
+from surveys.errors import DatasetError
+from surveys.instruments import TRAITS
+from surveys.schema import Instrument
+
+ItemKey = tuple[str, str, str | None]  # (question id, perspective, group asked about)
+
+
+@dataclass(frozen=True)
+class ResponseSet:
+    ids: np.ndarray  # person ids (n,)
+    weights: np.ndarray  # (n,)
+    rows: dict[ItemKey, np.ndarray]  # item -> n x K
+    traits: dict[str, np.ndarray]  # trait -> canonical category per person (None = unknown)
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def self_rows(self, qid: str) -> np.ndarray | None:
+        return self.rows.get((qid, "self", None))
+
+    def take(self, idx: np.ndarray, weights: np.ndarray | None = None) -> ResponseSet:
+        """The people at `idx` (repeats allowed, as in a bootstrap resample)."""
+        return ResponseSet(
+            ids=self.ids[idx],
+            weights=self.weights[idx] if weights is None else weights,
+            rows={k: v[idx] for k, v in self.rows.items()},
+            traits={t: v[idx] for t, v in self.traits.items()},
+        )
+
+    def sample(self, rng: np.random.Generator) -> ResponseSet:
+        """One answer per person and item, drawn from their distribution (one-hot rows)."""
+        rows = {}
+        for key, mat in self.rows.items():
+            out = np.full_like(mat, np.nan)
+            ok = ~np.isnan(mat).any(axis=1)
+            if ok.any():
+                cdf = np.cumsum(mat[ok], axis=1)
+                u = rng.random(int(ok.sum()))[:, None] * cdf[:, -1:]
+                pick = np.minimum((u >= cdf).sum(axis=1), mat.shape[1] - 1)
+                out[ok] = 0.0
+                out[np.flatnonzero(ok), pick] = 1.0
+            rows[key] = out
+        return ResponseSet(self.ids, self.weights, rows, self.traits)
+
+
+def one_hot(positions: pd.Series, k: int) -> np.ndarray:
+    out = np.full((len(positions), k), np.nan)
+    known = positions.notna().to_numpy()
+    out[known] = 0.0
+    out[np.flatnonzero(known), positions[known].to_numpy(dtype=int)] = 1.0
+    return out
+
+
+def from_human(
+    dataset: HumanDataset, instrument: Instrument, respondents: pd.DataFrame | None = None
+) -> ResponseSet:
+    """Real respondents' self answers (one-hot) for every question mapped for this dataset."""
+    people = dataset.respondents() if respondents is None else respondents
+    answers = dataset.answers(instrument, people)
+    rows = {
+        (q.id, "self", None): one_hot(answers[q.id], len(q.substantive_options))
+        for q in instrument.scored_questions
+        if q.id in answers.columns
+    }
+    if not rows:
+        raise DatasetError(
+            f"instrument {instrument.name!r} maps no question to dataset {dataset.name!r}: add "
+            f"`sources: {{{dataset.name}: ...}}` to its questions"
+        )
+    return ResponseSet(
+        ids=answers["respondent_id"].to_numpy(dtype=object),
+        weights=answers["weight"].to_numpy(dtype=float),
+        rows=rows,
+        traits=_traits(people),
+    )
+
+
+def from_answers(
+    answers: pd.DataFrame,
+    instrument: Instrument,
+    personas: pd.DataFrame,
+    weights: np.ndarray | None = None,
+) -> ResponseSet:
+    """Simulated answers (answers.parquet rows) for the personas in `personas` (persona_id plus
+    one column per trait). The not-mentioned option is dropped and the rest renormalised."""
+    ids = personas["persona_id"].astype(str).to_numpy(dtype=object)
+    index = {pid: i for i, pid in enumerate(ids)}
+    unknown = set(answers["persona_id"].astype(str)) - set(index)
+    if unknown:
+        raise DatasetError(
+            f"answers for personas {sorted(unknown)[:5]} that the persona table lacks"
+        )
+    rows: dict[ItemKey, np.ndarray] = {}
+    for rec in answers.itertuples(index=False):
+        q = instrument.question(rec.question_id)
+        labels = [o.label for o in q.options]
+        if list(rec.labels) != labels:
+            raise DatasetError(
+                f"answer row ({rec.persona_id}, {rec.question_id}) has options "
+                f"{list(rec.labels)} but the instrument has {labels}: score with the instrument "
+                "the answers were made with"
+            )
+        k = len(q.substantive_options)
+        probs = np.asarray(rec.probs, dtype=float)[:k]
+        group = None if pd.isna(rec.group) else str(rec.group)
+        key = (q.id, str(rec.perspective), group)
+        if key not in rows:
+            rows[key] = np.full((len(ids), k), np.nan)
+        rows[key][index[str(rec.persona_id)]] = probs / probs.sum() if probs.sum() > 0 else np.nan
+    w = np.ones(len(ids)) if weights is None else np.asarray(weights, dtype=float)
+    return ResponseSet(ids=ids, weights=w, rows=rows, traits=_traits(personas))
+
+
+def constant(personas: pd.DataFrame, dists: dict[str, np.ndarray]) -> ResponseSet:
+    """Reference personas (persona_id + traits) who all answer each question with the same
+    distribution, e.g. uniform or the human marginal."""
+    n = len(personas)
+    rows = {
+        (qid, "self", None): np.tile(np.asarray(p, dtype=float), (n, 1)) for qid, p in dists.items()
+    }
+    ids = personas["persona_id"].astype(str).to_numpy(dtype=object)
+    return ResponseSet(ids=ids, weights=np.ones(n), rows=rows, traits=_traits(personas))
+
+
+def _traits(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    return {
+        t: np.array([None if pd.isna(v) else str(v) for v in table[t]], dtype=object)
+        for t in TRAITS
+        if t in table.columns
+    }

@@ -1,0 +1,127 @@
+"""What is asked: a question under a perspective, its options in some order, as an engine Prompt."""
+
+from __future__ import annotations
+
+import hashlib
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from engines import ChoiceRequest, Prompt
+from surveys.persona import Persona
+from surveys.schema import GroupMember, Instrument, Perspective, Question
+from surveys.templating import render
+
+ANSWER_PREFIX = "Answer: ("
+LETTERS = string.ascii_uppercase
+DEBIAS = ("none", "reverse", "permute")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to ask a persona: a question under a perspective."""
+
+    question: Question
+    perspective: Perspective
+    group: GroupMember | None = None  # whose answer is asked for (None: the persona's own)
+    judge: GroupMember | None = None  # meta-perception: the group imagined doing the guessing
+
+    @property
+    def key(self) -> tuple[str, str, str | None]:
+        return (self.question.id, self.perspective, self.group.name if self.group else None)
+
+
+def items_for(
+    persona: Persona, instrument: Instrument, perspectives: Sequence[str] | None = None
+) -> list[Item]:
+    """The items a persona answers, in instrument order. In-group/out-group/meta items need the
+    persona's own group (from the group set's trait); personas outside both groups skip them."""
+    wanted = set(perspectives) if perspectives is not None else None
+    items: list[Item] = []
+    for q in instrument.scored_questions:
+        for p in q.perspectives:
+            if wanted is not None and p not in wanted:
+                continue
+            if p == "self":
+                items.append(Item(q, "self"))
+                continue
+            gs = instrument.groups[q.groups]  # type: ignore[index]  # validated with the instrument
+            own = gs.member_of(persona.demographics.get(gs.trait))
+            if own is None:
+                continue
+            if p == "ingroup":
+                items.append(Item(q, p, group=own))
+            elif p == "outgroup":
+                items.append(Item(q, p, group=gs.other(own)))
+            else:
+                items.append(Item(q, p, group=own, judge=gs.other(own)))
+    return items
+
+
+def framing(item: Item) -> str:
+    """The question text under the item's perspective, rendered from perspectives/*.j2."""
+    if item.perspective == "self":
+        return render("perspectives/self.j2", question=item.question.text)
+    if item.perspective == "meta":
+        return render(
+            "perspectives/meta.j2", question=item.question.text, group=item.group, judge=item.judge
+        )
+    return render("perspectives/group.j2", question=item.question.text, group=item.group)
+
+
+def option_orders(
+    question: Question, debias: str, n_permutations: int, seed_key: str, seed: int
+) -> list[list[int]]:
+    """Presentation orders (option indices by position). The not-mentioned option stays last.
+
+    debias: "none" (original only), "reverse" (original and reversed), "permute" (original plus
+    `n_permutations` random permutations, seeded by the item so runs repeat exactly).
+    """
+    n = len(question.options)
+    subst = list(range(len(question.substantive_options)))
+    tail = list(range(len(subst), n))
+    orders = [subst + tail]
+    if debias == "reverse":
+        orders.append(subst[::-1] + tail)
+    elif debias == "permute":
+        digest = hashlib.sha256(f"{seed}:{seed_key}".encode()).digest()
+        rng = np.random.default_rng(int.from_bytes(digest[:8], "little"))
+        orders += [[int(i) for i in rng.permutation(subst)] + tail for _ in range(n_permutations)]
+    elif debias != "none":
+        raise ValueError(f"unknown debias mode {debias!r}: use none, reverse or permute")
+    return orders
+
+
+def question_block(item: Item, order: Sequence[int]) -> str:
+    if len(order) > len(LETTERS):
+        raise ValueError(f"question {item.question.id!r} has more than {len(LETTERS)} options")
+    opts = item.question.options
+    shown = [(LETTERS[pos], opts[i].text) for pos, i in enumerate(order)]
+    return render("question.j2", framing=framing(item), options=shown)
+
+
+def answer_turn(item: Item, order: Sequence[int], position: int) -> str:
+    """How a chosen answer appears in the history of a sequential interview."""
+    return f"{ANSWER_PREFIX}{LETTERS[position]}) {item.question.options[order[position]].text}"
+
+
+def choice_request(
+    context: str, history: Sequence[tuple[str, str]], item: Item, order: Sequence[int]
+) -> ChoiceRequest:
+    """Persona context first (system turn, shared across the persona's requests so the engine
+    reuses its prefix), then earlier (question, answer) turns, then this question."""
+    turns: list[tuple[str, str]] = [("system", context)] if context else []
+    for asked, answered in history:
+        turns += [("user", asked), ("assistant", answered)]
+    turns.append(("user", question_block(item, order)))
+    prompt = Prompt.chat(*turns, answer_prefix=ANSWER_PREFIX)
+    return ChoiceRequest(prompt=prompt, labels=tuple(LETTERS[: len(order)]))
+
+
+def prompt_hash(requests: Sequence[ChoiceRequest]) -> str:
+    h = hashlib.sha256()
+    for r in requests:
+        h.update(r.model_dump_json().encode())
+    return h.hexdigest()[:16]

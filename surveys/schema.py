@@ -1,0 +1,303 @@
+"""The instrument schema: questions, options, perspectives and per-dataset column mappings.
+
+Instruments are YAML files validated by these models (see `surveys.instruments.load_instrument`);
+errors raised here carry a sub-path so the loader can point at the offending line.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from surveys.errors import LocatedError
+
+Kind = Literal["single_choice", "ordinal", "binned_numeric", "free_text"]
+Perspective = Literal["self", "ingroup", "outgroup", "meta"]
+PERSPECTIVES: tuple[Perspective, ...] = ("self", "ingroup", "outgroup", "meta")
+
+_ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+
+def norm_value(value: Any) -> str:
+    """Canonical string form of a raw data value, so 1, 1.0 and "1" all match a mapping key."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, np.floating):
+        return norm_value(float(value))
+    return str(value)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(_Strict):
+    label: str = Field(min_length=1)  # stable id of the option (what answers.parquet stores)
+    text: str = ""  # wording shown to the model; defaults to the label
+    value: float | None = None  # ordinal/numeric value used by means, correlations and alpha
+    not_mentioned: bool = False  # the "not mentioned / prefer not to say" option
+
+    @model_validator(mode="after")
+    def _defaults(self) -> Option:
+        if not self.text:
+            object.__setattr__(self, "text", self.label)
+        if self.not_mentioned and self.value is not None:
+            raise LocatedError(("value",), "a not_mentioned option cannot carry a value")
+        return self
+
+
+class ColumnMapping(_Strict):
+    """How one dataset column becomes a question's option (or a canonical category).
+
+    Exactly one of: `values` (raw value -> option label), `bins` (numeric edges; value v falls
+    in bin i when edges[i] <= v < edges[i+1], the last bin including its upper edge), or
+    `option_values: true` (the raw number equals the option's `value`).
+    Raw values listed in `missing` count as no answer.
+    """
+
+    column: str = Field(min_length=1)
+    values: dict[str, str] | None = None
+    bins: list[float] | None = None
+    option_values: bool = False
+    missing: list[str] = []
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _norm_keys(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {
+                norm_value(k): (norm_value(x) if not isinstance(x, str) else x)
+                for k, x in v.items()
+            }
+        return v
+
+    @field_validator("missing", mode="before")
+    @classmethod
+    def _norm_missing(cls, v: Any) -> Any:
+        return [norm_value(x) for x in v] if isinstance(v, list) else v
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> ColumnMapping:
+        rules = [self.values is not None, self.bins is not None, self.option_values]
+        if sum(rules) != 1:
+            raise ValueError(
+                "give exactly one of `values` (raw value -> option), `bins` (numeric edges) "
+                "or `option_values: true`"
+            )
+        if self.bins is not None and any(b >= a for a, b in zip(self.bins[1:], self.bins)):
+            raise LocatedError(("bins",), f"bin edges must increase strictly, got {self.bins}")
+        return self
+
+
+class GroupMember(_Strict):
+    name: str = Field(min_length=1)  # plural, as in "Democrats"
+    singular: str = Field(min_length=1)  # with article, as in "a Democrat"
+    categories: list[str] = Field(min_length=1)  # canonical categories of the group's trait
+
+
+class GroupSet(_Strict):
+    """Two groups defined from one demographic trait (e.g. party -> Democrats, Republicans)."""
+
+    trait: str
+    members: list[GroupMember]
+
+    @model_validator(mode="after")
+    def _two(self) -> GroupSet:
+        if len(self.members) != 2:
+            raise LocatedError(
+                ("members",),
+                f"a group set needs exactly 2 groups (in-group/out-group), got {len(self.members)}",
+            )
+        overlap = set(self.members[0].categories) & set(self.members[1].categories)
+        if overlap:
+            raise LocatedError(("members",), f"categories {sorted(overlap)} are in both groups")
+        return self
+
+    def member_of(self, category: str | None) -> GroupMember | None:
+        return next((m for m in self.members if category in m.categories), None)
+
+    def other(self, member: GroupMember) -> GroupMember:
+        return self.members[1] if member is self.members[0] else self.members[0]
+
+    def get(self, name: str) -> GroupMember:
+        return next(m for m in self.members if m.name == name)
+
+
+class Question(_Strict):
+    id: str = Field(pattern=_ID_PATTERN)
+    text: str = Field(min_length=1)
+    kind: Kind
+    options: list[Option] = []
+    reverse_keyed: bool = False
+    perspectives: list[Perspective] = ["self"]
+    groups: str | None = None  # name of an instrument-level group set
+    about: str | None = None  # the group this question is about (e.g. ft_dem is about Democrats)
+    sources: dict[str, ColumnMapping] = {}  # dataset name -> mapping
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Question:
+        if self.kind == "free_text":
+            if self.options or self.sources:
+                raise ValueError("a free_text question has no options and no dataset mapping")
+            return self
+        self._check_options()
+        if len(set(self.perspectives)) != len(self.perspectives):
+            raise LocatedError(("perspectives",), "perspectives are listed twice")
+        if set(self.perspectives) - {"self"} and self.groups is None:
+            raise LocatedError(
+                ("perspectives",),
+                "in-group/out-group/meta perspectives need `groups:` naming a group set",
+            )
+        labels = {o.label for o in self.options}
+        for name, mapping in self.sources.items():
+            self._check_mapping(name, mapping, labels)
+        return self
+
+    def _check_options(self) -> None:
+        if len(self.substantive_options) < 2:
+            raise LocatedError(("options",), f"a {self.kind} question needs at least 2 options")
+        seen: dict[str, int] = {}
+        for i, opt in enumerate(self.options):
+            if opt.label in seen:
+                raise LocatedError(
+                    ("options", i, "label"),
+                    f"duplicate option label {opt.label!r} (also option {seen[opt.label]})",
+                )
+            seen[opt.label] = i
+            if (
+                self.kind in ("ordinal", "binned_numeric")
+                and opt.value is None
+                and not opt.not_mentioned
+            ):
+                raise LocatedError(
+                    ("options", i),
+                    f"option {opt.label!r} has no `value`: every option of an {self.kind} "
+                    "question needs a numeric value",
+                )
+        flagged = [i for i, o in enumerate(self.options) if o.not_mentioned]
+        if len(flagged) > 1:
+            raise LocatedError(("options", flagged[1]), "only one option can be not_mentioned")
+        if flagged and flagged[0] != len(self.options) - 1:
+            raise LocatedError(("options", flagged[0]), "the not_mentioned option must come last")
+
+    def _check_mapping(self, name: str, mapping: ColumnMapping, labels: set[str]) -> None:
+        where: tuple[str | int, ...] = ("sources", name)
+        if (mapping.bins is not None) != (self.kind == "binned_numeric"):
+            raise LocatedError(
+                where, "`bins` is the mapping of binned_numeric questions, and only of them"
+            )
+        if mapping.bins is not None and len(mapping.bins) != len(self.substantive_options) + 1:
+            raise LocatedError(
+                where + ("bins",),
+                f"{len(mapping.bins)} bin edges for {len(self.substantive_options)} options: "
+                "give one more edge than options",
+            )
+        for raw, target in (mapping.values or {}).items():
+            if target not in labels:
+                raise LocatedError(
+                    where + ("values", raw),
+                    f"value {raw!r} maps to unknown option {target!r} (options: {sorted(labels)})",
+                )
+
+    @property
+    def substantive_options(self) -> list[Option]:
+        return [o for o in self.options if not o.not_mentioned]
+
+    @property
+    def not_mentioned_option(self) -> Option | None:
+        return next((o for o in self.options if o.not_mentioned), None)
+
+    @property
+    def values(self) -> np.ndarray:
+        """Numeric value of each substantive option (its position 1..K where none is given)."""
+        return np.array(
+            [
+                o.value if o.value is not None else i + 1
+                for i, o in enumerate(self.substantive_options)
+            ],
+            dtype=float,
+        )
+
+    @property
+    def scored(self) -> bool:
+        return self.kind != "free_text"
+
+
+class Instrument(_Strict):
+    name: str = Field(pattern=_ID_PATTERN)
+    title: str = ""
+    groups: dict[str, GroupSet] = {}
+    scale: list[str] | None = None  # items of Cronbach's alpha; default: every scored question
+    questions: list[Question] = Field(min_length=1)
+
+    _source: str = PrivateAttr(default="<memory>")
+    _lines: dict[tuple[str, ...], int] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _references(self) -> Instrument:
+        seen: dict[str, int] = {}
+        for i, q in enumerate(self.questions):
+            if q.id in seen:
+                raise LocatedError(
+                    ("questions", i, "id"),
+                    f"duplicate question id {q.id!r} (first used by question {seen[q.id]})",
+                )
+            seen[q.id] = i
+            if q.groups is not None and q.groups not in self.groups:
+                raise LocatedError(
+                    ("questions", i, "groups"),
+                    f"unknown group set {q.groups!r} (defined: {sorted(self.groups)})",
+                )
+            if q.about is not None:
+                names = [m.name for m in self.groups[q.groups].members] if q.groups else []
+                if q.about not in names:
+                    raise LocatedError(
+                        ("questions", i, "about"),
+                        f"`about: {q.about}` must name a group of the question's group set {names}",
+                    )
+        for j, qid in enumerate(self.scale or []):
+            if qid not in seen or not self.questions[seen[qid]].scored:
+                raise LocatedError(("scale", j), f"scale item {qid!r} is not a scored question id")
+        return self
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        raise KeyError(f"instrument {self.name!r} has no question {qid!r}")
+
+    @property
+    def scored_questions(self) -> list[Question]:
+        return [q for q in self.questions if q.scored]
+
+    @property
+    def scale_items(self) -> list[Question]:
+        if self.scale is None:
+            return self.scored_questions
+        return [self.question(qid) for qid in self.scale]
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    def where(self, *loc: str | int) -> str:
+        """`file:line` of a location inside the instrument file, for error messages."""
+        key = tuple(str(p) for p in loc)
+        while key and key not in self._lines:
+            key = key[:-1]
+        return f"{self._source}:{self._lines.get(key, 1)}"
+
+    def where_question(self, qid: str, *loc: str | int) -> str:
+        index = next(i for i, q in enumerate(self.questions) if q.id == qid)
+        return self.where("questions", index, *loc)
+
+    def located(self, source: str, lines: dict[tuple[str, ...], int]) -> Instrument:
+        self._source = source
+        self._lines = lines
+        return self
