@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from simulator.commands.engine_options import fail as _fail
+from simulator.commands.engine_options import open_engine
+
 if TYPE_CHECKING:
-    from engines import CachedEngine
     from simulator.representatives import ParticipantProfile
 
 EngineOpt = Annotated[str, typer.Option(help="transformers | openai | vllm")]
@@ -33,20 +35,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="consensus")
 
 
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
-
-
-def _engine(
-    engine: str, model: str | None, base_url: str | None, cache: Path | None
-) -> CachedEngine:
-    from engines import EngineError, load_engine
-
-    try:
-        return load_engine(engine, model, base_url=base_url, cache_path=cache)  # type: ignore[arg-type]
-    except (EngineError, ValueError) as exc:
-        _fail(str(exc))
 
 
 def load_panel(spec: str, size: int | None, seed: int) -> list[ParticipantProfile]:
@@ -152,7 +140,7 @@ def run(
     if len(profiles) < 2:
         _fail(f"panel {panel!r} has {len(profiles)} participant(s); a consensus needs two or more")
     reps = [DigitalRepresentative(profile=p, sections=use) for p in profiles]
-    eng = _engine(engine, model, base_url, cache)
+    eng = open_engine(engine, model, base_url=base_url, cache_path=cache)
     episodes = []
     for q in qs:
         episodes.append(run_episode(eng, q, reps, config))
@@ -216,7 +204,7 @@ def eval_polis(
         conv = load_conversation(conversation)
     except PolisDataError as exc:
         _fail(str(exc))
-    eng = _engine(engine, model, base_url, cache)
+    eng = open_engine(engine, model, base_url=base_url, cache_path=cache)
     try:
         result = evaluate_polis(
             eng,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Optional
+from pathlib import Path
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
@@ -24,21 +25,43 @@ class EngineChoice:
     chat_template: str = "auto"
 
     def load(self):
-        """The cached engine; errors become a clear message and exit code 2."""
-        from engines import EngineError, load_engine
+        """The cached engine; errors become a clear message and a non-zero exit."""
+        return open_engine(
+            self.engine, self.model, base_url=self.base_url, tokenizer=self.tokenizer,
+            cache=self.cache, chat_template=self.chat_template,
+        )
 
-        try:
-            return load_engine(
-                self.engine,  # type: ignore[arg-type]
-                self.model,
-                cache=self.cache,  # type: ignore[arg-type]
-                base_url=self.base_url,
-                tokenizer=self.tokenizer,
-                chat_template=self.chat_template,  # type: ignore[arg-type]
-            )
-        except (EngineError, ValueError) as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def open_engine(
+    engine: str,
+    model: str | None,
+    *,
+    base_url: str | None = None,
+    tokenizer: str | None = None,
+    cache: str = "read-write",
+    cache_path: Path | None = None,
+    chat_template: str = "auto",
+):
+    """load_engine for the CLI: a bad engine, model path or server exits with its message."""
+    from engines import EngineError, load_engine
+
+    try:
+        return load_engine(
+            engine,  # type: ignore[arg-type]
+            model,
+            cache=cache,  # type: ignore[arg-type]
+            cache_path=cache_path,
+            base_url=base_url,
+            tokenizer=tokenizer,
+            chat_template=chat_template,  # type: ignore[arg-type]
+        )
+    except (EngineError, ValueError) as exc:
+        fail(str(exc))
 
 def engine_choice(
     engine: EngineOpt = "transformers",

@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from simulator.commands.engine_options import fail as _fail
+
 
 class MethodChoice(str, Enum):  # matching.METHODS, spelled out so --help needs no scipy import
     hungarian = "hungarian"
@@ -27,10 +29,6 @@ class SolverChoice(str, Enum):
 def register(app: typer.Typer) -> None:
     app.command("match")(match)
 
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
 
 
 def _trait_weights(items: list[str]) -> dict[str, float]:

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from simulator.commands.engine_options import fail as _fail
+from simulator.commands.engine_options import open_engine
+
 if TYPE_CHECKING:  # annotations only: the CLI imports engines and pools inside the commands
-    from engines import CachedEngine
     from personas import PoolSummary
 
 
@@ -31,17 +33,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="personas")
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
-
-
-def _engine(
-    engine: str, model: str | None, base_url: str | None, cache: Path | None
-) -> CachedEngine:
-    from engines import load_engine
-
-    return load_engine(engine, model, cache_path=cache, base_url=base_url)  # type: ignore[arg-type]
 
 
 def generate(
@@ -94,7 +85,7 @@ def generate(
             resample_budget=resample_budget,
             critic_threshold=critic_threshold,
         )
-        eng = _engine(engine, model, base_url, cache)
+        eng = open_engine(engine, model, base_url=base_url, cache_path=cache)
         manifest = generate_pool(
             out,
             n,
@@ -130,7 +121,7 @@ def profile(
 
     try:
         manifest = profile_pool(
-            pool, _engine(engine, model, base_url, cache), debias=debias, progress=True
+            pool, open_engine(engine, model, base_url=base_url, cache_path=cache), debias=debias, progress=True
         )
     except (PoolError, EngineError, SurveyError, ValueError) as exc:
         _fail(str(exc))

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from simulator.commands.engine_options import fail as _fail
+
 RUN_MANIFEST = "run.json"
 ANSWERS = "answers.parquet"
 PERSONAS = "persona_traits.parquet"
@@ -25,10 +27,6 @@ def register(app: typer.Typer) -> None:
     survey.command("score")(score)
     app.add_typer(survey, name="survey")
 
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
 
 
 def run(
