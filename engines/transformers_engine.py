@@ -20,8 +20,8 @@ import torch
 
 from engines.base import Engine, sample_seed
 from engines.errors import ContextOverflowError
-from engines.model_files import EMBEDDED_NAME, materialise, resolve_model
 from engines.labels import label_spellings
+from engines.model_files import EMBEDDED_NAME, materialise, resolve_model
 from engines.prefix import group_by_prefix
 from engines.rendering import ChatMode, render, uses_chat
 from engines.types import (
@@ -130,54 +130,43 @@ class TransformersEngine(Engine):
 
     # ---- scoring ----------------------------------------------------------------------------
     def choice(self, requests: Sequence[ChoiceRequest]) -> list[ChoiceDistribution]:
-        jobs: list[_ScoreJob] = []
-        plans: list[tuple[str, list[int]]] = []  # per request: method, job indices
-        fallback: list[tuple[int, int, str]] = []  # (request, label position, label)
+        """Single-token label spellings are read at the answer position (one forward pass per
+        request); labels without one, or labels that would share a token, use loglik."""
+        next_jobs: list[_ScoreJob | None] = []
+        spellings: list[list[list[int]]] = []  # per request, per label: token ids read
+        fallback: list[tuple[int, int]] = []  # (request, label) scored with loglik
         for i, req in enumerate(requests):
             ids = self.encode_prompt(req.prompt)
             self._check_length(len(ids), i, "choice")
             variants = [self.label_variants(lab) for lab in req.labels]
             flat = [t for v in variants for t in v]
-            if all(variants) and len(flat) == len(set(flat)):
-                jobs.append(_ScoreJob(ids=ids, positions=[len(ids) - 1], targets=[flat]))
-                plans.append(("next_token", [len(jobs) - 1]))
-            else:
-                single = [j for j, v in enumerate(variants) if v]
-                if len(flat) != len(set(flat)):
-                    single = []
-                if single:
-                    toks = [t for j in single for t in variants[j]]
-                    jobs.append(_ScoreJob(ids=ids, positions=[len(ids) - 1], targets=[toks]))
-                    plans.append(("mixed", [len(jobs) - 1]))
-                else:
-                    plans.append(("loglik", []))
-                fallback.extend((i, j, lab) for j, lab in enumerate(req.labels) if j not in single)
-        ll_requests = [
-            LoglikRequest(prompt=requests[i].prompt, continuation=lab) for i, _, lab in fallback
+            if len(flat) != len(set(flat)):
+                variants, flat = [[] for _ in variants], []
+            next_jobs.append(_ScoreJob(ids=ids, positions=[len(ids) - 1], targets=[flat]) if flat else None)
+            spellings.append(variants)
+            fallback.extend((i, j) for j, v in enumerate(variants) if not v)
+        ll_jobs = [
+            self._loglik_job(LoglikRequest(prompt=requests[i].prompt, continuation=requests[i].labels[j]), i)
+            for i, j in fallback
         ]
-        ll_jobs = [self._loglik_job(r, k) for k, r in enumerate(ll_requests)]
-        self._score(jobs + ll_jobs)
-        multi: dict[tuple[int, int], float] = {}
-        for (i, j, _), job in zip(fallback, ll_jobs):
-            multi[(i, j)] = float(sum(lp[0] for lp in job.out_logprobs))
-        out = []
-        for i, req in enumerate(requests):
-            method, job_ids = plans[i]
-            logp = np.full(len(req.labels), -np.inf)
-            if job_ids:
-                got = jobs[job_ids[0]].out_logprobs[0]
-                k = 0
-                for j, lab in enumerate(req.labels):
-                    if (i, j) in multi:
-                        continue
-                    n_var = len(self.label_variants(lab))
-                    logp[j] = np.logaddexp.reduce(got[k : k + n_var])
-                    k += n_var
-            for j in range(len(req.labels)):
-                if (i, j) in multi:
-                    logp[j] = multi[(i, j)]
-            out.append(_distribution(list(req.labels), logp, method))
-        return out
+        self._score([j for j in next_jobs if j is not None] + ll_jobs)
+        logps = [np.full(len(r.labels), -np.inf) for r in requests]
+        for lp, job, variants in zip(logps, next_jobs, spellings):
+            if job is not None:
+                read = dict(zip(job.targets[0], job.out_logprobs[0]))
+                for j, v in enumerate(variants):
+                    if v:
+                        lp[j] = np.logaddexp.reduce([read[t] for t in v])
+        for (i, j), job in zip(fallback, ll_jobs):
+            logps[i][j] = sum(float(x[0]) for x in job.out_logprobs)
+        n_fallback = [sum(not v for v in variants) for variants in spellings]
+        return [
+            _distribution(
+                list(req.labels), lp,
+                "next_token" if n == 0 else "loglik" if n == len(req.labels) else "mixed",
+            )
+            for req, lp, n in zip(requests, logps, n_fallback)
+        ]
 
     def loglik(self, requests: Sequence[LoglikRequest]) -> list[Loglik]:
         jobs = [self._loglik_job(r, i) for i, r in enumerate(requests)]

@@ -8,8 +8,6 @@ from typing import Annotated, NoReturn, Optional
 
 import typer
 
-EngineOpt = Annotated[str, typer.Option("--engine", help="transformers | openai | vllm")]
-ModelOpt = Annotated[Optional[str], typer.Option("--model", help="Local HF folder or .gguf file (openai: the served model's name); default: the embedded SmolLM2-135M-Instruct.")]
 BaseUrlOpt = Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1")]
 TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", help="openai engine: local tokenizer (model folder, .gguf, or 'embedded') used to render chat prompts")]
 CacheOpt = Annotated[str, typer.Option("--cache", help="read-write | refresh | off")]
@@ -62,13 +60,3 @@ def open_engine(
         )
     except (EngineError, ValueError) as exc:
         fail(str(exc))
-
-def engine_choice(
-    engine: EngineOpt = "transformers",
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    tokenizer: TokenizerOpt = None,
-    cache: CacheOpt = "read-write",
-    chat_template: ChatOpt = "auto",
-) -> EngineChoice:
-    return EngineChoice(engine, model, base_url, tokenizer, cache, chat_template)

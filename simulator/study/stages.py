@@ -8,7 +8,6 @@ import random
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from simulator.study.runfolder import RunFolder, write_bytes
@@ -69,7 +68,13 @@ def target(study: Study, rf: RunFolder) -> tuple[Any, pd.DataFrame]:
 
 
 def match(study: Study, rf: RunFolder, pool_dir: Path, respondents: pd.DataFrame, source: str) -> pd.DataFrame:
-    from matching import LogWeights, encode_respondents, match_table, read_pool_demographics, write_match
+    from matching import (
+        LogWeights,
+        encode_respondents,
+        match_table,
+        read_pool_demographics,
+        write_match,
+    )
     from matching import match as run_match
 
     folder = rf.work / "match"
@@ -149,9 +154,15 @@ def survey(study: Study, rf: RunFolder, engine, inst, people: dict, progress: bo
 
 def consensus(study: Study, rf: RunFolder, engine, pool_dir: Path, matched: pd.DataFrame, progress: bool) -> list:
     """Consensus pilot: debate-bank questions, a panel of matched personas as representatives."""
-    from simulator.consensus import ConsensusConfig, MediatorSettings, Question, read_episodes, run_episode, write_episodes
-    from simulator.representatives import DigitalRepresentative
-    from simulator.representatives import load_persona_pool
+    from simulator.consensus import (
+        ConsensusConfig,
+        MediatorSettings,
+        Question,
+        read_episodes,
+        run_episode,
+        write_episodes,
+    )
+    from simulator.representatives import DigitalRepresentative, load_persona_pool
 
     spec = study.consensus
     assert spec is not None
@@ -188,8 +199,3 @@ def consensus(study: Study, rf: RunFolder, engine, pool_dir: Path, matched: pd.D
     rf.mark("consensus", key)
     return episodes
 
-
-def human_marginals(human, inst) -> dict[str, np.ndarray]:
-    from surveys.metrics.distance import weighted_distribution
-
-    return {q.id: weighted_distribution(human.self_rows(q.id), human.weights) for q in inst.scored_questions if human.self_rows(q.id) is not None}
