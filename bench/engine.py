@@ -101,7 +101,7 @@ def main(argv: list[str]) -> int:
     naive_s = time.perf_counter() - start
 
     # Prefill throughput: long prompts, logits only where an answer is read.
-    prefill = [r for r in requests[:: len(QUESTIONS)]][:16]
+    prefill = requests[:: len(QUESTIONS)][:16]
     ids = [engine.encode_prompt(r.prompt) for r in prefill]
     width = min(len(x) for x in ids)
     batch = torch.tensor([x[:width] for x in ids])

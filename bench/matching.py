@@ -46,12 +46,22 @@ CASES = {
 WITH_RSS = ("hungarian_20k_100k", "greedy_50k_500k")
 
 
-def synthetic(n_respondents: int, n_personas: int, seed: int) -> tuple[dict, dict]:
+def synthetic(
+    n_respondents: int,
+    n_personas: int,
+    seed: int,
+    missing: float = MISSING,
+    alpha: float = ALPHA,
+    counts: dict[str, int] | None = None,
+) -> tuple[dict, dict]:
+    """Dirichlet persona distributions and uniform respondent categories (-1 = not answered);
+    the tests draw their random instances here too."""
     rng = np.random.default_rng(seed)
-    probs = {t: rng.dirichlet(np.full(k, ALPHA), size=n_personas) for t, k in COUNTS.items()}
+    counts = counts or COUNTS
+    probs = {t: rng.dirichlet(np.full(k, alpha), size=n_personas) for t, k in counts.items()}
     codes = {
-        t: np.where(rng.random(n_respondents) < MISSING, -1, rng.integers(0, k, n_respondents))
-        for t, k in COUNTS.items()
+        t: np.where(rng.random(n_respondents) < missing, -1, rng.integers(0, k, n_respondents))
+        for t, k in counts.items()
     }
     return probs, codes
 

@@ -76,9 +76,8 @@ def answer(
     are mapped back to the original order and averaged. Questions are independent by default;
     `sequential=True` keeps the earlier questions and the persona's most likely answers in the
     context, as Anthology did. Each engine call batches all the items of `batch_personas`
-    personas (per step in sequential mode), persona context first: one persona per call keeps
-    its whole context as the shared prefix (personas whose contexts open alike would otherwise
-    be grouped on their short common opening); raise it for server/GPU engines.
+    personas (per step in sequential mode), persona context first, so the engine computes each
+    persona's context once; raise it for server/GPU engines.
     """
     check_options(conditioning, debias, perspectives)
     interviews = [

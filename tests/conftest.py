@@ -16,3 +16,17 @@ def transformers_engine():
     from engines.transformers_engine import TransformersEngine
 
     return TransformersEngine()
+
+
+@pytest.fixture(scope="session")
+def engine_cache(tmp_path_factory):
+    """The SQLite cache file the session's cached engine uses (CLI tests pass it on)."""
+    return tmp_path_factory.mktemp("engine") / "cache.sqlite"
+
+
+@pytest.fixture(scope="session")
+def cached_engine(transformers_engine, engine_cache):
+    """The same loaded model behind the engine cache, as `load_engine` returns it."""
+    from engines import CachedEngine, ResponseCache
+
+    return CachedEngine(transformers_engine, ResponseCache(engine_cache))

@@ -1,5 +1,5 @@
-"""Shared fixtures: the embedded engine (loaded once per session; its SQLite cache in a temp
-folder, the dequantised model where it normally lives) and the labelled critic set."""
+"""Shared fixtures: the session's cached embedded engine (tests/conftest.py) and the labelled
+critic set."""
 
 from __future__ import annotations
 
@@ -11,12 +11,8 @@ CRITIC_SET = Path(__file__).resolve().parents[1] / "data" / "critic" / "fragment
 
 
 @pytest.fixture(scope="session")
-def engine(tmp_path_factory):
-    from engines import load_engine
-
-    return load_engine(
-        "transformers", model=None, cache_path=tmp_path_factory.mktemp("engine") / "c.sqlite"
-    )
+def engine(cached_engine):
+    return cached_engine
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,14 @@ import multiprocessing as mp
 
 import pytest
 
-from engines import CacheCorruptError, CachedEngine, ChoiceRequest, GenerateRequest, Prompt, ResponseCache
+from engines import (
+    CacheCorruptError,
+    CachedEngine,
+    ChoiceRequest,
+    GenerateRequest,
+    Prompt,
+    ResponseCache,
+)
 
 REQ = ChoiceRequest(prompt=Prompt.chat(("user", "Is the sky blue?\nA. Yes\nB. No"), answer_prefix="Answer: "), labels=("A", "B"))
 

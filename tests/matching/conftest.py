@@ -4,19 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from bench.matching import synthetic
 from matching import LogWeights
-
-COUNTS = {
-    "age": 6,
-    "gender": 2,
-    "race": 4,
-    "education": 5,
-    "income": 28,
-    "religion": 4,
-    "region": 2,
-    "party": 7,
-    "ideology": 7,
-}
 
 
 def random_problem(
@@ -27,14 +16,7 @@ def random_problem(
     alpha: float = 1.0,
     counts: dict[str, int] | None = None,
 ) -> LogWeights:
-    rng = np.random.default_rng(seed)
-    counts = counts or COUNTS
-    probs = {t: rng.dirichlet(np.full(k, alpha), size=n_personas) for t, k in counts.items()}
-    codes = {
-        t: np.where(rng.random(n_respondents) < missing, -1, rng.integers(0, k, n_respondents))
-        for t, k in counts.items()
-    }
-    return LogWeights(probs, codes)
+    return LogWeights(*synthetic(n_respondents, n_personas, seed, missing, alpha, counts))
 
 
 def cloned_problem(

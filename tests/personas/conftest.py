@@ -1,6 +1,5 @@
-"""Shared fixtures: the embedded engine and the sentence embedder (loaded once per session; the
-engine's SQLite cache lives in a temp folder, the dequantised model where it normally lives),
-and one tiny anthology pool that read-only tests share."""
+"""Shared fixtures: the session's cached embedded engine (tests/conftest.py), the sentence
+embedder, and one tiny anthology pool that read-only tests share."""
 
 from __future__ import annotations
 
@@ -13,15 +12,8 @@ TINY = {"max_tokens": 40, "min_words": 8, "resample_budget": 2}
 
 
 @pytest.fixture(scope="session")
-def engine_cache(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("engine") / "c.sqlite"
-
-
-@pytest.fixture(scope="session")
-def engine(engine_cache):
-    from engines import load_engine
-
-    return load_engine("transformers", model=None, cache_path=engine_cache)
+def engine(cached_engine):
+    return cached_engine
 
 
 @pytest.fixture(scope="session")

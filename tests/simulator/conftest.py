@@ -1,5 +1,5 @@
-"""Shared fixtures for the simulator tests: the embedded engine, loaded once per session, with
-its SQLite cache in a temp folder (the dequantised model stays where it normally lives)."""
+"""Shared fixtures for the simulator tests: the session's cached embedded engine
+(tests/conftest.py) and the consensus CLI."""
 
 from __future__ import annotations
 
@@ -9,15 +9,13 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def sim_cache(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("sim-engine") / "cache.sqlite"
+def sim_cache(engine_cache) -> Path:
+    return engine_cache
 
 
 @pytest.fixture(scope="session")
-def sim_engine(sim_cache):
-    from engines import load_engine
-
-    return load_engine("transformers", model=None, cache_path=sim_cache)
+def sim_engine(cached_engine):
+    return cached_engine
 
 
 @pytest.fixture()
