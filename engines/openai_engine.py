@@ -16,7 +16,7 @@ import httpx
 
 from engines.base import Engine, sample_seed
 from engines.errors import EngineUnavailableError
-from engines.rendering import ChatMode, render, uses_chat
+from engines.rendering import ChatMode, encode, render, uses_chat
 from engines.top_logprobs import choice_from_top
 from engines.types import (
     ChoiceDistribution,
@@ -69,13 +69,9 @@ class OpenAIEngine(Engine):
     def _encode(self, prompt: Prompt) -> str | list[int]:
         """Token ids when a local tokenizer is known (exactly what the transformers engine
         scores), else the rendered text."""
-        if prompt.token_ids is not None:
-            return list(prompt.token_ids)
-        text = render(prompt, self.tokenizer, self.chat)
-        if self.tokenizer is None:
-            return text
-        add_special = prompt.text is not None or not self.chat
-        return self.tokenizer(text, add_special_tokens=add_special)["input_ids"]
+        if self.tokenizer is None and prompt.token_ids is None:
+            return render(prompt, None, self.chat)
+        return encode(prompt, self.tokenizer, self.chat)
 
     def _continuation(self, text: str) -> str | list[int]:
         return self.tokenizer.encode(text, add_special_tokens=False) if self.tokenizer else text

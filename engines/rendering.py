@@ -43,3 +43,12 @@ def render(prompt: Prompt, tokenizer: Any, chat: bool) -> str:
     else:
         text = tokenizer.apply_chat_template(turns, tokenize=False, add_generation_prompt=True)
     return text + prompt.answer_prefix
+
+
+def encode(prompt: Prompt, tokenizer: Any, chat: bool) -> list[int]:
+    """Token ids of the prompt, the same for every engine that has the tokenizer."""
+    if prompt.token_ids is not None:
+        return list(prompt.token_ids)
+    # Chat templates write their own special tokens; raw text gets the tokenizer's BOS.
+    add_special = prompt.text is not None or not chat
+    return tokenizer(render(prompt, tokenizer, chat), add_special_tokens=add_special)["input_ids"]

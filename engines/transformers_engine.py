@@ -23,7 +23,7 @@ from engines.errors import ContextOverflowError
 from engines.labels import label_spellings
 from engines.model_files import EMBEDDED_NAME, materialise, resolve_model
 from engines.prefix import group_by_prefix
-from engines.rendering import ChatMode, render, uses_chat
+from engines.rendering import ChatMode, encode, render, uses_chat
 from engines.types import (
     ChoiceDistribution,
     ChoiceRequest,
@@ -103,11 +103,7 @@ class TransformersEngine(Engine):
         return render(prompt, self.tokenizer, self.chat)
 
     def encode_prompt(self, prompt: Prompt) -> list[int]:
-        if prompt.token_ids is not None:
-            return list(prompt.token_ids)
-        # Chat templates write their own special tokens; raw text gets the tokenizer's BOS.
-        add_special = prompt.text is not None or not self.chat
-        return self.tokenizer(self.render(prompt), add_special_tokens=add_special)["input_ids"]
+        return encode(prompt, self.tokenizer, self.chat)
 
     def _check_length(self, n_tokens: int, index: int, what: str, extra: int = 0) -> None:
         if n_tokens + extra > self.context_length:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from engines.base import Engine, sample_seed
 from engines.errors import EngineUnavailableError
 from engines.model_files import fingerprint_path, resolve_model
-from engines.rendering import ChatMode, render, uses_chat
+from engines.rendering import ChatMode, encode, uses_chat
 from engines.top_logprobs import choice_from_top
 from engines.types import (
     ChoiceDistribution,
@@ -56,10 +56,7 @@ class VLLMEngine(Engine):
         return self._source
 
     def _ids(self, prompt: Prompt) -> list[int]:
-        if prompt.token_ids is not None:
-            return list(prompt.token_ids)
-        add_special = prompt.text is not None or not self.chat
-        return self.tokenizer(render(prompt, self.tokenizer, self.chat), add_special_tokens=add_special)["input_ids"]
+        return encode(prompt, self.tokenizer, self.chat)
 
     def _run(self, prompts: list[list[int]], params: list):
         inputs = [{"prompt_token_ids": p} for p in prompts]
