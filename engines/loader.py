@@ -8,6 +8,7 @@ from typing import Literal
 from engines.base import Engine
 from engines.cache import CachedEngine, CachePolicy, ResponseCache
 from engines.model_files import cache_root
+from engines.types import DType
 
 EngineName = Literal["transformers", "openai", "vllm"]
 
@@ -25,14 +26,16 @@ def load_engine(
     base_url: str | None = None,
     tokenizer: str | None = None,
     chat_template: Literal["auto", "on", "off"] = "auto",
+    dtype: DType = "auto",
 ) -> CachedEngine:
     """`model`: a local HF folder or GGUF file (None = the embedded SmolLM2-135M-Instruct), or
-    for `openai` the served model's name. `base_url`: the OpenAI-compatible server."""
+    for `openai` the served model's name. `base_url`: the OpenAI-compatible server. `dtype`: the
+    transformers engine's precision (auto = bfloat16 on CPUs with native bf16)."""
     inner: Engine
     if engine == "transformers":
         from engines.transformers_engine import TransformersEngine
 
-        inner = TransformersEngine(model, chat_template=chat_template)
+        inner = TransformersEngine(model, chat_template=chat_template, dtype=dtype)
     elif engine == "openai":
         from engines.openai_engine import OpenAIEngine
 

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Role = Literal["system", "user", "assistant"]
+DType = Literal["auto", "float32", "bfloat16"]  # transformers engine weights and activations
 
 
 class Message(BaseModel):

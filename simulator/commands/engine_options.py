@@ -12,6 +12,7 @@ BaseUrlOpt = Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-co
 TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", help="openai engine: local tokenizer (model folder, .gguf, or 'embedded') used to render chat prompts")]
 CacheOpt = Annotated[str, typer.Option("--cache", help="read-write | refresh | off")]
 ChatOpt = Annotated[str, typer.Option("--chat-template", help="auto | on | off")]
+DTypeOpt = Annotated[str, typer.Option("--dtype", help="transformers engine precision: auto (bfloat16 on CPUs with native bf16) | float32 | bfloat16")]
 
 @dataclass
 class EngineChoice:
@@ -21,12 +22,13 @@ class EngineChoice:
     tokenizer: str | None = None
     cache: str = "read-write"
     chat_template: str = "auto"
+    dtype: str = "auto"
 
     def load(self):
         """The cached engine; errors become a clear message and a non-zero exit."""
         return open_engine(
             self.engine, self.model, base_url=self.base_url, tokenizer=self.tokenizer,
-            cache=self.cache, chat_template=self.chat_template,
+            cache=self.cache, chat_template=self.chat_template, dtype=self.dtype,
         )
 
 
@@ -44,6 +46,7 @@ def open_engine(
     cache: str = "read-write",
     cache_path: Path | None = None,
     chat_template: str = "auto",
+    dtype: str = "auto",
 ):
     """load_engine for the CLI: a bad engine, model path or server exits with its message."""
     from engines import EngineError, load_engine
@@ -57,6 +60,7 @@ def open_engine(
             base_url=base_url,
             tokenizer=tokenizer,
             chat_template=chat_template,  # type: ignore[arg-type]
+            dtype=dtype,  # type: ignore[arg-type]
         )
     except (EngineError, ValueError) as exc:
         fail(str(exc))

@@ -11,6 +11,7 @@ from simulator.commands.engine_options import (
     BaseUrlOpt,
     CacheOpt,
     ChatOpt,
+    DTypeOpt,
     EngineChoice,
     TokenizerOpt,
 )
@@ -29,10 +30,11 @@ def run(
     tokenizer: TokenizerOpt = None,
     cache: CacheOpt = "read-write",
     chat_template: ChatOpt = "auto",
+    dtype: DTypeOpt = "auto",
 ) -> None:
     """Pool -> demographic profiles -> match -> survey -> metrics -> consensus pilot -> report.
     A second run reuses every finished stage; an interrupted run resumes."""
-    run_file(study_file, runs, engine=engine, model=model, base_url=base_url, tokenizer=tokenizer, cache=cache, chat_template=chat_template)
+    run_file(study_file, runs, engine=engine, model=model, base_url=base_url, tokenizer=tokenizer, cache=cache, chat_template=chat_template, dtype=dtype)
 
 
 def run_file(study_file: Path, runs: Path, **overrides) -> Path:
@@ -51,7 +53,8 @@ def run_file(study_file: Path, runs: Path, **overrides) -> Path:
         base_url=overrides.get("base_url") or spec.base_url,
         tokenizer=overrides.get("tokenizer") or spec.tokenizer,
         cache=overrides.get("cache", "read-write"),
-        chat_template=overrides.get("chat_template") if overrides.get("chat_template", "auto") != "auto" else spec.chat_template,
+        chat_template=_override(overrides, "chat_template", spec.chat_template),
+        dtype=_override(overrides, "dtype", spec.dtype),
     )
     eng = choice.load()
     try:
@@ -61,3 +64,9 @@ def run_file(study_file: Path, runs: Path, **overrides) -> Path:
         raise typer.Exit(1) from exc
     typer.echo(f"report: {folder / 'report.html'}")
     return folder
+
+
+def _override(overrides: dict, key: str, study_value: str) -> str:
+    """A command-line value other than `auto` wins over the study file's."""
+    value = overrides.get(key, "auto")
+    return study_value if value == "auto" else value

@@ -20,6 +20,7 @@ class EngineSpec(_Section):
     base_url: str | None = None
     tokenizer: str | None = None
     chat_template: Literal["auto", "on", "off"] = "auto"
+    dtype: Literal["auto", "float32", "bfloat16"] = "auto"  # transformers engine precision
 
 
 class PoolSpec(_Section):

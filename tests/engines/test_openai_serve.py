@@ -25,7 +25,7 @@ def _free_port() -> int:
 def server():
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "simulator.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "simulator.cli", "serve", "--port", str(port), "--dtype", "float32"],
         env={**os.environ, "HF_HUB_OFFLINE": "1"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
