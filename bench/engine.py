@@ -5,7 +5,8 @@ Workload: 32 personas, each with a ~300-token life story written by the model it
 - answers_per_s: chorus's path (one batched `choice` call, shared persona prefixes computed once);
 - naive_answers_per_s: the same answers the naive way, measured in this run on a subsample:
   every (persona, question, option) scored as its own full prompt, one at a time, no reuse;
-- prefill_tokens_per_s vs flop_limit_tokens_per_s (measured fp32 matmul FLOP/s / (2 x params));
+- prefill_tokens_per_s vs flop_limit_tokens_per_s (matmul FLOP/s measured in the engine's dtype /
+  (2 x params)); the naive path runs in the same dtype, so the speedup is chorus's batching alone;
 - gen_tokens_per_s_batched vs gen_tokens_per_s_single (150 new tokens per story).
 """
 
@@ -28,8 +29,8 @@ STORY_PROMPT = (
 SYSTEM = "You are the person in the life story below. Answer every question as this person would."
 
 
-def matmul_flops(seconds: float = 3.0, n: int = 2048) -> float:
-    a, b = torch.randn(n, n), torch.randn(n, n)
+def matmul_flops(dtype: torch.dtype, seconds: float = 3.0, n: int = 2048) -> float:
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
     a @ b  # warm-up
     reps, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
@@ -63,6 +64,7 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="chorus bench engine", description=__doc__)
     ap.add_argument("--json", action="store_true", help="print JSON (always on; kept for symmetry)")
     ap.add_argument("--model", default=None, help="local HF folder or .gguf (default: embedded)")
+    ap.add_argument("--dtype", default="auto", choices=["auto", "float32", "bfloat16"])
     ap.add_argument("--personas", type=int, default=32)
     ap.add_argument("--naive-personas", type=int, default=2)
     ap.add_argument("--naive-questions", type=int, default=4)
@@ -72,7 +74,7 @@ def main(argv: list[str]) -> int:
 
     from engines import ChoiceRequest, GenerateRequest, Prompt, load_engine
 
-    cached = load_engine("transformers", args.model)  # stories are cached across bench runs
+    cached = load_engine("transformers", args.model, dtype=args.dtype)  # stories are cached across bench runs
     engine = cached.inner  # timings always run the model
     torch.manual_seed(0)
 
@@ -111,7 +113,7 @@ def main(argv: list[str]) -> int:
         engine.model(input_ids=batch, logits_to_keep=1)
         prefill_s = time.perf_counter() - start
     prefill_tps = batch.numel() / prefill_s
-    flops = matmul_flops()
+    flops = matmul_flops(engine.dtype)
     flop_limit = flops / (2 * engine.num_parameters)
 
     gen_reqs = [
@@ -134,6 +136,7 @@ def main(argv: list[str]) -> int:
     result = {
         "model": engine.model_id,
         "parameters": engine.num_parameters,
+        "dtype": engine.describe()["dtype"],
         "threads": torch.get_num_threads(),
         "personas": len(stories),
         "questions": len(QUESTIONS),

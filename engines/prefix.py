@@ -28,18 +28,24 @@ def group_by_prefix(
     `first_query[i]` is the first position whose output sequence i needs; the shared prefix stops
     before it, so every query position is computed in the per-member pass. Sequences are sorted
     so that those sharing prefixes are neighbours. A neighbour joins the current group only if
-    that keeps at least half of the group's shared prefix: prompts that share a short system
-    message but differ in a long persona context form one group per persona, not one group
-    whose shared prefix is the system message.
+    that keeps at least half of what the group would otherwise share: half of the group's shared
+    prefix, or, while the group has one member, half of what the neighbour shares with the
+    sequence after it. So prompts that share a short system message but differ in a long persona
+    context form one group per persona, and two prompts sharing only a short question stem
+    still pair up when nothing longer is on offer.
     """
     order = sorted(range(len(seqs)), key=lambda i: tuple(seqs[i]))
+    ahead = [
+        min(_lcp(seqs[i], seqs[j]), first_query[i], first_query[j]) for i, j in zip(order, order[1:])
+    ] + [0]
     groups: list[PrefixGroup] = []
     cur: list[int] = []
     cur_len = 0
-    for i in order:
+    for k, i in enumerate(order):
         if cur:
             shared = min(cur_len, _lcp(seqs[cur[-1]], seqs[i]), first_query[i])
-            if shared >= min_prefix and 2 * shared >= cur_len:
+            kept = cur_len if len(cur) > 1 else ahead[k]
+            if shared >= min_prefix and 2 * shared >= kept:
                 cur.append(i)
                 cur_len = shared
                 continue

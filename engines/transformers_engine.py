@@ -59,6 +59,7 @@ class TransformersEngine(Engine):
         max_batch_tokens: int = 8192,
         max_gen_batch: int = 64,
         min_shared_prefix: int = 32,
+        min_shared_stem: int = 8,
         dtype: DType = "auto",
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -86,6 +87,8 @@ class TransformersEngine(Engine):
         self.max_batch_tokens = max_batch_tokens
         self.max_gen_batch = max_gen_batch
         self.min_shared_prefix = min_shared_prefix
+        self.min_shared_stem = min_shared_stem
+        self.pad_slack = (1.2, 8)
         self.num_parameters = sum(p.numel() for p in self.model.parameters())
 
     # ---- identity -------------------------------------------------------------------------
@@ -213,61 +216,106 @@ class TransformersEngine(Engine):
 
     @torch.inference_mode()
     def _score(self, jobs: list[_ScoreJob]) -> None:
+        """Two levels of shared prefixes: a group's long common prefix (a persona's context) is
+        computed once, then within the group each run of requests sharing a further stem (the
+        same question asked in two option orders) computes the stem once."""
         if not jobs:
             return
         groups = group_by_prefix(
             [j.ids for j in jobs], [min(j.positions) for j in jobs], self.min_shared_prefix
         )
-        singles = [m for g in groups if g.prefix_len == 0 for m in g.members]
-        for chunk in self._chunks(sorted(singles, key=lambda m: len(jobs[m].ids)), jobs, 0):
-            self._forward_chunk([jobs[m] for m in chunk], past=None, past_len=0)
+        singles = [jobs[m] for g in groups if g.prefix_len == 0 for m in g.members]
+        self._score_rows([(j, 0) for j in singles], None, torch.zeros((1, 0), dtype=torch.long), 0)
         for g in groups:
             if g.prefix_len == 0:
                 continue
             prefix = torch.tensor([jobs[g.members[0]].ids[: g.prefix_len]])
             past = self.model(input_ids=prefix, use_cache=True, logits_to_keep=1).past_key_values
-            members = sorted(g.members, key=lambda m: len(jobs[m].ids))
-            for chunk in self._chunks(members, jobs, g.prefix_len):
-                self._forward_chunk([jobs[m] for m in chunk], past=past, past_len=g.prefix_len)
+            self._score_stems([jobs[m] for m in g.members], past, g.prefix_len)
 
-    def _chunks(self, members: list[int], jobs: list[_ScoreJob], past_len: int):
-        """Batches (members sorted by length) within the token budget whose widths stay close, so
-        padding wastes at most about a fifth of a batch."""
+    def _score_stems(self, members: list[_ScoreJob], past, base: int) -> None:
+        stems = group_by_prefix(
+            [j.ids[base:] for j in members],
+            [min(j.positions) - base for j in members],
+            self.min_shared_stem,
+        )
+        ones = torch.ones((1, base), dtype=torch.long)
+        plain = [(members[i], 0) for s in stems if s.prefix_len == 0 for i in s.members]
+        self._score_rows(plain, past, ones, base)
+        shared = sorted((s for s in stems if s.prefix_len), key=lambda s: s.prefix_len)
+        for chunk in self._chunks([s.prefix_len for s in shared]):
+            subs = [shared[k] for k in chunk]
+            seqs = [members[s.members[0]].ids[base : base + s.prefix_len] for s in subs]
+            width = max(len(q) for q in seqs)
+            input_ids = torch.full((len(seqs), width), self.pad_id, dtype=torch.long)
+            mask = torch.cat([ones.expand(len(seqs), base), torch.zeros((len(seqs), width), dtype=torch.long)], 1)
+            for r, q in enumerate(seqs):
+                input_ids[r, : len(q)] = torch.tensor(q)
+                mask[r, base : base + len(q)] = 1
+            cache = copy.deepcopy(past)
+            cache.batch_repeat_interleave(len(seqs))
+            cache = self.model(
+                input_ids=input_ids, attention_mask=mask, past_key_values=cache, use_cache=True,
+                position_ids=torch.arange(base, base + width).expand(len(seqs), width),
+                logits_to_keep=1,
+            ).past_key_values
+            rows = [(members[i], r) for r, s in enumerate(subs) for i in s.members]
+            self._score_rows(rows, cache, mask, base, [base + s.prefix_len for s in subs])
+
+    def _score_rows(
+        self,
+        rows: list[tuple[_ScoreJob, int]],
+        cache,
+        cache_mask: torch.Tensor,
+        base: int,
+        starts: list[int] | None = None,
+    ) -> None:
+        """Score jobs on top of a cache: row r of `cache` (mask `cache_mask[r]`) holds the
+        job's tokens up to `starts[r]` (default `base`); each job computes the rest."""
+        first = [base if starts is None else starts[r] for _, r in rows]
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i][0].ids) - first[i])
+        for chunk in self._chunks([len(rows[i][0].ids) - first[i] for i in order]):
+            picked = [order[k] for k in chunk]
+            idx = torch.tensor([rows[i][1] for i in picked])
+            past = None
+            if cache is not None:
+                past = copy.deepcopy(cache)
+                past.batch_select_indices(idx)
+            self._forward_chunk([rows[i][0] for i in picked], [first[i] for i in picked], past, cache_mask[idx])
+
+    def _chunks(self, widths: list[int]):
+        """Batches of consecutive (ascending) widths within the token budget whose widths stay
+        close (`pad_slack`: how much wider the last row may be than the first), so padding
+        wastes little."""
         chunk: list[int] = []
-        first = 0
-        for m in members:
-            width = len(jobs[m].ids) - past_len
-            if chunk and (width * (len(chunk) + 1) > self.max_batch_tokens or width > first * 1.2 + 8):
+        slack, extra = self.pad_slack
+        for k, width in enumerate(widths):
+            if chunk and (width * (len(chunk) + 1) > self.max_batch_tokens or width > widths[chunk[0]] * slack + extra):
                 yield chunk
                 chunk = []
-            if not chunk:
-                first = width
-            chunk.append(m)
+            chunk.append(k)
         if chunk:
             yield chunk
 
-    def _forward_chunk(self, chunk: list[_ScoreJob], past, past_len: int) -> None:
-        """Sequences are right-aligned (padding sits between the shared prefix and each suffix,
-        masked), so requests that read their last position share one column and the LM head runs
-        on a handful of columns rather than one per row."""
-        seqs = [j.ids[past_len:] for j in chunk]
-        width = max(len(s) for s in seqs)
+    def _forward_chunk(self, chunk: list[_ScoreJob], starts: list[int], past, past_mask: torch.Tensor) -> None:
+        """Each job's tokens from its start onward, right-aligned after the cache (padding sits
+        between the cache and each sequence, masked), so requests that read their last
+        position share one column and the LM head runs on a handful of columns."""
+        seqs = [j.ids[s:] for j, s in zip(chunk, starts)]
+        width = max(len(q) for q in seqs)
         batch = len(seqs)
         input_ids = torch.full((batch, width), self.pad_id, dtype=torch.long)
-        mask = torch.zeros((batch, past_len + width), dtype=torch.long)
-        mask[:, :past_len] = 1
-        positions = torch.full((batch, width), past_len, dtype=torch.long)
-        shifts = [width - len(s) for s in seqs]
-        for b, (s, shift) in enumerate(zip(seqs, shifts)):
-            input_ids[b, shift:] = torch.tensor(s)
-            mask[b, past_len + shift :] = 1
-            positions[b, shift:] = torch.arange(past_len, past_len + len(s))
-        keep = sorted({p - past_len + shift for j, shift in zip(chunk, shifts) for p in j.positions})
-        kwargs = {}
-        if past is not None:
-            cache = copy.deepcopy(past)
-            cache.batch_repeat_interleave(batch)
-            kwargs["past_key_values"] = cache
+        mask = torch.cat([past_mask, torch.zeros((batch, width), dtype=torch.long)], 1)
+        cached = past_mask.shape[1]
+        positions = torch.zeros((batch, width), dtype=torch.long)
+        shifts = [width - len(q) for q in seqs]
+        for b, (q, shift, start) in enumerate(zip(seqs, shifts, starts)):
+            input_ids[b, shift:] = torch.tensor(q)
+            mask[b, cached + shift :] = 1
+            positions[b, shift:] = torch.arange(start, start + len(q))
+        cols = [[p - start + shift for p in j.positions] for j, start, shift in zip(chunk, starts, shifts)]
+        keep = sorted({c for row in cols for c in row})
+        kwargs = {} if past is None else {"past_key_values": past}
         logits = self.model(
             input_ids=input_ids,
             attention_mask=mask,
@@ -277,10 +325,10 @@ class TransformersEngine(Engine):
             **kwargs,
         ).logits
         logprobs = torch.log_softmax(logits.float(), dim=-1)
-        col = {p: k for k, p in enumerate(keep)}
-        for b, (job, shift) in enumerate(zip(chunk, shifts)):
-            for pos, targets in zip(job.positions, job.targets):
-                row = logprobs[b, col[pos - past_len + shift]]
+        col = {c: k for k, c in enumerate(keep)}
+        for b, job in enumerate(chunk):
+            for c, targets in zip(cols[b], job.targets):
+                row = logprobs[b, col[c]]
                 job.out_logprobs.append(row[targets].double().numpy())
                 job.out_argmax.append(int(row.argmax()))
                 if job.top_k:

@@ -11,6 +11,7 @@ import errno
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ class RunFolder:
     def __init__(self, runs: Path, name: str) -> None:
         self.final = runs / name
         self.work = runs / f"{name}.partial"
+        self._clock = time.monotonic()
 
     def open(self) -> Path:
         """The working folder: an interrupted run's, or the finished run's (to reuse it)."""
@@ -38,7 +40,18 @@ class RunFolder:
         return marker.exists() and json.loads(marker.read_text()).get("key") == key
 
     def mark(self, stage: str, key: str, info: dict[str, Any] | None = None) -> None:
-        write_json(self.work / "stages" / f"{stage}.json", {"key": key, **(info or {})})
+        """Record a finished stage and the seconds it took (since the previous mark)."""
+        now = time.monotonic()
+        seconds = round(now - self._clock, 1)
+        self._clock = now
+        write_json(self.work / "stages" / f"{stage}.json", {"key": key, "seconds": seconds, **(info or {})})
+
+    def stage_seconds(self) -> dict[str, float]:
+        """How long each stage took when it was computed (possibly by an earlier run)."""
+        return {
+            p.stem: json.loads(p.read_text()).get("seconds")
+            for p in sorted((self.work / "stages").glob("*.json"))
+        }
 
     def reset(self, stage: str, *paths: str) -> None:
         """Drop a stage's outputs before recomputing it (its inputs changed)."""

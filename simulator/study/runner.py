@@ -52,6 +52,7 @@ def run_study(study: Study, runs: Path, engine, progress: bool = True) -> Path:
     metrics["consensus"] = consensus
     write_json(work / "metrics.json", metrics)
     manifest = _manifest(study, engine, inst, work, started)
+    manifest["stage_seconds"] = rf.stage_seconds()
     write_json(work / "manifest.json", manifest)
     html = render(study, manifest, metrics, matching, episodes, consensus)
     write_bytes(work / "report.html", html.encode())

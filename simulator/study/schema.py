@@ -52,7 +52,11 @@ class SurveySpec(_Section):
     conditioning: list[Literal["backstory", "qa", "bio", "portray", "none"]] = [
         "backstory", "qa", "bio", "portray",
     ]
+    # None = the instrument's declared perspectives. `perspectives` is what the matched
+    # (backstory) panel is asked; the demographic reference styles ask `reference_perspectives`
+    # (None = the same); [self] keeps them to the distribution metrics they exist to calibrate.
     perspectives: list[Literal["self", "ingroup", "outgroup", "meta"]] | None = None
+    reference_perspectives: list[Literal["self", "ingroup", "outgroup", "meta"]] | None = None
     debias: Literal["reverse", "permute", "none"] = "reverse"
     n_boot: int = Field(default=200, ge=0)
 

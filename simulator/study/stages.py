@@ -141,9 +141,11 @@ def survey(study: Study, rf: RunFolder, engine, inst, people: dict, progress: bo
         key = study.digest("seed", "engine", "pool", "target", "matching", "survey") + style
         if not rf.done(f"survey-{style}", key):
             personas, traits = people["backstory" if style == "backstory" else "demographic"]
+            spec = study.survey
+            asked = spec.perspectives if style == "backstory" else spec.reference_perspectives or spec.perspectives
             table = answer(
-                engine, personas, inst, conditioning=style, debias=study.survey.debias,
-                perspectives=study.survey.perspectives, seed=study.seed, progress=progress,
+                engine, personas, inst, conditioning=style, debias=spec.debias,
+                perspectives=asked, seed=study.seed, progress=progress,
             )
             _parquet(folder / "answers.parquet", table)
             _parquet(folder / "personas.parquet", traits)

@@ -61,6 +61,37 @@ def test_prefix_reuse_matches_no_reuse(transformers_engine, requests_):
         assert a.raw_mass == pytest.approx(b.raw_mass, abs=1e-4)
 
 
+def _reordered(question: str, options: tuple[str, ...]) -> list[ChoiceRequest]:
+    """The same question in its original and reversed option order: they share a stem."""
+    return [_request(question, options), _request(question, tuple(reversed(options)))]
+
+
+def test_shared_stems_match_no_sharing_and_feed_fewer_tokens(transformers_engine):
+    requests = [r for q, opts in QUESTIONS for r in _reordered(q, opts)]
+    fed: list[int] = []
+    forward = transformers_engine.model.forward
+
+    def counting(*args, **kwargs):
+        fed.append(int(kwargs["input_ids"].numel()))
+        return forward(*args, **kwargs)
+
+    saved = transformers_engine.min_shared_stem
+    transformers_engine.model.forward = counting
+    try:
+        shared = transformers_engine.choice(requests)
+        with_stems = sum(fed)
+        fed.clear()
+        transformers_engine.min_shared_stem = 10**9  # disables stem sharing
+        plain = transformers_engine.choice(requests)
+    finally:
+        transformers_engine.min_shared_stem = saved
+        del transformers_engine.model.forward
+    assert with_stems <= sum(fed) - 30  # three stems of 11-17 tokens computed once, not twice
+    for a, b in zip(shared, plain):
+        np.testing.assert_allclose(a.probs, b.probs, atol=1e-4)
+        assert a.raw_mass == pytest.approx(b.raw_mass, abs=1e-4)
+
+
 def test_batch_matches_single_requests(transformers_engine, requests_):
     other = _request("Do you own a gun?", ("Yes", "No"), story="I am a nurse from Seattle. " * 5)
     batch = transformers_engine.choice(requests_ + [other])

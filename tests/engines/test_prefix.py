@@ -28,3 +28,20 @@ def test_a_common_system_message_does_not_merge_personas():
     seqs = [system + persona_a + [7, 8], system + persona_a + [9, 9], system + persona_b + [7, 8], system + persona_b + [9, 9]]
     groups = group_by_prefix(seqs, first_query=[len(s) - 1 for s in seqs], min_prefix=32)
     assert sorted((sorted(g.members), g.prefix_len) for g in groups) == [([0, 1], 340), ([2, 3], 340)]
+
+
+def test_question_stems_pair_up_when_nothing_longer_is_shared():
+    # one question in two option orders, then another question: stems of 4 tokens, options differ
+    stem1, stem2 = [10, 11, 12, 13], [20, 21, 22, 23]
+    seqs = [stem1 + [1, 2, 3, 4, 5, 6], stem1 + [6, 5, 4, 3, 2, 1], stem2 + [1, 2, 3, 4, 5, 6], stem2 + [6, 5, 4, 3, 2, 1]]
+    groups = group_by_prefix(seqs, first_query=[len(s) - 1 for s in seqs], min_prefix=4)
+    assert sorted((sorted(g.members), g.prefix_len) for g in groups) == [([0, 1], 4), ([2, 3], 4)]
+
+
+def test_a_lone_prompt_does_not_take_a_neighbour_from_its_own_persona():
+    system = list(range(100, 140))
+    lone = system + [1] * 200 + [7]  # sorts first, so it opens a group
+    pair = [system + [2] * 300 + [7, 8], system + [2] * 300 + [9, 9]]
+    seqs = [lone, *pair]
+    groups = group_by_prefix(seqs, first_query=[len(s) - 1 for s in seqs], min_prefix=32)
+    assert sorted((sorted(g.members), g.prefix_len) for g in groups) == [([0], 0), ([1, 2], 340)]
