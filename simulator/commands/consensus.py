@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from simulator.commands.engine_options import fail as _fail
-from simulator.commands.engine_options import open_engine
+from simulator.commands.engine_options import DTypeOpt, open_engine
 
 if TYPE_CHECKING:
     from simulator.representatives import ParticipantProfile
@@ -104,6 +104,7 @@ def run(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     cache: CacheOpt = None,
+    dtype: DTypeOpt = "auto",
     json_out: Annotated[bool, typer.Option("--json", help="Print the measures as JSON.")] = False,
 ) -> None:
     """Run one consensus episode per question and record everything."""
@@ -140,7 +141,7 @@ def run(
     if len(profiles) < 2:
         _fail(f"panel {panel!r} has {len(profiles)} participant(s); a consensus needs two or more")
     reps = [DigitalRepresentative(profile=p, sections=use) for p in profiles]
-    eng = open_engine(engine, model, base_url=base_url, cache_path=cache)
+    eng = open_engine(engine, model, base_url=base_url, cache_path=cache, dtype=dtype)
     episodes = []
     for q in qs:
         episodes.append(run_episode(eng, q, reps, config))
@@ -195,6 +196,7 @@ def eval_polis(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     cache: CacheOpt = None,
+    dtype: DTypeOpt = "auto",
     json_out: Annotated[bool, typer.Option("--json", help="Print only the JSON object.")] = False,
 ) -> None:
     """Digital representatives predict held-out Polis votes, against three baselines."""
@@ -204,7 +206,7 @@ def eval_polis(
         conv = load_conversation(conversation)
     except PolisDataError as exc:
         _fail(str(exc))
-    eng = open_engine(engine, model, base_url=base_url, cache_path=cache)
+    eng = open_engine(engine, model, base_url=base_url, cache_path=cache, dtype=dtype)
     try:
         result = evaluate_polis(
             eng,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from simulator.commands.engine_options import fail as _fail
-from simulator.commands.engine_options import open_engine
+from simulator.commands.engine_options import DTypeOpt, open_engine
 
 if TYPE_CHECKING:  # annotations only: the CLI imports engines and pools inside the commands
     from personas import PoolSummary
@@ -69,6 +69,7 @@ def generate(
     model: str | None = typer.Option(None, help="Model folder/GGUF (default: the embedded model)."),
     base_url: str | None = typer.Option(None, help="For --engine openai: the server URL."),
     cache: Path | None = typer.Option(None, help="Engine cache file (default: the user cache)."),
+    dtype: DTypeOpt = "auto",
 ) -> None:
     """Generate backstories into the pool at --out until it holds --n personas. Rerunning the same
     command after an interruption resumes where it stopped; a larger --n extends the pool."""
@@ -85,7 +86,7 @@ def generate(
             resample_budget=resample_budget,
             critic_threshold=critic_threshold,
         )
-        eng = open_engine(engine, model, base_url=base_url, cache_path=cache)
+        eng = open_engine(engine, model, base_url=base_url, cache_path=cache, dtype=dtype)
         manifest = generate_pool(
             out,
             n,
@@ -112,6 +113,7 @@ def profile(
     model: str | None = typer.Option(None, help="Model folder/GGUF (default: the embedded model)."),
     base_url: str | None = typer.Option(None, help="For --engine openai: the server URL."),
     cache: Path | None = typer.Option(None, help="Engine cache file (default: the user cache)."),
+    dtype: DTypeOpt = "auto",
 ) -> None:
     """Survey every persona's demographics (age, gender, race, education, income, religion,
     region, party, ideology) with its backstory in context; resumable."""
@@ -121,7 +123,7 @@ def profile(
 
     try:
         manifest = profile_pool(
-            pool, open_engine(engine, model, base_url=base_url, cache_path=cache), debias=debias, progress=True
+            pool, open_engine(engine, model, base_url=base_url, cache_path=cache, dtype=dtype), debias=debias, progress=True
         )
     except (PoolError, EngineError, SurveyError, ValueError) as exc:
         _fail(str(exc))

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from simulator.commands.engine_options import DTypeOpt
 from simulator.commands.engine_options import fail as _fail
 
 RUN_MANIFEST = "run.json"
@@ -65,6 +66,7 @@ def run(
     cache: Annotated[
         Path | None, typer.Option(help="Engine cache file (default: user cache).")
     ] = None,
+    dtype: DTypeOpt = "auto",
 ) -> None:
     """Answer INSTRUMENT in every persona's voice. Re-running an interrupted run resumes: the
     engine cache already holds the finished answers."""
@@ -79,7 +81,7 @@ def run(
         check_options(conditioning, debias, wanted)
         inst = load_instrument(instrument)
         people, traits, source = _load_personas(personas, n, seed)
-        eng = load_engine(engine, model, cache_path=cache, base_url=base_url)  # type: ignore[arg-type]
+        eng = load_engine(engine, model, cache_path=cache, base_url=base_url, dtype=dtype)  # type: ignore[arg-type]
         table = answer(
             eng,
             people,
