@@ -10,18 +10,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from simulator.commands.engine_options import (
+    BaseUrlOpt,
+    CacheFileOpt,
+    DTypeOpt,
+    EngineOpt,
+    ModelOpt,
+    open_engine,
+)
 from simulator.commands.engine_options import fail as _fail
-from simulator.commands.engine_options import DTypeOpt, open_engine
 
 if TYPE_CHECKING:
     from simulator.representatives import ParticipantProfile
-
-EngineOpt = Annotated[str, typer.Option(help="transformers | openai | vllm")]
-ModelOpt = Annotated[
-    str | None, typer.Option(help="Model folder/GGUF (or served name); default: embedded.")
-]
-BaseUrlOpt = Annotated[str | None, typer.Option(help="Server URL for --engine openai.")]
-CacheOpt = Annotated[Path | None, typer.Option(help="Engine cache file (default: user cache).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -103,7 +103,7 @@ def run(
     engine: EngineOpt = "transformers",
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
-    cache: CacheOpt = None,
+    cache: CacheFileOpt = None,
     dtype: DTypeOpt = "auto",
     json_out: Annotated[bool, typer.Option("--json", help="Print the measures as JSON.")] = False,
 ) -> None:
@@ -195,7 +195,7 @@ def eval_polis(
     engine: EngineOpt = "transformers",
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
-    cache: CacheOpt = None,
+    cache: CacheFileOpt = None,
     dtype: DTypeOpt = "auto",
     json_out: Annotated[bool, typer.Option("--json", help="Print only the JSON object.")] = False,
 ) -> None:

@@ -8,6 +8,9 @@ from typing import Annotated, NoReturn, Optional
 
 import typer
 
+EngineOpt = Annotated[str, typer.Option("--engine", help="transformers | openai | vllm")]
+ModelOpt = Annotated[Optional[str], typer.Option("--model", help="Model folder or .gguf (the served model's name for openai); default: the embedded model.")]
+CacheFileOpt = Annotated[Optional[Path], typer.Option("--cache", help="Engine cache file (default: the user cache).")]
 BaseUrlOpt = Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1")]
 TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", help="openai engine: local tokenizer (model folder, .gguf, or 'embedded') used to render chat prompts")]
 CacheOpt = Annotated[str, typer.Option("--cache", help="read-write | refresh | off")]

@@ -10,8 +10,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from simulator.commands.engine_options import (
+    BaseUrlOpt,
+    CacheFileOpt,
+    DTypeOpt,
+    EngineOpt,
+    ModelOpt,
+    open_engine,
+)
 from simulator.commands.engine_options import fail as _fail
-from simulator.commands.engine_options import DTypeOpt, open_engine
 
 if TYPE_CHECKING:  # annotations only: the CLI imports engines and pools inside the commands
     from personas import PoolSummary
@@ -65,10 +72,10 @@ def generate(
     dedup_threshold: float = typer.Option(
         0.95, help="Cosine similarity at which a backstory is a near-duplicate."
     ),
-    engine: str = typer.Option("transformers", help="transformers | openai | vllm"),
-    model: str | None = typer.Option(None, help="Model folder/GGUF (default: the embedded model)."),
-    base_url: str | None = typer.Option(None, help="For --engine openai: the server URL."),
-    cache: Path | None = typer.Option(None, help="Engine cache file (default: the user cache)."),
+    engine: EngineOpt = "transformers",
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    cache: CacheFileOpt = None,
     dtype: DTypeOpt = "auto",
 ) -> None:
     """Generate backstories into the pool at --out until it holds --n personas. Rerunning the same
@@ -109,10 +116,10 @@ def generate(
 def profile(
     pool: Path = typer.Argument(..., help="A pool folder written by `chorus personas generate`."),
     debias: str = typer.Option("reverse", help="Option-order debiasing: none | reverse | permute"),
-    engine: str = typer.Option("transformers", help="transformers | openai | vllm"),
-    model: str | None = typer.Option(None, help="Model folder/GGUF (default: the embedded model)."),
-    base_url: str | None = typer.Option(None, help="For --engine openai: the server URL."),
-    cache: Path | None = typer.Option(None, help="Engine cache file (default: the user cache)."),
+    engine: EngineOpt = "transformers",
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    cache: CacheFileOpt = None,
     dtype: DTypeOpt = "auto",
 ) -> None:
     """Survey every persona's demographics (age, gender, race, education, income, religion,

@@ -10,7 +10,14 @@ from typing import Annotated
 
 import typer
 
-from simulator.commands.engine_options import DTypeOpt
+from simulator.commands.engine_options import (
+    BaseUrlOpt,
+    CacheFileOpt,
+    DTypeOpt,
+    EngineOpt,
+    ModelOpt,
+    open_engine,
+)
 from simulator.commands.engine_options import fail as _fail
 
 RUN_MANIFEST = "run.json"
@@ -47,9 +54,9 @@ def run(
         int | None, typer.Option("--n", help="Respondents to draw from a dataset.")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed for the draw and option permutations.")] = 0,
-    engine: Annotated[str, typer.Option(help="transformers | openai | vllm")] = "transformers",
-    model: Annotated[str | None, typer.Option(help="Model folder/GGUF; default: embedded.")] = None,
-    base_url: Annotated[str | None, typer.Option(help="Server URL for --engine openai.")] = None,
+    engine: EngineOpt = "transformers",
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
     debias: Annotated[
         str, typer.Option(help="Option-order debiasing: none | reverse | permute")
     ] = "reverse",
@@ -63,14 +70,12 @@ def run(
     batch_personas: Annotated[
         int, typer.Option(help="Personas per engine call; raise for GPU/server engines.")
     ] = 1,
-    cache: Annotated[
-        Path | None, typer.Option(help="Engine cache file (default: user cache).")
-    ] = None,
+    cache: CacheFileOpt = None,
     dtype: DTypeOpt = "auto",
 ) -> None:
     """Answer INSTRUMENT in every persona's voice. Re-running an interrupted run resumes: the
     engine cache already holds the finished answers."""
-    from engines import EngineError, load_engine
+    from engines import EngineError
     from surveys import SurveyError, load_instrument
     from surveys.answering import answer, check_options, write_answers
     from surveys.atomic import write_atomic
@@ -81,7 +86,7 @@ def run(
         check_options(conditioning, debias, wanted)
         inst = load_instrument(instrument)
         people, traits, source = _load_personas(personas, n, seed)
-        eng = load_engine(engine, model, cache_path=cache, base_url=base_url, dtype=dtype)  # type: ignore[arg-type]
+        eng = open_engine(engine, model, base_url=base_url, cache_path=cache, dtype=dtype)
         table = answer(
             eng,
             people,
