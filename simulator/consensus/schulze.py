@@ -26,7 +26,10 @@ def strongest_paths(d: np.ndarray) -> np.ndarray:
 
 
 def schulze_scores(utilities: np.ndarray) -> np.ndarray:
-    """Per candidate, how many others it beats (p[i, j] > p[j, i]). The Schulze relation is
-    transitive, so sorting by this count gives the Schulze ranking; winners score highest."""
+    """Per candidate, how many candidates (itself included) do not beat it (p[j, i] > p[i, j]).
+    The Schulze winners, beaten by no one, are exactly the top scorers (all of them tie at the
+    number of candidates); counting wins instead would rank a winner that beats no one below
+    one that does. The relation is transitive, so if i beats j, everyone beating i beats j too
+    and i scores strictly above j: sorting by score respects the Schulze ranking."""
     p = strongest_paths(pairwise_preferences(utilities))
-    return (p > p.T).sum(axis=1).astype(float)
+    return (p >= p.T).sum(axis=1).astype(float)
