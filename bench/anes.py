@@ -30,7 +30,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--debias", default="reverse", choices=["none", "reverse", "permute"])
     ap.add_argument("--n-boot", type=int, default=200)
     ap.add_argument("--batch-personas", type=int, default=1, help="raise for GPU/server engines")
-    ap.add_argument("--cache", default=None, help="engine cache file (default: user cache)")
+    ap.add_argument("--cache-file", default=None, help="engine cache file (default: user cache)")
     ap.add_argument("--json", action="store_true", help="accepted for uniformity; output is JSON")
     return ap.parse_args(argv)
 
@@ -72,7 +72,7 @@ def main(argv: list[str]) -> int:
     personas = personas_from_respondents(respondents)
     traits = respondents.rename(columns={"respondent_id": "persona_id"})
     human = from_human(ds, inst)
-    engine = load_engine(args.engine, args.model, cache_path=args.cache, base_url=args.base_url)
+    engine = load_engine(args.engine, args.model, cache_path=args.cache_file, base_url=args.base_url)
 
     rows, floor = [], None
     for style in [s.strip() for s in args.conditionings.split(",") if s.strip()]:

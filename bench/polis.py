@@ -35,13 +35,13 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--engine", default="transformers")
     ap.add_argument("--model", default=None, help="model folder/GGUF; default: embedded")
     ap.add_argument("--base-url", default=None)
-    ap.add_argument("--cache", default=None, help="engine cache file (default: user cache)")
+    ap.add_argument("--cache-file", default=None, help="engine cache file (default: user cache)")
     args = ap.parse_args(argv)
 
     from engines import load_engine
     from simulator.polis import conversation_names, evaluate_polis, load_conversation
 
-    engine = load_engine(args.engine, args.model, base_url=args.base_url, cache_path=args.cache)
+    engine = load_engine(args.engine, args.model, base_url=args.base_url, cache_path=args.cache_file)
     names = args.conversations.split(",") if args.conversations else conversation_names()
     start = time.perf_counter()
     results = {}

@@ -19,7 +19,7 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel
 
 from engines.base import Engine
-from engines.errors import CacheCorruptError
+from engines.errors import CacheCorruptError, EngineRequestError
 from engines.types import (
     ChoiceDistribution,
     ChoiceRequest,
@@ -135,7 +135,14 @@ class CachedEngine(Engine):
         self.stats.hits += len(keys) - len(missing)
         self.stats.misses += len(missing)
         if missing:
-            fresh = compute(missing)
+            try:
+                fresh = compute(missing)
+            except EngineRequestError as exc:  # keep what did arrive, so a rerun resumes
+                if self.policy != "off" and exc.completed:
+                    self.cache.put_many(  # type: ignore[union-attr]
+                        [(keys[missing[k]], r.model_dump_json()) for k, r in exc.completed.items()]  # type: ignore[attr-defined]
+                    )
+                raise
             for i, r in zip(missing, fresh):
                 results[i] = r
             if self.policy != "off":

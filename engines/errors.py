@@ -19,3 +19,13 @@ class CacheCorruptError(EngineError):
 
 class EngineUnavailableError(EngineError):
     """An optional backend (vllm, a server) cannot be used here."""
+
+
+class EngineRequestError(EngineError):
+    """A request failed for good (after retries). `completed` holds the results of the call's
+    other requests that did arrive (position in the call -> result), so that the cache keeps
+    them and a rerun resumes instead of starting over."""
+
+    def __init__(self, message: str, completed: dict[int, object] | None = None) -> None:
+        super().__init__(message)
+        self.completed = completed or {}

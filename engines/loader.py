@@ -8,7 +8,7 @@ from typing import Literal
 from engines.base import Engine
 from engines.cache import CachedEngine, CachePolicy, ResponseCache
 from engines.model_files import cache_root
-from engines.types import DType
+from engines.types import Api, DType
 
 EngineName = Literal["transformers", "openai", "vllm"]
 
@@ -27,10 +27,15 @@ def load_engine(
     tokenizer: str | None = None,
     chat_template: Literal["auto", "on", "off"] = "auto",
     dtype: DType = "auto",
+    api: Api = "auto",
+    api_key_env: str = "OPENAI_API_KEY",
+    concurrency: int = 16,
+    timeout: float = 120.0,
 ) -> CachedEngine:
     """`model`: a local HF folder or GGUF file (None = the embedded SmolLM2-135M-Instruct), or
-    for `openai` the served model's name. `base_url`: the OpenAI-compatible server. `dtype`: the
-    transformers engine's precision (auto = bfloat16 on CPUs with native bf16)."""
+    for `openai` the served model's name. `base_url`: the OpenAI-compatible server; `api`,
+    `api_key_env`, `concurrency`, `timeout` (seconds per request): how the openai engine talks to it (engines.openai_engine).
+    `dtype`: the transformers engine's precision (auto = bfloat16 on CPUs with native bf16)."""
     inner: Engine
     if engine == "transformers":
         from engines.transformers_engine import TransformersEngine
@@ -41,7 +46,10 @@ def load_engine(
 
         if not base_url:
             raise ValueError("the openai engine needs --base-url (e.g. http://127.0.0.1:8000/v1)")
-        inner = OpenAIEngine(base_url, model=model, tokenizer=tokenizer, chat_template=chat_template)
+        inner = OpenAIEngine(
+            base_url, model=model, api=api, api_key_env=api_key_env, tokenizer=tokenizer,
+            chat_template=chat_template, concurrency=concurrency, timeout=timeout,
+        )
     elif engine == "vllm":
         from engines.vllm_engine import VLLMEngine
 

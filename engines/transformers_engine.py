@@ -202,6 +202,16 @@ class TransformersEngine(Engine):
         self._score([j for j in jobs if j.positions])
         return [([float(lp[0]) for lp in j.out_logprobs], j.out_top) for j in jobs]
 
+    def next_token_top(self, sequences: Sequence[list[int]], top_k: int) -> list[tuple[list[int], list[float]]]:
+        """The top_k next tokens after each sequence and their log-probabilities (one forward
+        pass, prefixes shared): what `chorus serve` answers a one-token greedy request with."""
+        jobs = []
+        for i, ids in enumerate(sequences):
+            self._check_length(len(ids), i, "next-token", extra=1)
+            jobs.append(_ScoreJob(ids=list(ids), positions=[len(ids) - 1], targets=[[]], top_k=top_k))
+        self._score(jobs)
+        return [j.out_top[0] for j in jobs]
+
     def _loglik_job(self, req: LoglikRequest, index: int) -> _ScoreJob:
         ctx = self.encode_prompt(req.prompt)
         cont = self.tokenizer.encode(req.continuation, add_special_tokens=False)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Role = Literal["system", "user", "assistant"]
 DType = Literal["auto", "float32", "bfloat16"]  # transformers engine weights and activations
+Api = Literal["auto", "chat", "completions"]  # which endpoint the openai engine uses
 
 
 class Message(BaseModel):
@@ -90,11 +91,25 @@ class ChoiceRequest(BaseModel):
         return self
 
 
+ChoiceMethod = Literal["next_token", "loglik", "mixed", "top_k_partial", "top_k_none"]
+# top_k_partial: some labels were outside the server's top-K and it cannot score them (no echo):
+#   the distribution is renormalised over the labels seen and the unseen ones get 0.
+# top_k_none: no label was in the top-K; the distribution is uniform and carries no information.
+INCOMPLETE_METHODS: frozenset[str] = frozenset({"top_k_partial", "top_k_none"})
+
+
 class ChoiceDistribution(BaseModel):
     labels: list[str]
     probs: list[float]  # renormalised over the labels; sums to 1
     raw_mass: float  # total probability the labels had before renormalising
-    method: Literal["next_token", "loglik", "mixed"]
+    method: ChoiceMethod
+    unseen: list[str] = []  # labels outside the top-K that could not be scored
+    # the most probability each unseen label can have had: the K-th (smallest) top probability
+    unseen_max_prob: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        return self.method not in INCOMPLETE_METHODS
 
     def as_dict(self) -> dict[str, float]:
         return dict(zip(self.labels, self.probs))

@@ -9,7 +9,7 @@ Public API (everything else is private to the part):
 - scoring: score -> ScoreReport, summary_table; the metrics themselves live in surveys.metrics
 """
 
-from surveys.answering import answer, read_answers, write_answers
+from surveys.answering import answer, incomplete_answers, read_answers, write_answers
 from surveys.conditioning import STYLES, render_context
 from surveys.datasets import DatasetDescriptor, HumanDataset, load_dataset
 from surveys.errors import DatasetError, SurveyError, SurveyFileError
@@ -40,6 +40,7 @@ __all__ = [
     "SurveyError",
     "SurveyFileError",
     "answer",
+    "incomplete_answers",
     "demographic_traits",
     "demographics_instrument",
     "load_dataset",

@@ -39,6 +39,9 @@ ANSWERS_SCHEMA = pa.schema(
         ("labels", pa.list_(pa.string())),
         ("probs", pa.list_(pa.float64())),
         ("raw_mass", pa.float64()),
+        # orders whose distribution is incomplete (labels outside a server's top-K that it could
+        # not score; engines.top_logprobs): 0 = exact
+        ("incomplete_orders", pa.int64()),
         ("prompt_hash", pa.string()),
         ("conditioning", pa.string()),
     ]
@@ -153,6 +156,7 @@ def _ask(
                 "labels": [o.label for o in item.question.options],
                 "probs": probs.tolist(),
                 "raw_mass": raw_mass,
+                "incomplete_orders": sum(not d.complete for d in dists[at : at + len(orders)]),
                 "prompt_hash": prompt_hash(reqs),
                 "conditioning": conditioning,
             }
@@ -161,6 +165,13 @@ def _ask(
             best = int(np.argmax(probs))  # orders[0] is the original order: position == index
             iv.history.append((question_block(item, orders[0]), answer_turn(item, orders[0], best)))
     return rows
+
+
+def incomplete_answers(table: pd.DataFrame) -> int:
+    """How many answers rest on a distribution with unseen labels (a server's top-K limit)."""
+    if "incomplete_orders" not in table:
+        return 0
+    return int((table["incomplete_orders"] > 0).sum())
 
 
 def combine_orders(

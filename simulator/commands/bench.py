@@ -13,6 +13,7 @@ BENCHES = {
     "personas": "personas per minute for both backstory styles",
     "matching": "greedy and Hungarian matching at 100k-persona scale",
     "polis": "digital representatives predicting held-out Polis votes",
+    "serve": "the openai engine against chorus serve vs in-process, and through injected faults",
 }
 
 app = typer.Typer(no_args_is_help=True, help="Benchmarks; each prints one JSON object.")

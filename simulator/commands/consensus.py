@@ -10,14 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from simulator.commands.engine_options import (
-    BaseUrlOpt,
-    CacheFileOpt,
-    DTypeOpt,
-    EngineOpt,
-    ModelOpt,
-    open_engine,
-)
+from simulator.commands.engine_options import EngineChoice, engine_options
 from simulator.commands.engine_options import fail as _fail
 
 if TYPE_CHECKING:
@@ -70,6 +63,7 @@ def load_panel(spec: str, size: int | None, seed: int) -> list[ParticipantProfil
     return profiles
 
 
+@engine_options
 def run(
     questions: Annotated[
         Path, typer.Option(help="YAML/JSON questions (id, text, optional opinions).")
@@ -100,11 +94,7 @@ def run(
         bool, typer.Option(help="Average the agreement scale in both directions.")
     ] = True,
     seed: Annotated[int, typer.Option()] = 0,
-    engine: EngineOpt = "transformers",
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    cache: CacheFileOpt = None,
-    dtype: DTypeOpt = "auto",
+    engine: EngineChoice = EngineChoice(),
     json_out: Annotated[bool, typer.Option("--json", help="Print the measures as JSON.")] = False,
 ) -> None:
     """Run one consensus episode per question and record everything."""
@@ -141,7 +131,7 @@ def run(
     if len(profiles) < 2:
         _fail(f"panel {panel!r} has {len(profiles)} participant(s); a consensus needs two or more")
     reps = [DigitalRepresentative(profile=p, sections=use) for p in profiles]
-    eng = open_engine(engine, model, base_url=base_url, cache_path=cache, dtype=dtype)
+    eng = engine.load()
     episodes = []
     for q in qs:
         episodes.append(run_episode(eng, q, reps, config))
@@ -178,6 +168,7 @@ def measures(
         _fail(str(exc))
 
 
+@engine_options
 def eval_polis(
     conversation: Annotated[
         str, typer.Option(help="Vendored conversation name, or a Polis export folder.")
@@ -192,11 +183,7 @@ def eval_polis(
         float, typer.Option(help="W_alpha over groups that picks the top 5 (1 = Nash).")
     ] = 1.0,
     seed: Annotated[int, typer.Option()] = 0,
-    engine: EngineOpt = "transformers",
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    cache: CacheFileOpt = None,
-    dtype: DTypeOpt = "auto",
+    engine: EngineChoice = EngineChoice(),
     json_out: Annotated[bool, typer.Option("--json", help="Print only the JSON object.")] = False,
 ) -> None:
     """Digital representatives predict held-out Polis votes, against three baselines."""
@@ -206,7 +193,7 @@ def eval_polis(
         conv = load_conversation(conversation)
     except PolisDataError as exc:
         _fail(str(exc))
-    eng = open_engine(engine, model, base_url=base_url, cache_path=cache, dtype=dtype)
+    eng = engine.load()
     try:
         result = evaluate_polis(
             eng,

@@ -10,14 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from simulator.commands.engine_options import (
-    BaseUrlOpt,
-    CacheFileOpt,
-    DTypeOpt,
-    EngineOpt,
-    ModelOpt,
-    open_engine,
-)
+from simulator.commands.engine_options import EngineChoice, engine_options
 from simulator.commands.engine_options import fail as _fail
 
 if TYPE_CHECKING:  # annotations only: the CLI imports engines and pools inside the commands
@@ -42,6 +35,7 @@ def register(app: typer.Typer) -> None:
 
 
 
+@engine_options
 def generate(
     n: int = typer.Option(
         ..., "--n", min=1, help="Personas the pool should hold (accepted by the critic)."
@@ -72,11 +66,7 @@ def generate(
     dedup_threshold: float = typer.Option(
         0.95, help="Cosine similarity at which a backstory is a near-duplicate."
     ),
-    engine: EngineOpt = "transformers",
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    cache: CacheFileOpt = None,
-    dtype: DTypeOpt = "auto",
+    engine: EngineChoice = EngineChoice(),
 ) -> None:
     """Generate backstories into the pool at --out until it holds --n personas. Rerunning the same
     command after an interruption resumes where it stopped; a larger --n extends the pool."""
@@ -93,7 +83,7 @@ def generate(
             resample_budget=resample_budget,
             critic_threshold=critic_threshold,
         )
-        eng = open_engine(engine, model, base_url=base_url, cache_path=cache, dtype=dtype)
+        eng = engine.load()
         manifest = generate_pool(
             out,
             n,
@@ -113,14 +103,11 @@ def generate(
     )
 
 
+@engine_options
 def profile(
     pool: Path = typer.Argument(..., help="A pool folder written by `chorus personas generate`."),
     debias: str = typer.Option("reverse", help="Option-order debiasing: none | reverse | permute"),
-    engine: EngineOpt = "transformers",
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    cache: CacheFileOpt = None,
-    dtype: DTypeOpt = "auto",
+    engine: EngineChoice = EngineChoice(),
 ) -> None:
     """Survey every persona's demographics (age, gender, race, education, income, religion,
     region, party, ideology) with its backstory in context; resumable."""
@@ -130,7 +117,7 @@ def profile(
 
     try:
         manifest = profile_pool(
-            pool, open_engine(engine, model, base_url=base_url, cache_path=cache, dtype=dtype), debias=debias, progress=True
+            pool, engine.load(), debias=debias, progress=True
         )
     except (PoolError, EngineError, SurveyError, ValueError) as exc:
         _fail(str(exc))

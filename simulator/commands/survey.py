@@ -10,14 +10,7 @@ from typing import Annotated
 
 import typer
 
-from simulator.commands.engine_options import (
-    BaseUrlOpt,
-    CacheFileOpt,
-    DTypeOpt,
-    EngineOpt,
-    ModelOpt,
-    open_engine,
-)
+from simulator.commands.engine_options import EngineChoice, engine_options
 from simulator.commands.engine_options import fail as _fail
 
 RUN_MANIFEST = "run.json"
@@ -37,6 +30,7 @@ def register(app: typer.Typer) -> None:
 
 
 
+@engine_options
 def run(
     instrument: Annotated[
         str, typer.Argument(help="Shipped instrument name (anes2012) or YAML path.")
@@ -54,9 +48,7 @@ def run(
         int | None, typer.Option("--n", help="Respondents to draw from a dataset.")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed for the draw and option permutations.")] = 0,
-    engine: EngineOpt = "transformers",
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
+    engine: EngineChoice = EngineChoice(),
     debias: Annotated[
         str, typer.Option(help="Option-order debiasing: none | reverse | permute")
     ] = "reverse",
@@ -70,14 +62,12 @@ def run(
     batch_personas: Annotated[
         int, typer.Option(help="Personas per engine call; raise for GPU/server engines.")
     ] = 1,
-    cache: CacheFileOpt = None,
-    dtype: DTypeOpt = "auto",
 ) -> None:
     """Answer INSTRUMENT in every persona's voice. Re-running an interrupted run resumes: the
     engine cache already holds the finished answers."""
     from engines import EngineError
     from surveys import SurveyError, load_instrument
-    from surveys.answering import answer, check_options, write_answers
+    from surveys.answering import answer, check_options, incomplete_answers, write_answers
     from surveys.atomic import write_atomic
     from surveys.instruments import instrument_path
 
@@ -86,7 +76,7 @@ def run(
         check_options(conditioning, debias, wanted)
         inst = load_instrument(instrument)
         people, traits, source = _load_personas(personas, n, seed)
-        eng = open_engine(engine, model, base_url=base_url, cache_path=cache, dtype=dtype)
+        eng = engine.load()
         table = answer(
             eng,
             people,
@@ -115,6 +105,7 @@ def run(
         "perspectives": wanted,
         "engine": eng.describe(),
         "rows": len(table),
+        "incomplete_answers": incomplete_answers(table),
     }
     write_atomic(out / INSTRUMENT, lambda p: shutil.copyfile(instrument_path(instrument), p))
     write_atomic(out / PERSONAS, lambda p: traits.to_parquet(p, index=False))

@@ -13,6 +13,7 @@ from simulator.study import stages
 from simulator.study.metrics import score_study
 from simulator.study.runfolder import RunFolder, write_bytes, write_json
 from simulator.study.schema import Study
+from surveys import incomplete_answers
 
 PACKAGES = ("chorus", "torch", "transformers", "numpy", "scipy", "pandas", "pyarrow", "pydantic")
 
@@ -52,6 +53,8 @@ def run_study(study: Study, runs: Path, engine, progress: bool = True) -> Path:
     metrics["consensus"] = consensus
     write_json(work / "metrics.json", metrics)
     manifest = _manifest(study, engine, inst, work, started)
+    # answers resting on labels outside a server's top-K (engines.top_logprobs)
+    manifest["incomplete_answers"] = {s: incomplete_answers(t) for s, t in answers.items()}
     manifest["stage_seconds"] = rf.stage_seconds()
     write_json(work / "manifest.json", manifest)
     html = render(study, manifest, metrics, matching, episodes, consensus)

@@ -18,8 +18,12 @@ class EngineSpec(_Section):
     engine: Literal["transformers", "openai", "vllm"] = "transformers"
     model: str | None = None  # None: the embedded SmolLM2-135M-Instruct
     base_url: str | None = None
+    api: Literal["auto", "chat", "completions"] = "auto"  # openai engine endpoint
+    api_key_env: str = "OPENAI_API_KEY"  # the variable holding the key (never the key itself)
     tokenizer: str | None = None
     chat_template: Literal["auto", "on", "off"] = "auto"
+    concurrency: int = Field(default=16, ge=1)  # openai engine: requests in flight
+    timeout: float = Field(default=120.0, gt=0)  # openai engine: seconds per request
     dtype: Literal["auto", "float32", "bfloat16"] = "auto"  # transformers engine precision
 
 

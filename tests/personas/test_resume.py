@@ -24,7 +24,7 @@ def _command(out, cache) -> list[str]:
         "personas", "generate", "--n", str(N), "--style", "anthology", "--out", str(out),
         "--seed", "5", "--batch-size", "1", "--max-tokens", str(SETTINGS["max_tokens"]),
         "--min-words", str(SETTINGS["min_words"]), "--resample-budget", str(SETTINGS["resample_budget"]),
-        "--cache", str(cache), "--dtype", "float32",  # as the in-process reference engine
+        "--cache-file", str(cache), "--dtype", "float32",  # as the in-process reference engine
     ]  # fmt: skip
 
 

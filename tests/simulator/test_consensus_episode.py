@@ -123,7 +123,7 @@ def test_cli_run_writes_a_run_folder(consensus_cli, sim_cache, tmp_path):
     panel.write_text("- {participant_id: a, demographics: {age: 18-29}}\n- {participant_id: b}\n")
     out = tmp_path / "run"
     args = ["run", "--questions", questions, "--panel", panel, "--out", out, "--rounds", 1]
-    args += ["--candidates", 2, "--statement-tokens", 12, "--swf", "schulze", "--cache", sim_cache]
+    args += ["--candidates", 2, "--statement-tokens", 12, "--swf", "schulze", "--cache-file", sim_cache]
     result = consensus_cli(*args, "--json")
     assert result.exit_code == 0, result.output
     measures = json.loads(result.stdout)

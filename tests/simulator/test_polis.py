@@ -185,7 +185,7 @@ def test_eval_polis_with_the_embedded_model(sim_engine, sim_cache, consensus_cli
     # the CLI prints exactly the fields, the same figures (engine cache shared)
     result = consensus_cli(
         "eval-polis", "--conversation", "brexit-consensus", "--max-participants", 3,
-        "--max-o-items", 6, "--cache", sim_cache, "--dtype", "float32", "--json",
+        "--max-o-items", 6, "--cache-file", sim_cache, "--dtype", "float32", "--json",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)

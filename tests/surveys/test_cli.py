@@ -20,7 +20,7 @@ def test_run_then_score(tmp_path):
     out = tmp_path / "run"
     args = ["survey", "run", str(MINI), "--personas", "anes2012", "--n", "2",
             "--conditioning", "bio", "--perspectives", "self", "--out", str(out),
-            "--cache", str(tmp_path / "cache.sqlite")]  # fmt: skip
+            "--cache-file", str(tmp_path / "cache.sqlite")]  # fmt: skip
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
