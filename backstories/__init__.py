@@ -5,20 +5,31 @@ Public API (everything else is private to the part):
     BackstoryConfig, Backstory, Turn, generate_backstories, STYLES
     check_frame, FRAME_KINDS, ConsistencyCritic, Critic, Review, ReviewItem, fact_table
     SentenceEmbedder, near_duplicates, diversity_stats, DiversityStats
-    load_critic_set, CriticCase, judge_cases, scores (the labelled critic set and its scoring)
+    load_critic_set, CRITIC_SET, CriticCase, judge_cases, scores (the labelled critic set, scoring)
     anthology_question, interview_questions, prompts_hash, transcript_text
 """
 
-from backstories.critic import ConsistencyCritic, ConsistencyVerdict, Critic, Review, ReviewItem
-from backstories.dedup import near_duplicates
-from backstories.diversity import (
+from chorus.backstories.critic import (
+    ConsistencyCritic,
+    ConsistencyVerdict,
+    Critic,
+    Review,
+    ReviewItem,
+)
+from chorus.backstories.dedup import near_duplicates
+from chorus.backstories.diversity import (
     DiversityStats,
     distinct_n,
     diversity_stats,
     mean_pairwise_distance,
 )
-from backstories.embeddings import EmbeddingModelMissing, SentenceEmbedder, embedding_model_dir
-from backstories.evaluation import (
+from chorus.backstories.embeddings import (
+    EmbeddingModelMissing,
+    SentenceEmbedder,
+    embedding_model_dir,
+)
+from chorus.backstories.evaluation import (
+    CRITIC_SET,
     CriticCase,
     CriticScores,
     CriticSetError,
@@ -28,10 +39,10 @@ from backstories.evaluation import (
     scores,
     shares_topic,
 )
-from backstories.facts import TOPICS, Fact, fact_table
-from backstories.frame import FRAME_KINDS, check_frame
-from backstories.generate import generate_backstories
-from backstories.schema import (
+from chorus.backstories.facts import TOPICS, Fact, fact_table
+from chorus.backstories.frame import FRAME_KINDS, check_frame
+from chorus.backstories.generate import generate_backstories
+from chorus.backstories.schema import (
     STYLES,
     Backstory,
     BackstoryConfig,
@@ -43,9 +54,10 @@ from backstories.schema import (
     TurnVerdict,
     transcript_text,
 )
-from backstories.templates import anthology_question, interview_questions, prompts_hash
+from chorus.backstories.templates import anthology_question, interview_questions, prompts_hash
 
 __all__ = [
+    "CRITIC_SET",
     "FRAME_KINDS",
     "STYLES",
     "TOPICS",

@@ -12,12 +12,12 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from backstories.facts import TOPICS, fact_table, topic_sentences
-from backstories.frame import check_frame
-from backstories.prompting import uses_chat, yes_no_prompt
-from backstories.schema import ConsistencyCheck, FrameIssue, Turn
-from backstories.templates import render
-from engines import ChoiceRequest, Engine
+from chorus.backstories.facts import TOPICS, fact_table, topic_sentences
+from chorus.backstories.frame import check_frame
+from chorus.backstories.prompting import yes_no_prompt
+from chorus.backstories.schema import ConsistencyCheck, FrameIssue, Turn
+from chorus.backstories.templates import render
+from chorus.engines import ChoiceRequest, Engine
 
 VERDICT_LABELS = ("Yes", "No")
 MAX_NEW_QUOTES = 2
@@ -70,7 +70,7 @@ class ConsistencyCritic:
     def __init__(self, engine: Engine, threshold: float = 0.5) -> None:
         self.engine = engine
         self.threshold = threshold
-        self.chat = uses_chat(engine)
+        self.chat = engine.chat
 
     def _pairs(self, earlier: Sequence[str], answer: str) -> list[tuple[str, list[str], str]]:
         facts = fact_table(earlier)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from pydantic import BaseModel
 
-from backstories.text import words
+from chorus.backstories.text import words
 
 
 class DiversityStats(BaseModel):

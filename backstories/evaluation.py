@@ -9,11 +9,11 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from backstories.critic import ConsistencyCritic, ConsistencyVerdict
-from backstories.facts import TOPICS, fact_table, topic_sentences
-from backstories.frame import FRAME_KINDS
-from backstories.schema import Turn
-from backstories.templates import interview_questions
+from chorus.backstories.critic import ConsistencyCritic, ConsistencyVerdict
+from chorus.backstories.facts import TOPICS, fact_table, topic_sentences
+from chorus.backstories.frame import FRAME_KINDS
+from chorus.backstories.schema import Turn
+from chorus.backstories.templates import interview_questions
 
 
 class CriticSetError(ValueError):
@@ -64,8 +64,12 @@ class _CriticSet(BaseModel):
     fragments: list[CriticCase]
 
 
-def load_critic_set(path: Path) -> list[CriticCase]:
-    """Read fragments.yaml; errors name the file and the fragment."""
+# The labelled set ships with the package (data/critic/PROVENANCE.md says how it was made).
+CRITIC_SET = Path(__file__).resolve().parent / "data" / "critic" / "fragments.yaml"
+
+
+def load_critic_set(path: Path = CRITIC_SET) -> list[CriticCase]:
+    """Read fragments.yaml (default: the shipped set); errors name the file and the fragment."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         cases = _CriticSet.model_validate(data).fragments

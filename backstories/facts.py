@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from backstories.text import sentences
+from chorus.backstories.text import sentences
 
 TOPICS: dict[str, str] = {  # topic -> how the critic prompt names it
     "age": "age",
@@ -28,7 +28,8 @@ TOPICS: dict[str, str] = {  # topic -> how the critic prompt names it
 
 _CUES: dict[str, re.Pattern[str]] = {
     "age": re.compile(
-        r"\b\d{1,3}[- ]years?[- ]old\b|\bI(?:'m| am| was| turned| turn)\s+(?:now\s+|just\s+|only\s+)?"
+        r"\b\d{1,3}[- ]years?[- ]old\b"
+        r"|\bI(?:'m| am| was| turned| turn)\s+(?:now\s+|just\s+|only\s+)?"
         r"\d{1,3}\b|\bage (?:of )?\d{1,3}\b|\bat \d{1,3}\b|\bborn in (?:19|20)\d\d\b|"
         r"\b(?:teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b|"
         r"\b(?:retired|retirement|teenager|grandchildren|grandkids)\b",

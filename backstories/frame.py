@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from backstories.schema import FrameIssue
-from backstories.text import normalise, sentences, words
+from chorus.backstories.schema import FrameIssue
+from chorus.backstories.text import normalise, sentences, words
 
 FRAME_KINDS: tuple[str, ...] = (
     "other_speaker",

@@ -9,24 +9,18 @@ other slots share its batch and a rerun reproduces it exactly.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tqdm.auto import tqdm
 
-from backstories.critic import Critic, ReviewItem
-from backstories.prompting import transcript_prompt, uses_chat
-from backstories.schema import Backstory, BackstoryConfig, Rejection, Turn, TurnVerdict
-from backstories.text import trim_to_sentence
-from engines import Engine, GenerateRequest
+from chorus.backstories.critic import Critic, ReviewItem
+from chorus.backstories.prompting import transcript_prompt
+from chorus.backstories.schema import Backstory, BackstoryConfig, Rejection, Turn, TurnVerdict
+from chorus.backstories.text import trim_to_sentence
+from chorus.engines import Engine, GenerateRequest, derive_seed
 
 STOP = ("Question", "Interview")
-
-
-def answer_seed(seed: int, slot: int, question_index: int, attempt: int) -> int:
-    digest = hashlib.sha256(f"{seed}:{slot}:{question_index}:{attempt}".encode()).digest()
-    return int.from_bytes(digest[:8], "little") & ((1 << 63) - 1)
 
 
 @dataclass
@@ -48,7 +42,7 @@ def generate_backstories(
     progress: bool = False,
 ) -> list[Backstory]:
     """One Backstory per slot (accepted, or dropped with the kinds that exhausted the budget)."""
-    chat = uses_chat(engine)
+    chat = engine.chat
     critic = Critic(engine, config.min_words, config.critic_threshold)
     questions = config.questions()
     drafts = [_Draft(slot) for slot in slots]
@@ -63,7 +57,7 @@ def generate_backstories(
                     temperature=config.temperature,
                     top_p=config.top_p,
                     stop=STOP,
-                    seed=answer_seed(seed, d.slot, qi, attempt),
+                    seed=derive_seed(seed, d.slot, qi, attempt),
                 )
                 for d, attempt in pending
             ]

@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from backstories.schema import Turn
-from backstories.templates import persona_system
-from engines import Engine, Prompt
-
-
-def uses_chat(engine: Engine) -> bool:
-    """Whether the engine renders chat turns with a template (instruct models)."""
-    return bool(getattr(engine, "chat", False))
+from chorus.backstories.schema import Turn
+from chorus.backstories.templates import persona_system
+from chorus.engines import Prompt
 
 
 def transcript_prompt(turns: Sequence[Turn], question: str, chat: bool) -> Prompt:

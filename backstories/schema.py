@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backstories.templates import anthology_question, interview_questions
+from chorus.backstories.templates import anthology_question, interview_questions
 
 Style = Literal["anthology", "interview"]
 STYLES: tuple[Style, ...] = ("anthology", "interview")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
+from chorus.engines import Templates
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
 
@@ -17,17 +17,11 @@ def template_text(name: str) -> str:
     return (PROMPTS_DIR / name).read_text(encoding="utf-8").strip()
 
 
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(PROMPTS_DIR),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-    )
+_TEMPLATES = Templates(PROMPTS_DIR)
 
 
 def render(name: str, **context: Any) -> str:
-    return _environment().get_template(name).render(**context).strip()
+    return _TEMPLATES.render(name, **context)
 
 
 def anthology_question() -> str:

@@ -57,13 +57,13 @@ def _row(name: str, report, seconds: float | None = None) -> dict:
 
 def main(argv: list[str]) -> int:
     args = _parse(argv)
-    from engines import load_engine
-    from surveys import load_dataset, load_instrument
-    from surveys.answering import answer
-    from surveys.metrics.distance import weighted_distribution
-    from surveys.metrics.responses import constant, from_answers, from_human
-    from surveys.persona import personas_from_respondents
-    from surveys.scoring import score
+    from chorus.engines import load_engine
+    from chorus.surveys import load_dataset, load_instrument
+    from chorus.surveys.answering import answer
+    from chorus.surveys.metrics.distance import weighted_distribution
+    from chorus.surveys.metrics.responses import constant, from_answers, from_human
+    from chorus.surveys.persona import personas_from_respondents
+    from chorus.surveys.scoring import score
 
     started = time.time()
     ds = load_dataset(DATASET)
@@ -72,7 +72,9 @@ def main(argv: list[str]) -> int:
     personas = personas_from_respondents(respondents)
     traits = respondents.rename(columns={"respondent_id": "persona_id"})
     human = from_human(ds, inst)
-    engine = load_engine(args.engine, args.model, cache_path=args.cache_file, base_url=args.base_url)
+    engine = load_engine(
+        args.engine, args.model, cache_path=args.cache_file, base_url=args.base_url
+    )
 
     rows, floor = [], None
     for style in [s.strip() for s in args.conditionings.split(",") if s.strip()]:

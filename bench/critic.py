@@ -1,4 +1,5 @@
-"""The critic on the labelled interview fragments (tests/data/critic): `chorus bench critic --json`.
+"""The critic on the labelled interview fragments (backstories/data/critic):
+`chorus bench critic --json`.
 
 Prints one JSON object:
 - frame_checks: how many frame-violation fragments the deterministic checks catch (with the
@@ -18,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-DEFAULT_SET = Path(__file__).resolve().parents[1] / "tests" / "data" / "critic" / "fragments.yaml"
+from chorus.backstories import CRITIC_SET
 
 
 def _auc(scores: list[float], actual: list[bool]) -> float | None:
@@ -33,12 +34,12 @@ def main(argv: list[str]) -> int:
     ap.add_argument(
         "--model", action="append", default=[], help="also a local HF folder or .gguf (repeatable)"
     )
-    ap.add_argument("--set", type=Path, default=DEFAULT_SET, help="the labelled fragments (YAML)")
+    ap.add_argument("--set", type=Path, default=CRITIC_SET, help="the labelled fragments (YAML)")
     ap.add_argument("--threshold", type=float, default=0.5, help="P(contradiction) to reject")
     ap.add_argument("--min-words", type=int, default=15)
     args = ap.parse_args(argv)
 
-    from backstories import (
+    from chorus.backstories import (
         ConsistencyCritic,
         check_frame,
         consistency_cases,
@@ -47,7 +48,7 @@ def main(argv: list[str]) -> int:
         scores,
         shares_topic,
     )
-    from engines import load_engine
+    from chorus.engines import load_engine
 
     cases = load_critic_set(args.set)
     frame_cases = [c for c in cases if c.label == "frame"]

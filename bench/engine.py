@@ -43,7 +43,9 @@ def question_prompt(story: str, q: dict, prompt_cls):
     letters = string.ascii_uppercase[: len(q["options"])]
     body = q["question"] + "\n" + "\n".join(f"{L}. {o}" for L, o in zip(letters, q["options"]))
     body += "\nAnswer with the letter of your choice."
-    return prompt_cls.chat(("system", f"{SYSTEM}\n\n{story}"), ("user", body), answer_prefix="Answer: "), tuple(letters)
+    return prompt_cls.chat(
+        ("system", f"{SYSTEM}\n\n{story}"), ("user", body), answer_prefix="Answer: "
+    ), tuple(letters)
 
 
 def naive_answer(engine, prompt, labels) -> list[float]:
@@ -72,14 +74,18 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--gen-single", type=int, default=4, help="stories timed one at a time")
     args = ap.parse_args(argv)
 
-    from engines import ChoiceRequest, GenerateRequest, Prompt, load_engine
+    from chorus.engines import ChoiceRequest, GenerateRequest, Prompt, load_engine
 
-    cached = load_engine("transformers", args.model, dtype=args.dtype)  # stories are cached across bench runs
+    cached = load_engine(
+        "transformers", args.model, dtype=args.dtype
+    )  # stories are cached across bench runs
     engine = cached.inner  # timings always run the model
     torch.manual_seed(0)
 
     story_reqs = [
-        GenerateRequest(prompt=Prompt.chat(("user", STORY_PROMPT)), max_tokens=300, temperature=1.0, seed=s)
+        GenerateRequest(
+            prompt=Prompt.chat(("user", STORY_PROMPT)), max_tokens=300, temperature=1.0, seed=s
+        )
         for s in range(args.personas)
     ]
     stories = [g.texts[0].strip() for g in cached.generate(story_reqs)]
@@ -96,7 +102,11 @@ def main(argv: list[str]) -> int:
     chorus_s = time.perf_counter() - start
     context_tokens = [len(engine.encode_prompt(r.prompt)) for r in requests]
 
-    naive = [requests[p * len(QUESTIONS) + q] for p in range(args.naive_personas) for q in range(args.naive_questions)]
+    naive = [
+        requests[p * len(QUESTIONS) + q]
+        for p in range(args.naive_personas)
+        for q in range(args.naive_questions)
+    ]
     start = time.perf_counter()
     for r in naive:
         naive_answer(engine, r.prompt, r.labels)
@@ -117,7 +127,12 @@ def main(argv: list[str]) -> int:
     flop_limit = flops / (2 * engine.num_parameters)
 
     gen_reqs = [
-        GenerateRequest(prompt=Prompt.chat(("user", STORY_PROMPT)), max_tokens=args.gen_tokens, temperature=1.0, seed=1000 + s)
+        GenerateRequest(
+            prompt=Prompt.chat(("user", STORY_PROMPT)),
+            max_tokens=args.gen_tokens,
+            temperature=1.0,
+            seed=1000 + s,
+        )
         for s in range(args.personas)
     ]
     start = time.perf_counter()

@@ -67,7 +67,7 @@ def synthetic(
 
 
 def run_case(name: str) -> dict:
-    from matching import LogWeights, match
+    from chorus.matching import LogWeights, match
 
     method, n_h, n_v, seed = CASES[name]
     probs, codes = synthetic(n_h, n_v, seed)
@@ -97,7 +97,7 @@ def run_case(name: str) -> dict:
 
 def _in_subprocess(name: str) -> dict:
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.matching", "--case", name],
+        [sys.executable, "-m", "chorus.bench.matching", "--case", name],
         capture_output=True,
         text=True,
         check=False,

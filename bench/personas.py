@@ -30,9 +30,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
 
-    from backstories import BackstoryConfig, SentenceEmbedder
-    from engines import load_engine
-    from personas import generate_pool, read_pool
+    from chorus.backstories import BackstoryConfig, SentenceEmbedder
+    from chorus.engines import load_engine
+    from chorus.personas import generate_pool, read_pool
 
     embedder = SentenceEmbedder()
     jobs = [

@@ -15,7 +15,7 @@ import json
 import sys
 import time
 
-from simulator.polis import O_ITEMS
+from chorus.simulator.polis import O_ITEMS
 
 
 def main(argv: list[str]) -> int:
@@ -38,10 +38,12 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--cache-file", default=None, help="engine cache file (default: user cache)")
     args = ap.parse_args(argv)
 
-    from engines import load_engine
-    from simulator.polis import conversation_names, evaluate_polis, load_conversation
+    from chorus.engines import load_engine
+    from chorus.simulator.polis import conversation_names, evaluate_polis, load_conversation
 
-    engine = load_engine(args.engine, args.model, base_url=args.base_url, cache_path=args.cache_file)
+    engine = load_engine(
+        args.engine, args.model, base_url=args.base_url, cache_path=args.cache_file
+    )
     names = args.conversations.split(",") if args.conversations else conversation_names()
     start = time.perf_counter()
     results = {}

@@ -24,7 +24,7 @@ import time
 import httpx
 import numpy as np
 
-from bench.engine import QUESTIONS, STORY_PROMPT, question_prompt
+from chorus.bench.engine import QUESTIONS, STORY_PROMPT, question_prompt
 
 
 def _timed(fn):
@@ -44,9 +44,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--tolerance", type=float, default=1e-4)
     args = ap.parse_args(argv)
 
-    from engines import ChoiceRequest, EngineError, GenerateRequest, Prompt, load_engine
-    from engines.openai_engine import OpenAIEngine
-    from engines.server_process import ServerProcess
+    from chorus.engines import ChoiceRequest, EngineError, GenerateRequest, Prompt, load_engine
+    from chorus.engines.openai_engine import OpenAIEngine
+    from chorus.engines.server_process import ServerProcess
 
     cached = load_engine("transformers", dtype=args.dtype)  # the stories are cached across runs
     direct = cached.inner

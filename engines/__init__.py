@@ -1,16 +1,18 @@
 """LLM engines behind one small interface: generate, choice, loglik (see docs/formats.md)."""
 
-from engines.base import Engine, sample_seed
-from engines.cache import CachedEngine, CachePolicy, ResponseCache
-from engines.errors import (
+from chorus.engines.atomic import write_atomic
+from chorus.engines.base import Engine, derive_seed, sample_seed
+from chorus.engines.cache import CachedEngine, CachePolicy, ResponseCache
+from chorus.engines.errors import (
     CacheCorruptError,
     ContextOverflowError,
     EngineError,
     EngineUnavailableError,
     ModelNotFoundError,
 )
-from engines.loader import default_cache_path, load_engine
-from engines.types import (
+from chorus.engines.loader import default_cache_path, load_engine
+from chorus.engines.templates import Templates
+from chorus.engines.types import (
     ChoiceDistribution,
     ChoiceRequest,
     GenerateRequest,
@@ -41,7 +43,10 @@ __all__ = [
     "Prompt",
     "ResponseCache",
     "Sample",
+    "Templates",
     "default_cache_path",
+    "derive_seed",
     "load_engine",
     "sample_seed",
+    "write_atomic",
 ]

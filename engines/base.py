@@ -6,7 +6,7 @@ import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
-from engines.types import (
+from chorus.engines.types import (
     ChoiceDistribution,
     ChoiceRequest,
     GenerateRequest,
@@ -17,13 +17,21 @@ from engines.types import (
 )
 
 
-def sample_seed(seed: int, index: int) -> int:
-    """The seed of one sample: independent of batch composition and of the request's n."""
-    digest = hashlib.sha256(f"{seed}:{index}".encode()).digest()
+def derive_seed(*parts: object) -> int:
+    """A 63-bit seed from ":"-joined parts (run seed, slot, index, ...): a result never depends
+    on batch order or composition."""
+    digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
     return int.from_bytes(digest[:8], "little") & ((1 << 63) - 1)
 
 
-def group_samples(requests: Sequence[GenerateRequest], samples: Sequence[Sample]) -> list[Generation]:
+def sample_seed(seed: int, index: int) -> int:
+    """The seed of one sample: independent of batch composition and of the request's n."""
+    return derive_seed(seed, index)
+
+
+def group_samples(
+    requests: Sequence[GenerateRequest], samples: Sequence[Sample]
+) -> list[Generation]:
     out, pos = [], 0
     for r in requests:
         chunk = samples[pos : pos + r.n]
@@ -43,6 +51,9 @@ class Engine(ABC):
     """Three batched operations; everything else (caching, retries) wraps them."""
 
     name: str = "engine"
+    # Whether prompts are rendered with the model's chat template (instruct models): callers
+    # write chat turns for those and a raw "Question: ...\nAnswer:" transcript otherwise.
+    chat: bool = False
 
     @property
     @abstractmethod

@@ -18,9 +18,9 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel
 
-from engines.base import Engine
-from engines.errors import CacheCorruptError, EngineRequestError
-from engines.types import (
+from chorus.engines.base import Engine
+from chorus.engines.errors import CacheCorruptError, EngineRequestError
+from chorus.engines.types import (
     ChoiceDistribution,
     ChoiceRequest,
     GenerateRequest,
@@ -91,7 +91,9 @@ class ResponseCache:
 class CachedEngine(Engine):
     """Wraps an engine so that every call is looked up first and stored after."""
 
-    def __init__(self, inner: Engine, cache: ResponseCache | None, policy: CachePolicy = "read-write"):
+    def __init__(
+        self, inner: Engine, cache: ResponseCache | None, policy: CachePolicy = "read-write"
+    ):
         self.inner = inner
         self.cache = cache
         self.policy: CachePolicy = policy if cache is not None else "off"
@@ -106,8 +108,9 @@ class CachedEngine(Engine):
     def model_id(self) -> str:
         return self.inner.model_id
 
-    def __getattr__(self, item: str):  # engine-specific extras (tokenizer, context_length, ...)
-        return getattr(self.inner, item)
+    @property
+    def chat(self) -> bool:
+        return self.inner.chat
 
     def _key(self, op: str, request: BaseModel, index: int = 0) -> str:
         payload = request.model_dump(mode="json", exclude={"n"} if op == "sample" else set())
@@ -117,7 +120,11 @@ class CachedEngine(Engine):
         return hashlib.sha256(blob.encode()).hexdigest()
 
     def _through(
-        self, op: str, keys: list[str], result_type: type[R], compute: Callable[[list[int]], list[R]]
+        self,
+        op: str,
+        keys: list[str],
+        result_type: type[R],
+        compute: Callable[[list[int]], list[R]],
     ) -> list[R]:
         results: list[R | None] = [None] * len(keys)
         if self.policy == "read-write":
@@ -153,12 +160,17 @@ class CachedEngine(Engine):
 
     def sample(self, items: Sequence[tuple[GenerateRequest, int]]) -> list[Sample]:
         keys = [self._key("sample", r, i) for r, i in items]
-        return self._through("sample", keys, Sample, lambda m: self.inner.sample([items[i] for i in m]))
+        return self._through(
+            "sample", keys, Sample, lambda m: self.inner.sample([items[i] for i in m])
+        )
 
     def choice(self, requests: Sequence[ChoiceRequest]) -> list[ChoiceDistribution]:
         keys = [self._key("choice", r) for r in requests]
         return self._through(
-            "choice", keys, ChoiceDistribution, lambda m: self.inner.choice([requests[i] for i in m])
+            "choice",
+            keys,
+            ChoiceDistribution,
+            lambda m: self.inner.choice([requests[i] for i in m]),
         )
 
     def loglik(self, requests: Sequence[LoglikRequest]) -> list[Loglik]:
@@ -168,4 +180,6 @@ class CachedEngine(Engine):
         )
 
     def describe(self) -> dict[str, str]:
-        return {**self.inner.describe(), "cache": str(self.cache.path) if self.cache else "off"}
+        # `is not None`: an empty cache is falsy (__len__) but still the cache in use
+        cache = str(self.cache.path) if self.cache is not None else "off"
+        return {**self.inner.describe(), "cache": cache}

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from engines.base import Engine
-from engines.cache import CachedEngine, CachePolicy, ResponseCache
-from engines.model_files import cache_root
-from engines.types import Api, DType
+from chorus.engines.base import Engine
+from chorus.engines.cache import CachedEngine, CachePolicy, ResponseCache
+from chorus.engines.model_files import cache_root
+from chorus.engines.types import Api, DType
 
 EngineName = Literal["transformers", "openai", "vllm"]
 
@@ -34,24 +34,31 @@ def load_engine(
 ) -> CachedEngine:
     """`model`: a local HF folder or GGUF file (None = the embedded SmolLM2-135M-Instruct), or
     for `openai` the served model's name. `base_url`: the OpenAI-compatible server; `api`,
-    `api_key_env`, `concurrency`, `timeout` (seconds per request): how the openai engine talks to it (engines.openai_engine).
+    `api_key_env`, `concurrency`, `timeout` (seconds per request): how the openai engine talks
+    to it (engines.openai_engine).
     `dtype`: the transformers engine's precision (auto = bfloat16 on CPUs with native bf16)."""
     inner: Engine
     if engine == "transformers":
-        from engines.transformers_engine import TransformersEngine
+        from chorus.engines.transformers_engine import TransformersEngine
 
         inner = TransformersEngine(model, chat_template=chat_template, dtype=dtype)
     elif engine == "openai":
-        from engines.openai_engine import OpenAIEngine
+        from chorus.engines.openai_engine import OpenAIEngine
 
         if not base_url:
             raise ValueError("the openai engine needs --base-url (e.g. http://127.0.0.1:8000/v1)")
         inner = OpenAIEngine(
-            base_url, model=model, api=api, api_key_env=api_key_env, tokenizer=tokenizer,
-            chat_template=chat_template, concurrency=concurrency, timeout=timeout,
+            base_url,
+            model=model,
+            api=api,
+            api_key_env=api_key_env,
+            tokenizer=tokenizer,
+            chat_template=chat_template,
+            concurrency=concurrency,
+            timeout=timeout,
         )
     elif engine == "vllm":
-        from engines.vllm_engine import VLLMEngine
+        from chorus.engines.vllm_engine import VLLMEngine
 
         inner = VLLMEngine(model, chat_template=chat_template)
     else:

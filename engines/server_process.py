@@ -36,7 +36,7 @@ class ServerProcess:
 
     def __enter__(self) -> str:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "simulator.cli", "serve", "--port", str(self.port), *self.args],
+            [sys.executable, "-m", "chorus.cli", "serve", "--port", str(self.port), *self.args],
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from engines.labels import label_spellings
-from engines.types import ChoiceDistribution, ChoiceRequest, Loglik, LoglikRequest
+from chorus.engines.labels import label_spellings
+from chorus.engines.types import ChoiceDistribution, ChoiceRequest, Loglik, LoglikRequest
 
 LoglikFn = Callable[[list[LoglikRequest]], list[Loglik]]
 

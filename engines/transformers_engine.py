@@ -18,16 +18,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from engines.base import Engine, sample_seed
-from engines.errors import ContextOverflowError
-from engines.labels import label_spellings
-from engines.model_files import EMBEDDED_NAME, materialise, resolve_model
-from engines.prefix import group_by_prefix
-from engines.rendering import ChatMode, encode, render, uses_chat
-from engines.types import (
+from chorus.engines.base import Engine, sample_seed
+from chorus.engines.errors import ContextOverflowError
+from chorus.engines.labels import label_spellings
+from chorus.engines.model_files import EMBEDDED_NAME, materialise, resolve_model
+from chorus.engines.prefix import group_by_prefix
+from chorus.engines.rendering import ChatMode, encode, render, uses_chat
+from chorus.engines.types import (
     ChoiceDistribution,
-    DType,
     ChoiceRequest,
+    DType,
     GenerateRequest,
     Loglik,
     LoglikRequest,
@@ -148,11 +148,15 @@ class TransformersEngine(Engine):
             flat = [t for v in variants for t in v]
             if len(flat) != len(set(flat)):
                 variants, flat = [[] for _ in variants], []
-            next_jobs.append(_ScoreJob(ids=ids, positions=[len(ids) - 1], targets=[flat]) if flat else None)
+            next_jobs.append(
+                _ScoreJob(ids=ids, positions=[len(ids) - 1], targets=[flat]) if flat else None
+            )
             spellings.append(variants)
             fallback.extend((i, j) for j, v in enumerate(variants) if not v)
         ll_jobs = [
-            self._loglik_job(LoglikRequest(prompt=requests[i].prompt, continuation=requests[i].labels[j]), i)
+            self._loglik_job(
+                LoglikRequest(prompt=requests[i].prompt, continuation=requests[i].labels[j]), i
+            )
             for i, j in fallback
         ]
         self._score([j for j in next_jobs if j is not None] + ll_jobs)
@@ -168,7 +172,8 @@ class TransformersEngine(Engine):
         n_fallback = [sum(not v for v in variants) for variants in spellings]
         return [
             _distribution(
-                list(req.labels), lp,
+                list(req.labels),
+                lp,
                 "next_token" if n == 0 else "loglik" if n == len(req.labels) else "mixed",
             )
             for req, lp, n in zip(requests, logps, n_fallback)
@@ -197,18 +202,27 @@ class TransformersEngine(Engine):
             first = max(start, 1)
             positions = list(range(first - 1, len(ids) - 1))
             jobs.append(
-                _ScoreJob(ids=ids, positions=positions, targets=[[ids[p + 1]] for p in positions], top_k=top_k)
+                _ScoreJob(
+                    ids=ids,
+                    positions=positions,
+                    targets=[[ids[p + 1]] for p in positions],
+                    top_k=top_k,
+                )
             )
         self._score([j for j in jobs if j.positions])
         return [([float(lp[0]) for lp in j.out_logprobs], j.out_top) for j in jobs]
 
-    def next_token_top(self, sequences: Sequence[list[int]], top_k: int) -> list[tuple[list[int], list[float]]]:
+    def next_token_top(
+        self, sequences: Sequence[list[int]], top_k: int
+    ) -> list[tuple[list[int], list[float]]]:
         """The top_k next tokens after each sequence and their log-probabilities (one forward
         pass, prefixes shared): what `chorus serve` answers a one-token greedy request with."""
         jobs = []
         for i, ids in enumerate(sequences):
             self._check_length(len(ids), i, "next-token", extra=1)
-            jobs.append(_ScoreJob(ids=list(ids), positions=[len(ids) - 1], targets=[[]], top_k=top_k))
+            jobs.append(
+                _ScoreJob(ids=list(ids), positions=[len(ids) - 1], targets=[[]], top_k=top_k)
+            )
         self._score(jobs)
         return [j.out_top[0] for j in jobs]
 
@@ -258,14 +272,19 @@ class TransformersEngine(Engine):
             seqs = [members[s.members[0]].ids[base : base + s.prefix_len] for s in subs]
             width = max(len(q) for q in seqs)
             input_ids = torch.full((len(seqs), width), self.pad_id, dtype=torch.long)
-            mask = torch.cat([ones.expand(len(seqs), base), torch.zeros((len(seqs), width), dtype=torch.long)], 1)
+            mask = torch.cat(
+                [ones.expand(len(seqs), base), torch.zeros((len(seqs), width), dtype=torch.long)], 1
+            )
             for r, q in enumerate(seqs):
                 input_ids[r, : len(q)] = torch.tensor(q)
                 mask[r, base : base + len(q)] = 1
             cache = copy.deepcopy(past)
             cache.batch_repeat_interleave(len(seqs))
             cache = self.model(
-                input_ids=input_ids, attention_mask=mask, past_key_values=cache, use_cache=True,
+                input_ids=input_ids,
+                attention_mask=mask,
+                past_key_values=cache,
+                use_cache=True,
                 position_ids=torch.arange(base, base + width).expand(len(seqs), width),
                 logits_to_keep=1,
             ).past_key_values
@@ -291,7 +310,9 @@ class TransformersEngine(Engine):
             if cache is not None:
                 past = copy.deepcopy(cache)
                 past.batch_select_indices(idx)
-            self._forward_chunk([rows[i][0] for i in picked], [first[i] for i in picked], past, cache_mask[idx])
+            self._forward_chunk(
+                [rows[i][0] for i in picked], [first[i] for i in picked], past, cache_mask[idx]
+            )
 
     def _chunks(self, widths: list[int]):
         """Batches of consecutive (ascending) widths within the token budget whose widths stay
@@ -300,14 +321,19 @@ class TransformersEngine(Engine):
         chunk: list[int] = []
         slack, extra = self.pad_slack
         for k, width in enumerate(widths):
-            if chunk and (width * (len(chunk) + 1) > self.max_batch_tokens or width > widths[chunk[0]] * slack + extra):
+            if chunk and (
+                width * (len(chunk) + 1) > self.max_batch_tokens
+                or width > widths[chunk[0]] * slack + extra
+            ):
                 yield chunk
                 chunk = []
             chunk.append(k)
         if chunk:
             yield chunk
 
-    def _forward_chunk(self, chunk: list[_ScoreJob], starts: list[int], past, past_mask: torch.Tensor) -> None:
+    def _forward_chunk(
+        self, chunk: list[_ScoreJob], starts: list[int], past, past_mask: torch.Tensor
+    ) -> None:
         """Each job's tokens from its start onward, right-aligned after the cache (padding sits
         between the cache and each sequence, masked), so requests that read their last
         position share one column and the LM head runs on a handful of columns."""
@@ -323,7 +349,10 @@ class TransformersEngine(Engine):
             input_ids[b, shift:] = torch.tensor(q)
             mask[b, cached + shift :] = 1
             positions[b, shift:] = torch.arange(start, start + len(q))
-        cols = [[p - start + shift for p in j.positions] for j, start, shift in zip(chunk, starts, shifts)]
+        cols = [
+            [p - start + shift for p in j.positions]
+            for j, start, shift in zip(chunk, starts, shifts)
+        ]
         keep = sorted({c for row in cols for c in row})
         kwargs = {} if past is None else {"past_key_values": past}
         logits = self.model(
@@ -356,7 +385,9 @@ class TransformersEngine(Engine):
         results: list[Sample | None] = [None] * len(items)
         for start in range(0, len(order), self.max_gen_batch):
             idx = order[start : start + self.max_gen_batch]
-            for k, s in zip(idx, self._generate_batch([encoded[k] for k in idx], [items[k] for k in idx])):
+            for k, s in zip(
+                idx, self._generate_batch([encoded[k] for k in idx], [items[k] for k in idx])
+            ):
                 results[k] = s
         return [r for r in results if r is not None]
 
@@ -372,15 +403,16 @@ class TransformersEngine(Engine):
             input_ids[b, width - len(p) :] = torch.tensor(p)
             mask[b, width - len(p) :] = 1
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
-        gens = [
-            torch.Generator().manual_seed(sample_seed(req.seed, idx)) for req, idx in items
-        ]
+        gens = [torch.Generator().manual_seed(sample_seed(req.seed, idx)) for req, idx in items]
         out_ids: list[list[int]] = [[] for _ in range(batch)]
         logprob = [0.0] * batch
         finished: list[str | None] = [None] * batch
         active = list(range(batch))  # rows still in the model batch, in cache order
         out = self.model(
-            input_ids=input_ids, attention_mask=mask, position_ids=positions, use_cache=True,
+            input_ids=input_ids,
+            attention_mask=mask,
+            position_ids=positions,
+            use_cache=True,
             logits_to_keep=1,
         )
         cache, last_pos = out.past_key_values, positions[:, -1]
@@ -393,7 +425,11 @@ class TransformersEngine(Engine):
                 out_ids[b].append(tok)
                 logprob[b] += lp
                 next_tokens.append(tok)
-                if tok in self.eos_ids or req.stop and _find_stop(self.tokenizer.decode(out_ids[b]), req.stop) >= 0:
+                if (
+                    tok in self.eos_ids
+                    or req.stop
+                    and _find_stop(self.tokenizer.decode(out_ids[b]), req.stop) >= 0
+                ):
                     finished[b] = "stop"
                 elif len(out_ids[b]) >= req.max_tokens:
                     finished[b] = "length"
@@ -408,8 +444,11 @@ class TransformersEngine(Engine):
             mask = torch.cat([mask, torch.ones((len(active), 1), dtype=torch.long)], dim=1)
             last_pos = last_pos + 1
             out = self.model(
-                input_ids=torch.tensor(next_tokens).unsqueeze(1), attention_mask=mask,
-                position_ids=last_pos.unsqueeze(1), past_key_values=cache, use_cache=True,
+                input_ids=torch.tensor(next_tokens).unsqueeze(1),
+                attention_mask=mask,
+                position_ids=last_pos.unsqueeze(1),
+                past_key_values=cache,
+                use_cache=True,
             )
             cache, logits = out.past_key_values, out.logits[:, -1].float()
         samples = []

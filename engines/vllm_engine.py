@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engines.base import Engine, sample_seed
-from engines.errors import EngineUnavailableError
-from engines.model_files import fingerprint_path, resolve_model
-from engines.rendering import ChatMode, encode, uses_chat
-from engines.top_logprobs import choice_from_top
-from engines.types import (
+from chorus.engines.base import Engine, sample_seed
+from chorus.engines.errors import EngineUnavailableError
+from chorus.engines.model_files import fingerprint_path, resolve_model
+from chorus.engines.rendering import ChatMode, encode, uses_chat
+from chorus.engines.top_logprobs import choice_from_top
+from chorus.engines.types import (
     ChoiceDistribution,
     ChoiceRequest,
     GenerateRequest,
@@ -65,8 +65,15 @@ class VLLMEngine(Engine):
     def sample(self, items: Sequence[tuple[GenerateRequest, int]]) -> list[Sample]:
         sp = self._vllm.SamplingParams
         params = [
-            sp(n=1, temperature=r.temperature, top_p=r.top_p, max_tokens=r.max_tokens,
-               stop=list(r.stop) or None, seed=sample_seed(r.seed, i) % (1 << 31), logprobs=0)
+            sp(
+                n=1,
+                temperature=r.temperature,
+                top_p=r.top_p,
+                max_tokens=r.max_tokens,
+                stop=list(r.stop) or None,
+                seed=sample_seed(r.seed, i) % (1 << 31),
+                logprobs=0,
+            )
             for r, i in items
         ]
         outs = self._run([self._ids(r.prompt) for r, _ in items], params)
@@ -86,7 +93,9 @@ class VLLMEngine(Engine):
     def choice(self, requests: Sequence[ChoiceRequest]) -> list[ChoiceDistribution]:
         sp = self._vllm.SamplingParams(max_tokens=1, temperature=0.0, logprobs=TOP_LOGPROBS)
         outs = self._run([self._ids(r.prompt) for r in requests], [sp] * len(requests))
-        tops = [{lp.decoded_token: lp.logprob for lp in o.outputs[0].logprobs[0].values()} for o in outs]
+        tops = [
+            {lp.decoded_token: lp.logprob for lp in o.outputs[0].logprobs[0].values()} for o in outs
+        ]
         return choice_from_top(requests, tops, self.loglik, self.tokenizer)
 
     def loglik(self, requests: Sequence[LoglikRequest]) -> list[Loglik]:
@@ -96,7 +105,7 @@ class VLLMEngine(Engine):
         outs = self._run([c + k for c, k in zip(ctx, cont)], [sp] * len(requests))
         result = []
         for c, k, o in zip(ctx, cont, outs):
-            rows = o.prompt_logprobs[len(c):]
+            rows = o.prompt_logprobs[len(c) :]
             lps = [row[t].logprob for row, t in zip(rows, k)]
             greedy = all(row[t].rank == 1 for row, t in zip(rows, k))
             result.append(Loglik(logprob=float(sum(lps)), num_tokens=len(k), is_greedy=greedy))

@@ -10,14 +10,15 @@ Public API:
     TopKIndex, TopK, hungarian, greedy, greedy_replace,
     read_pool_demographics, PoolDemographics, read_respondent_table, encode_respondents,
     match_table, write_match
+    match_pool (the pipeline: pool + respondents -> match folder)
 """
 
-from matching.api import METHODS, Match, match
-from matching.diagnostics import Certificate, MatchDiagnostics, PersonaReuse
-from matching.errors import MatchInputError
-from matching.greedy import greedy, greedy_replace
-from matching.hungarian import Solution, hungarian
-from matching.io import (
+from chorus.matching.api import METHODS, Match, match
+from chorus.matching.diagnostics import Certificate, MatchDiagnostics, PersonaReuse
+from chorus.matching.errors import MatchInputError
+from chorus.matching.greedy import greedy, greedy_replace
+from chorus.matching.hungarian import Solution, hungarian
+from chorus.matching.io import (
     DIAGNOSTICS_FILE,
     MATCH_FILE,
     PoolDemographics,
@@ -27,8 +28,9 @@ from matching.io import (
     read_respondent_table,
     write_match,
 )
-from matching.topk import TopK, TopKIndex
-from matching.weights import DEFAULT_EPS, LogWeights
+from chorus.matching.pipeline import match_pool
+from chorus.matching.topk import TopK, TopKIndex
+from chorus.matching.weights import DEFAULT_EPS, LogWeights
 
 __all__ = [
     "DEFAULT_EPS",
@@ -50,6 +52,7 @@ __all__ = [
     "greedy_replace",
     "hungarian",
     "match",
+    "match_pool",
     "match_table",
     "read_pool_demographics",
     "read_respondent_table",

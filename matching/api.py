@@ -9,13 +9,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from matching.baselines import networkx_matching, random_matching
-from matching.diagnostics import Certificate, MatchDiagnostics, describe
-from matching.errors import MatchInputError
-from matching.greedy import greedy, greedy_replace
-from matching.hungarian import hungarian
-from matching.topk import TopKIndex
-from matching.weights import LogWeights
+from chorus.matching.baselines import networkx_matching, random_matching
+from chorus.matching.diagnostics import Certificate, MatchDiagnostics, describe
+from chorus.matching.errors import MatchInputError
+from chorus.matching.greedy import greedy, greedy_replace
+from chorus.matching.hungarian import hungarian
+from chorus.matching.topk import TopKIndex
+from chorus.matching.weights import LogWeights
 
 METHODS = ("hungarian", "greedy", "greedy-replace", "random", "networkx")
 

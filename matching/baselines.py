@@ -8,8 +8,8 @@ import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
-from matching.errors import MatchInputError
-from matching.weights import LogWeights
+from chorus.matching.errors import MatchInputError
+from chorus.matching.weights import LogWeights
 
 NETWORKX_MAX_EDGES = 1_000_000
 

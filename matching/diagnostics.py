@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
 
-from matching.weights import LogWeights
+from chorus.matching.weights import LogWeights
 
 
 class PersonaReuse(BaseModel):

@@ -16,7 +16,7 @@ import heapq
 import numpy as np
 from numpy.typing import NDArray
 
-from matching.topk import TopKIndex
+from chorus.matching.topk import TopKIndex
 
 _REFILL = -1  # heap marker: this respondent's list is used up, its key is tau (an upper bound)
 

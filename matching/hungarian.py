@@ -19,9 +19,9 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from matching.duals import matching_duals
-from matching.topk import TopKIndex
-from matching.weights import LogWeights
+from chorus.matching.duals import matching_duals
+from chorus.matching.topk import TopKIndex
+from chorus.matching.weights import LogWeights
 
 DENSE_LIMIT = 4_000_000  # respondent x persona entries (32 MB) up to which "auto" goes dense
 VERIFY_LIMIT = 100_000_000  # entries (800 MB) up to which verify_dense builds the dense problem

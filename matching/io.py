@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-from matching.diagnostics import MatchDiagnostics
-from matching.errors import MatchInputError
+from chorus.matching.diagnostics import MatchDiagnostics
+from chorus.matching.errors import MatchInputError
 
 PERSONAS_FILE = "personas.parquet"
 MANIFEST_FILE = "manifest.json"
@@ -80,7 +80,8 @@ def _distributions(
     bad = np.flatnonzero(pd.isna(lengths) | (np.nan_to_num(lengths, nan=-1) != k))
     if bad.size:
         raise MatchInputError(
-            f"{path}: persona {ids[bad[0]]!r} has {'no' if pd.isna(lengths[bad[0]]) else int(lengths[bad[0]])} "
+            f"{path}: persona {ids[bad[0]]!r} has "
+            f"{'no' if pd.isna(lengths[bad[0]]) else int(lengths[bad[0]])} "
             f"demo__{trait} probabilities, the manifest lists {k} categories; {_PROFILE_HINT} again"
         )
     probs = lists.flatten().to_numpy(zero_copy_only=False).astype(np.float64).reshape(len(ids), k)
@@ -130,7 +131,8 @@ def encode_respondents(
         if mapped.isna().any():
             row = int(np.flatnonzero(known)[np.flatnonzero(mapped.isna().to_numpy())[0]])
             raise MatchInputError(
-                f"{source}: respondent {ids[row]!r} (row {row + 1}) has {trait} = {col.iloc[row]!r}, "
+                f"{source}: respondent {ids[row]!r} (row {row + 1}) has "
+                f"{trait} = {col.iloc[row]!r}, "
                 f"which is not a category the pool knows ({labels}); fix the dataset descriptor's "
                 "mapping for this trait or leave the value empty"
             )
@@ -174,6 +176,7 @@ def write_match(folder: Path, table: pd.DataFrame, diagnostics: MatchDiagnostics
             os.close(fd)
             staged.append((name, Path(tmp)))
             write(tmp)
+            os.chmod(tmp, 0o644)  # as every other chorus file (mkstemp leaves 0600)
         for name, tmp in staged:
             os.replace(tmp, folder / name)
     finally:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from matching.weights import LogWeights
+from chorus.matching.weights import LogWeights
 
 _SAMPLE = 8192  # personas sampled to place a list's cut-off (speed only, never results)
 

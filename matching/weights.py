@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from matching.errors import MatchInputError
+from chorus.matching.errors import MatchInputError
 
 DEFAULT_EPS = 1e-300  # only keeps log(0) finite; a larger floor would flatten real rankings
 _GRID = 2.0**32  # table entries are multiples of 1/_GRID
@@ -92,7 +92,8 @@ class LogWeights:
             raise MatchInputError(
                 f"trait(s) {wrong} have a different number of respondents than {self.traits[0]!r}"
             )
-        # codes[t, h] = the category of h (K_t when missing); rows = the same as stacked row numbers.
+        # codes[t, h] = the category of h (K_t when missing); rows = the same as stacked row
+        # numbers.
         self.codes = np.stack(codes)
         self.rows = self.codes + self.offsets[:, None]
         self._major: dict[tuple[int, ...], tuple[NDArray[np.float64], NDArray[np.int64]]] = {}
@@ -119,7 +120,8 @@ class LogWeights:
         bad = np.flatnonzero((c < -1) | (c >= k))
         if bad.size:
             raise MatchInputError(
-                f"trait {trait!r}: respondent #{bad[0]} has category code {c[bad[0]]}, outside -1..{k - 1}"
+                f"trait {trait!r}: respondent #{bad[0]} has category code {c[bad[0]]}, "
+                f"outside -1..{k - 1}"
             )
         return np.where(c < 0, k, c).astype(np.int64)
 
@@ -204,7 +206,8 @@ class LogWeights:
             raise MatchInputError(
                 f"{self.n_respondents} respondents x {per_respondent} persona(s) each need {need} "
                 f"distinct personas, but the pool has {self.n_personas}: use a larger pool, fewer "
-                "respondents, fewer personas per respondent, or --method greedy-replace (reuses personas)"
+                "respondents, fewer personas per respondent, or --method greedy-replace "
+                "(reuses personas)"
             )
 
     def subset(self, rows: NDArray[np.int64]) -> LogWeights:

@@ -3,17 +3,31 @@ batched backstory generation (append-only, atomic, resumable) and profiled with 
 survey.
 
 Public API (everything else is private to the part):
-    generate_pool, profile_pool, read_pool, summarize, PoolManifest, PoolSummary, PoolError
+    generate_pool, profile_pool, read_pool, summarize, PoolManifest, PoolSummary, PoolError,
+    versions (what a manifest records), DISTRIBUTION
 """
 
-from personas.demographics import marginals, profile_pool, split_not_mentioned, survey_demographics
-from personas.errors import PoolError
-from personas.generate import generate_pool, persona_id
-from personas.schema import GenerationSettings, PoolCounts, PoolManifest, RejectionStats
-from personas.store import MANIFEST_FILE, PERSONAS_FILE, is_pool, read_pool
-from personas.summary import Marginal, PoolSummary, summarize
+from chorus.personas.demographics import (
+    marginals,
+    profile_pool,
+    split_not_mentioned,
+    survey_demographics,
+)
+from chorus.personas.errors import PoolError
+from chorus.personas.generate import generate_pool, persona_id
+from chorus.personas.schema import (
+    DISTRIBUTION,
+    GenerationSettings,
+    PoolCounts,
+    PoolManifest,
+    RejectionStats,
+    versions,
+)
+from chorus.personas.store import MANIFEST_FILE, PERSONAS_FILE, is_pool, read_pool
+from chorus.personas.summary import Marginal, PoolSummary, summarize
 
 __all__ = [
+    "DISTRIBUTION",
     "MANIFEST_FILE",
     "PERSONAS_FILE",
     "GenerationSettings",
@@ -32,4 +46,5 @@ __all__ = [
     "split_not_mentioned",
     "summarize",
     "survey_demographics",
+    "versions",
 ]

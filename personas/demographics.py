@@ -15,11 +15,11 @@ import pandas as pd
 import pyarrow as pa
 from tqdm.auto import tqdm
 
-from engines import Engine
-from personas.errors import PoolError
-from personas.schema import PoolManifest, ProfileInfo
-from personas.store import demo_fields, pool_lock, read_pool, write_pool
-from surveys import Persona, answer, demographic_traits, demographics_instrument
+from chorus.engines import Engine
+from chorus.personas.errors import PoolError
+from chorus.personas.schema import PoolManifest, ProfileInfo
+from chorus.personas.store import demo_fields, pool_lock, read_pool, write_pool
+from chorus.surveys import Persona, answer, demographic_traits, demographics_instrument
 
 
 def split_not_mentioned(
@@ -89,7 +89,8 @@ def profile_pool(
                 table = table.append_column(field, pa.nulls(len(table), field.type))
         if manifest.demographics is not None and manifest.demographics != traits:
             raise PoolError(
-                f"{folder} was profiled with other demographic categories; profile into a fresh pool"
+                f"{folder} was profiled with other demographic categories; "
+                "profile into a fresh pool"
             )
         columns = {
             name: table.column(name).to_pylist()

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 from tqdm.auto import tqdm
 
-from backstories import (
+from chorus.backstories import (
     Backstory,
     BackstoryConfig,
     SentenceEmbedder,
@@ -26,10 +26,17 @@ from backstories import (
     near_duplicates,
     prompts_hash,
 )
-from engines import Engine
-from personas.errors import PoolError
-from personas.schema import GenerationSettings, PoolManifest, versions
-from personas.store import demo_fields, is_pool, pool_lock, pool_schema, read_pool, write_pool
+from chorus.engines import Engine
+from chorus.personas.errors import PoolError
+from chorus.personas.schema import GenerationSettings, PoolManifest, versions
+from chorus.personas.store import (
+    demo_fields,
+    is_pool,
+    pool_lock,
+    pool_schema,
+    read_pool,
+    write_pool,
+)
 
 MAX_SLOTS_PER_PERSONA = 5  # give up when fewer than 1 in 5 slots survives the critic
 
@@ -195,7 +202,8 @@ def generate_pool(
                     f"{folder}: only {m.counts.accepted} of {n} personas survived the critic and "
                     f"near-duplicate removal in {m.next_slot} slots (rejected answers: "
                     f"{m.rejections.answers}; dropped personas: {m.rejections.personas_dropped}). "
-                    "Raise --resample-budget or --max-tokens, lower --min-words, or use a stronger --model."
+                    "Raise --resample-budget or --max-tokens, lower --min-words, "
+                    "or use a stronger --model."
                 )
             results = generate_backstories(
                 engine, pool.next_slots(n, batch_size, max_slots), config, seed=seed

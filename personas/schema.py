@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import platform
+from collections.abc import Sequence
 from importlib import metadata
 
 from pydantic import BaseModel, Field
 
-from backstories import BackstoryConfig, DiversityStats, Style
+from chorus.backstories import BackstoryConfig, DiversityStats, Style
 
 FORMAT_VERSION = 1
 
@@ -63,11 +64,17 @@ class PoolManifest(GenerationSettings):
         return GenerationSettings(**self.model_dump(include=set(GenerationSettings.model_fields)))
 
 
-def versions() -> dict[str, str]:
+DISTRIBUTION = "chorus-sim"  # what `pip install` calls chorus (the name chorus is taken on PyPI)
+
+
+def versions(
+    packages: Sequence[str] = ("torch", "transformers", "pyarrow", "pandas"),
+) -> dict[str, str]:
+    """What a manifest records: python, chorus and `packages` ("not installed" when absent)."""
     out = {"python": platform.python_version()}
-    for dist in ("chorus", "torch", "transformers", "pyarrow", "pandas"):
+    for key, dist in [("chorus", DISTRIBUTION), *((p, p) for p in packages)]:
         try:
-            out[dist] = metadata.version(dist)
+            out[key] = metadata.version(dist)
         except metadata.PackageNotFoundError:
-            out[dist] = "not installed"
+            out[key] = "not installed"
     return out

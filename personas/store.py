@@ -9,9 +9,7 @@ Writers hold an exclusive lock on DIR/.lock, so two processes never append to on
 from __future__ import annotations
 
 import fcntl
-import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,9 +17,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
-from personas.errors import PoolError
-from personas.schema import PoolManifest
-from surveys import demographic_traits
+from chorus.engines import write_atomic
+from chorus.personas.errors import PoolError
+from chorus.personas.schema import PoolManifest
+from chorus.surveys import demographic_traits
 
 PERSONAS_FILE = "personas.parquet"
 MANIFEST_FILE = "manifest.json"
@@ -55,25 +54,12 @@ def pool_schema(profiled: bool) -> pa.Schema:
     return pa.schema(list(BASE_SCHEMA) + (demo_fields() if profiled else []))
 
 
-def _atomic_write(path: Path, write: Callable[[str], object]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_pool(folder: Path, table: pa.Table, manifest: PoolManifest) -> None:
     """Replace the pool's rows and manifest (rows first, with the manifest inside them)."""
     blob = manifest.model_dump_json(indent=1)
     table = table.replace_schema_metadata({_META_KEY: blob.encode()})
-    _atomic_write(folder / PERSONAS_FILE, lambda tmp: pq.write_table(table, tmp))
-    _atomic_write(folder / MANIFEST_FILE, lambda tmp: Path(tmp).write_text(blob + "\n"))
+    write_atomic(folder / PERSONAS_FILE, lambda tmp: pq.write_table(table, tmp))
+    write_atomic(folder / MANIFEST_FILE, lambda tmp: Path(tmp).write_text(blob + "\n"))
 
 
 def _parse_manifest(blob: bytes | str, where: Path) -> PoolManifest:
@@ -110,7 +96,7 @@ def read_pool(folder: Path, repair: bool = False) -> tuple[pa.Table, PoolManifes
         raise PoolError(f"{path}: missing columns {missing}; see docs/formats.md")
     mirror = folder / MANIFEST_FILE
     if repair and (not mirror.is_file() or mirror.read_text().strip() != blob.decode().strip()):
-        _atomic_write(mirror, lambda tmp: Path(tmp).write_text(blob.decode() + "\n"))
+        write_atomic(mirror, lambda tmp: Path(tmp).write_text(blob.decode() + "\n"))
     return table.replace_schema_metadata(None), manifest
 
 

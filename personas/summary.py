@@ -7,10 +7,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from backstories import DiversityStats
-from personas.demographics import marginals
-from personas.schema import PoolCounts, RejectionStats
-from personas.store import read_pool
+from chorus.backstories import DiversityStats
+from chorus.personas.demographics import marginals
+from chorus.personas.schema import PoolCounts, RejectionStats
+from chorus.personas.store import read_pool
 
 
 class Marginal(BaseModel):

@@ -1,34 +1,17 @@
-"""The `chorus` command line. Each command group lives in its own module under commands/;
-heavy imports (torch, transformers) happen inside the commands so `chorus --help` stays fast."""
+"""The simulator's commands. Each command group lives in its own module under commands/; heavy
+imports (torch, transformers) happen inside the commands so `chorus --help` stays fast. The
+`chorus` console script (chorus.cli) adds them to its app."""
 
 from __future__ import annotations
 
-import importlib
-import sys
-
 import typer
 
-from simulator.commands import bench, demo, engine_serve
-
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
-app.add_typer(bench.app, name="bench")
-app.command("serve")(engine_serve.serve)
-app.command("demo")(demo.demo)
-
-# Optional command groups, registered when their module exists (one module per part).
-for _group in ("survey", "personas", "match", "consensus", "run"):
-    try:
-        _mod = importlib.import_module(f"simulator.commands.{_group}")
-    except ModuleNotFoundError as exc:  # pragma: no cover - only while a part is unbuilt
-        if exc.name != f"simulator.commands.{_group}":
-            raise
-        continue
-    _mod.register(app)
+from chorus.simulator.commands import consensus, demo, engine_serve, match, personas, run, survey
 
 
-def main() -> None:  # pragma: no cover
-    app(sys.argv[1:])
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
+def register(app: typer.Typer) -> None:
+    """Add every simulator command to `app`."""
+    for group in (run, personas, match, survey, consensus):
+        group.register(app)
+    app.command("demo")(demo.demo)
+    app.command("serve")(engine_serve.serve)

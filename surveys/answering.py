@@ -13,12 +13,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
-from engines import ChoiceDistribution, ChoiceRequest, Engine
-from surveys.atomic import write_atomic
-from surveys.conditioning import check_style, render_context
-from surveys.errors import DatasetError, SurveyError
-from surveys.persona import Persona
-from surveys.prompts import (
+from chorus.engines import ChoiceDistribution, ChoiceRequest, Engine, write_atomic
+from chorus.surveys.conditioning import check_style, render_context
+from chorus.surveys.errors import DatasetError, SurveyError
+from chorus.surveys.persona import Persona
+from chorus.surveys.prompts import (
     DEBIAS,
     Item,
     answer_turn,
@@ -28,7 +27,7 @@ from surveys.prompts import (
     prompt_hash,
     question_block,
 )
-from surveys.schema import PERSPECTIVES, Instrument
+from chorus.surveys.schema import PERSPECTIVES, Instrument
 
 ANSWERS_SCHEMA = pa.schema(
     [

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from surveys.errors import SurveyError
-from surveys.instruments import demographics_instrument
-from surveys.persona import Persona
-from surveys.templating import render
+from chorus.surveys.errors import SurveyError
+from chorus.surveys.instruments import demographics_instrument
+from chorus.surveys.persona import Persona
+from chorus.surveys.templating import render
 
 Conditioning = Literal["none", "qa", "bio", "portray", "backstory"]
 STYLES: tuple[str, ...] = get_args(Conditioning)

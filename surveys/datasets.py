@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from surveys.errors import DatasetError, SurveyFileError
-from surveys.instruments import demographics_instrument
-from surveys.mapping import map_column
-from surveys.readers import TableFormat, read_table
-from surveys.schema import ColumnMapping, Instrument
-from surveys.yamlfile import LineMap, line_of, load_model
+from chorus.surveys.errors import DatasetError, SurveyFileError
+from chorus.surveys.instruments import demographics_instrument
+from chorus.surveys.mapping import map_column
+from chorus.surveys.readers import TableFormat, read_table
+from chorus.surveys.schema import ColumnMapping, Instrument
+from chorus.surveys.yamlfile import LineMap, line_of, load_model
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DESCRIPTOR = "dataset.yaml"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from surveys.errors import DatasetError
-from surveys.schema import ColumnMapping, norm_value
+from chorus.surveys.errors import DatasetError
+from chorus.surveys.schema import ColumnMapping, norm_value
 
 _SHOW = 6
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from surveys.errors import DatasetError
-from surveys.instruments import demographic_traits
+from chorus.surveys.datasets import HumanDataset, load_dataset
+from chorus.surveys.errors import DatasetError
+from chorus.surveys.instruments import TRAITS, demographic_traits
 
 
 class Persona(BaseModel):
@@ -30,9 +32,39 @@ def personas_from_respondents(respondents: pd.DataFrame) -> list[Persona]:
     return out
 
 
+def demographic_panel(
+    dataset: str | Path | HumanDataset, n: int | None, seed: int = 0, weighted: bool = True
+) -> list[Persona]:
+    """`n` respondents (None: all) of a human dataset (a name, a descriptor YAML or a loaded
+    one), drawn with their survey weights, as personas that carry their own demographics."""
+    ds = dataset if isinstance(dataset, HumanDataset) else load_dataset(dataset)
+    return personas_from_respondents(ds.respondents(n, seed=seed, weighted=weighted))
+
+
+def trait_table(personas: Sequence[Persona]) -> pd.DataFrame:
+    """persona_id plus one column per trait: the personas' side of the metrics (group
+    membership), written as persona_traits.parquet next to the answers."""
+    return pd.DataFrame(
+        [
+            {"persona_id": p.persona_id, **{t: p.demographics.get(t) for t in TRAITS}}
+            for p in personas
+        ]
+    )
+
+
+def pool_category(
+    probs: Sequence[float], not_mentioned: float | None, categories: Sequence[str]
+) -> str | None:
+    """The one rule for a profiled persona's category on a trait: the most probable category,
+    unless its backstory leaves the trait unsaid (not-mentioned mass >= 0.5)."""
+    if not_mentioned is not None and float(not_mentioned) >= 0.5:
+        return None
+    return categories[int(np.argmax(probs))]
+
+
 def personas_from_pool(folder: Path) -> list[Persona]:
-    """Read a persona pool folder (personas.parquet, see docs/formats.md). A trait's category is
-    the most probable one when the pool is profiled and the not-mentioned mass is below 0.5."""
+    """Read a persona pool folder (personas.parquet, see docs/formats.md); profiled traits get
+    their category by `pool_category`. Every reader of a pool as people goes through here."""
     path = folder / "personas.parquet"
     if not path.is_file():
         raise DatasetError(f"{folder}: not a persona pool (no personas.parquet)")
@@ -46,14 +78,14 @@ def personas_from_pool(folder: Path) -> list[Persona]:
         demo: dict[str, str | None] = {}
         for trait, cats in traits.items():
             probs, nm = row.get(f"demo__{trait}"), row.get(f"demo_nm__{trait}")
-            if probs is None or nm is None or len(probs) == 0:
+            if probs is None or len(probs) == 0:
                 continue
             if len(probs) != len(cats):
                 raise DatasetError(
                     f"{path}: row {i} ({row['persona_id']}): demo__{trait} has {len(probs)} "
                     f"probabilities for {len(cats)} categories {cats}; re-profile the pool"
                 )
-            demo[trait] = None if float(nm) >= 0.5 else cats[int(np.argmax(probs))]
+            demo[trait] = pool_category(probs, nm, cats)
         out.append(
             Persona(
                 persona_id=str(row["persona_id"]), demographics=demo, backstory=row["backstory"]

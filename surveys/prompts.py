@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engines import ChoiceRequest, Prompt
-from surveys.persona import Persona
-from surveys.schema import GroupMember, Instrument, Perspective, Question
-from surveys.templating import render
+from chorus.engines import ChoiceRequest, Prompt
+from chorus.surveys.persona import Persona
+from chorus.surveys.schema import GroupMember, Instrument, Perspective, Question
+from chorus.surveys.templating import render
 
 ANSWER_PREFIX = "Answer: ("
 LETTERS = string.ascii_uppercase

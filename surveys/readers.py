@@ -7,7 +7,7 @@ from typing import Literal
 
 import pandas as pd
 
-from surveys.errors import DatasetError
+from chorus.surveys.errors import DatasetError
 
 TableFormat = Literal["csv", "sav"]
 

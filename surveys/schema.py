@@ -6,12 +6,13 @@ errors raised here carry a sub-path so the loader can point at the offending lin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from surveys.errors import LocatedError
+from chorus.surveys.errors import LocatedError
 
 Kind = Literal["single_choice", "ordinal", "binned_numeric", "free_text"]
 Perspective = Literal["self", "ingroup", "outgroup", "meta"]
@@ -265,6 +266,17 @@ class Instrument(_Strict):
             if qid not in seen or not self.questions[seen[qid]].scored:
                 raise LocatedError(("scale", j), f"scale item {qid!r} is not a scored question id")
         return self
+
+    def subset(self, question_ids: Sequence[str]) -> Instrument:
+        """The instrument restricted to `question_ids` (kept in the instrument's order), with its
+        scale restricted the same way."""
+        wanted = set(question_ids)
+        unknown = sorted(wanted - {q.id for q in self.questions})
+        if unknown:
+            raise ValueError(f"instrument {self.name!r} has no question(s) {unknown}")
+        keep = [q for q in self.questions if q.id in wanted]
+        scale = None if self.scale is None else [q for q in self.scale if q in wanted]
+        return self.model_copy(update={"questions": keep, "scale": scale})
 
     def question(self, qid: str) -> Question:
         for q in self.questions:

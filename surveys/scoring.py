@@ -6,14 +6,15 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 from pydantic import BaseModel, ConfigDict
 from tqdm.auto import tqdm
 
-from surveys.metrics.bootstrap import bootstrap, collect, human_floor, percentile_interval
-from surveys.metrics.compare import common_questions, compare
-from surveys.metrics.distance import weighted_distribution
-from surveys.metrics.responses import ResponseSet
-from surveys.schema import Instrument
+from chorus.surveys.metrics.bootstrap import bootstrap, collect, human_floor, percentile_interval
+from chorus.surveys.metrics.compare import common_questions, compare
+from chorus.surveys.metrics.distance import weighted_distribution
+from chorus.surveys.metrics.responses import ResponseSet
+from chorus.surveys.schema import Instrument
 
 
 def _num(x: float) -> float | None:
@@ -70,7 +71,13 @@ class Floor(BaseModel):
     alpha: Figure
 
 
-class ScoreReport(BaseModel):
+FLOOR_METRICS = ("wd", "wd_raw", "frobenius", "alpha")
+GAP_METRICS = ("sim_gap", "sim_d", "human_gap", "human_d")
+
+
+class Score(BaseModel):
+    """A run scored against a human dataset (metrics.json); `to_pandas()` is its table form."""
+
     instrument: str
     dataset: str
     n_personas: int
@@ -89,6 +96,29 @@ class ScoreReport(BaseModel):
     gaps: list[GapScore]
     perceptions: list[PerceptionScore]
 
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per question and metric (question "all" for the instrument-level figures,
+        "human floor" for the floor), with value, lo and hi (the bootstrap 95% interval)."""
+        rows: list[tuple[str, str, Figure]] = [
+            ("all", name, getattr(self, name))
+            for name in ("wd", "wd_raw", "wd_sampled", "frobenius", "alpha_sim", "alpha_human")
+        ]
+        if self.human_floor is not None:
+            fl = self.human_floor
+            rows += [("human floor", name, getattr(fl, name)) for name in FLOOR_METRICS]
+        for q in self.questions:
+            rows += [(q.id, "wd", q.wd), (q.id, "wd_raw", q.wd_raw)]
+        for g in self.gaps:
+            rows += [(g.question, name, getattr(g, name)) for name in GAP_METRICS]
+        for p in self.perceptions:
+            rows.append((p.question, f"perception_error/{p.perspective}/{p.perceiver}", p.error))
+        return pd.DataFrame(
+            [
+                {"question": q, "metric": m, "value": f.value, "lo": f.lo, "hi": f.hi}
+                for q, m, f in rows
+            ]
+        )
+
 
 def score(
     sim: ResponseSet,
@@ -101,7 +131,7 @@ def score(
     floor: bool = True,
     draws: int = 20,
     progress: bool = False,
-) -> ScoreReport:
+) -> Score:
     """Point estimates, bootstrap intervals, and the human floor at the simulated size.
 
     Metrics on sampled answers (wd_sampled, Frobenius, alpha) depend on the draw of one answer
@@ -162,7 +192,7 @@ def score(
         perceptions.append(
             PerceptionScore(question=qid, perspective=persp, perceiver=perceiver, error=fig(key))
         )
-    return ScoreReport(
+    return Score(
         instrument=instrument.name,
         dataset=dataset,
         n_personas=sim.n,
@@ -200,7 +230,7 @@ def _floor(reps: dict[str, np.ndarray], n: int) -> Floor:
     )
 
 
-def summary_table(reports: Sequence[tuple[str, ScoreReport]]) -> str:
+def summary_table(reports: Sequence[tuple[str, Score]]) -> str:
     """A readable fixed-width table of the headline figures."""
 
     def cell(f: Figure) -> str:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from surveys.errors import LocatedError, SurveyFileError
+from chorus.surveys.errors import LocatedError, SurveyFileError
 
 M = TypeVar("M", bound=BaseModel)
 LineMap = dict[tuple[str, ...], int]

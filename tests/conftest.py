@@ -15,7 +15,7 @@ def transformers_engine():
     """The raw (uncached) transformers engine on the embedded SmolLM2-135M-Instruct, in float32:
     the engine's invariants (batch == single, prefix reuse == none) are checked at 1e-4, which
     bfloat16 rounding would blur (tests/engines/test_precision.py covers bfloat16)."""
-    from engines.transformers_engine import TransformersEngine
+    from chorus.engines.transformers_engine import TransformersEngine
 
     return TransformersEngine(dtype="float32")
 
@@ -29,6 +29,6 @@ def engine_cache(tmp_path_factory):
 @pytest.fixture(scope="session")
 def cached_engine(transformers_engine, engine_cache):
     """The same loaded model behind the engine cache, as `load_engine` returns it."""
-    from engines import CachedEngine, ResponseCache
+    from chorus.engines import CachedEngine, ResponseCache
 
     return CachedEngine(transformers_engine, ResponseCache(engine_cache))

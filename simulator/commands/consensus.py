@@ -10,11 +10,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from simulator.commands.engine_options import EngineChoice, engine_options
-from simulator.commands.engine_options import fail as _fail
+from chorus.simulator.commands.engine_options import EngineChoice, engine_options
+from chorus.simulator.commands.engine_options import fail as _fail
+from chorus.simulator.consensus import ConsensusConfig
+
+_DEFAULTS = ConsensusConfig()  # the same defaults as a study's consensus section
 
 if TYPE_CHECKING:
-    from simulator.representatives import ParticipantProfile
+    from chorus.simulator.representatives import ParticipantProfile
 
 
 def register(app: typer.Typer) -> None:
@@ -28,20 +31,12 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="consensus")
 
 
-
-
 def load_panel(spec: str, size: int | None, seed: int) -> list[ParticipantProfile]:
     """A panel file (YAML/JSON), a persona pool folder, or `polis:NAME_OR_FOLDER` (a Polis
     conversation's participants, their votes as the O section)."""
-    import numpy as np
-
-    from simulator.polis import conversation_panel, load_conversation
-    from simulator.representatives import (
-        PanelError,
-        derive_seed,
-        load_panel_file,
-        load_persona_pool,
-    )
+    from chorus.simulator.consensus import draw_panel
+    from chorus.simulator.polis import conversation_panel, load_conversation
+    from chorus.simulator.representatives import PanelError, load_panel_file, load_persona_pool
 
     if spec.startswith("polis:"):
         return conversation_panel(load_conversation(spec[len("polis:") :]), size, seed=seed)
@@ -55,12 +50,7 @@ def load_panel(spec: str, size: int | None, seed: int) -> list[ParticipantProfil
             f"panel {spec!r} not found: give a panel YAML/JSON file, a persona pool folder, or "
             "polis:NAME (e.g. polis:brexit-consensus)"
         )
-    if size is not None and size < len(profiles):
-        rng = np.random.default_rng(derive_seed(seed, "panel", spec))
-        profiles = [
-            profiles[i] for i in np.sort(rng.choice(len(profiles), size=size, replace=False))
-        ]
-    return profiles
+    return draw_panel(profiles, size, seed)
 
 
 @engine_options
@@ -76,41 +66,44 @@ def run(
         int | None, typer.Option(help="Participants drawn from the panel.")
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N questions.")] = None,
-    rounds: Annotated[int, typer.Option(help="1 = no critique round; 2 = one revision round.")] = 2,
-    candidates: Annotated[int, typer.Option(help="Candidate statements per round.")] = 16,
+    rounds: Annotated[
+        int, typer.Option(help="1 = no critique round; 2 = one revision round.")
+    ] = _DEFAULTS.rounds,
+    candidates: Annotated[
+        int, typer.Option(help="Candidate statements per round.")
+    ] = _DEFAULTS.candidates,
     swf: Annotated[
         str, typer.Option(help="utilitarian | nash | rawlsian | schulze | alpha=A")
-    ] = "utilitarian",
+    ] = _DEFAULTS.swf,
     sections: Annotated[
         str, typer.Option(help="DR sections: base,D,O,C,P,backstory.")
     ] = "base,D,O,C,P,backstory",
     exclusions: Annotated[
         int, typer.Option(help="Participants left out one at a time per question.")
-    ] = 0,
+    ] = _DEFAULTS.exclusions,
     statement_tokens: Annotated[
         int, typer.Option(help="Max tokens of a candidate statement.")
-    ] = 160,
+    ] = _DEFAULTS.mediator.max_tokens,
     debias: Annotated[
         bool, typer.Option(help="Average the agreement scale in both directions.")
-    ] = True,
+    ] = _DEFAULTS.debias,
     seed: Annotated[int, typer.Option()] = 0,
     engine: EngineChoice = EngineChoice(),
     json_out: Annotated[bool, typer.Option("--json", help="Print the measures as JSON.")] = False,
 ) -> None:
     """Run one consensus episode per question and record everything."""
-    from simulator.consensus import (
-        ConsensusConfig,
+    from chorus.simulator.consensus import (
         MediatorSettings,
         QuestionFileError,
         SocialWelfare,
         load_questions,
         measure,
-        run_episode,
+        run_consensus,
         write_episodes,
         write_json,
     )
-    from simulator.polis import PolisDataError
-    from simulator.representatives import DigitalRepresentative, PanelError, Section
+    from chorus.simulator.polis import PolisDataError
+    from chorus.simulator.representatives import PanelError, Section
 
     try:
         SocialWelfare.parse(swf)
@@ -130,12 +123,10 @@ def run(
         _fail(str(exc))
     if len(profiles) < 2:
         _fail(f"panel {panel!r} has {len(profiles)} participant(s); a consensus needs two or more")
-    reps = [DigitalRepresentative(profile=p, sections=use) for p in profiles]
     eng = engine.load()
-    episodes = []
-    for q in qs:
-        episodes.append(run_episode(eng, q, reps, config))
-        typer.echo(f"[{q.id}] {episodes[-1].statement[:100]}", err=True)
+    episodes = run_consensus(eng, qs, profiles, config, sections=use, progress=True)
+    for ep in episodes:
+        typer.echo(f"[{ep.question.id}] {ep.statement[:100]}", err=True)
     result = measure(episodes, seed=seed)
     write_episodes(out, episodes)
     write_json(out / "measures.json", result.model_dump(mode="json"))
@@ -159,7 +150,7 @@ def measures(
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
 ) -> None:
     """Mean and minimum agreement, unanimity on divisive questions, exclusion effect (JSON)."""
-    from simulator.consensus import measure, read_episodes
+    from chorus.simulator.consensus import measure, read_episodes
 
     try:
         found = [e for path in episodes for e in read_episodes(path)]
@@ -187,7 +178,7 @@ def eval_polis(
     json_out: Annotated[bool, typer.Option("--json", help="Print only the JSON object.")] = False,
 ) -> None:
     """Digital representatives predict held-out Polis votes, against three baselines."""
-    from simulator.polis import PolisDataError, evaluate_polis, load_conversation
+    from chorus.simulator.polis import PolisDataError, evaluate_polis, load_conversation
 
     try:
         conv = load_conversation(conversation)
@@ -221,5 +212,6 @@ def eval_polis(
             f"AUC {auc}  n {s['n']}"
         )
     typer.echo(
-        f"  consensus Spearman {report['consensus_spearman']}, top-5 overlap {report['top5_overlap']}/5"
+        f"  consensus Spearman {report['consensus_spearman']}, "
+        f"top-5 overlap {report['top5_overlap']}/5"
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-DEMO = Path(__file__).resolve().parents[2] / "studies" / "anes2012-demo.yaml"
+# studies/ ships as package data (chorus.studies), so an installed chorus never reads a checkout.
+DEMO = Path(str(files("chorus.studies") / "anes2012-demo.yaml"))
 
 
 def demo(
@@ -17,7 +19,7 @@ def demo(
 ) -> None:
     """Run the demo study: ~40 personas matched to ANES 2012 respondents, the survey with
     perspectives, the metrics, two consensus episodes, and report.html."""
-    from simulator.commands.run import run_file
+    from chorus.simulator.commands.run import run_file
 
     start = time.time()
     folder = run_file(study, runs)

@@ -73,7 +73,7 @@ class EngineChoice(BaseModel):
 
     def load(self):
         """The cached engine; errors become a clear message and a non-zero exit."""
-        from engines import EngineError, load_engine
+        from chorus.engines import EngineError, load_engine
 
         settings = self.model_dump(exclude_none=True)
         cache_path = settings.pop("cache_file", None)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from simulator.commands.engine_options import fail
+from chorus.simulator.commands.engine_options import fail
 
 
 def serve(
@@ -39,9 +39,9 @@ def serve(
 ) -> None:
     """Serve /v1/models, /v1/completions and /v1/chat/completions (logprobs, echo, batching of
     concurrent requests) for the openai engine."""
-    from engines.faults import FaultPlan
-    from engines.server import serve as run_server
-    from engines.transformers_engine import TransformersEngine
+    from chorus.engines.faults import FaultPlan
+    from chorus.engines.server import serve as run_server
+    from chorus.engines.transformers_engine import TransformersEngine
 
     key = None
     if api_key_env:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from simulator.commands.engine_options import fail as _fail
+from chorus.simulator.commands.engine_options import fail as _fail
 
 
 class MethodChoice(str, Enum):  # matching.METHODS, spelled out so --help needs no scipy import
@@ -30,7 +30,6 @@ def register(app: typer.Typer) -> None:
     app.command("match")(match)
 
 
-
 def _trait_weights(items: list[str]) -> dict[str, float]:
     weights: dict[str, float] = {}
     for item in items:
@@ -46,7 +45,7 @@ def _trait_weights(items: list[str]) -> dict[str, float]:
 
 def _respondents(humans: str, n: int | None, seed: int):
     """The respondent table: a CSV/Parquet file as is, or a dataset through its descriptor."""
-    from matching import read_respondent_table
+    from chorus.matching import read_respondent_table
 
     path = Path(humans)
     if path.suffix.lower() in (".csv", ".parquet"):
@@ -58,7 +57,7 @@ def _respondents(humans: str, n: int | None, seed: int):
                 _fail(f"{path} has {len(table)} respondents; cannot draw --n {n}")
             table = table.sample(n=n, random_state=seed).reset_index(drop=True)
         return table, str(path)
-    from surveys import SurveyError, load_dataset
+    from chorus.surveys import SurveyError, load_dataset
 
     try:
         dataset = load_dataset(humans)
@@ -77,7 +76,8 @@ def match(
         str,
         typer.Option(
             "--humans",
-            help="Real respondents: a dataset name (anes2012), a descriptor .yaml, or a .csv/.parquet "
+            help="Real respondents: a dataset name (anes2012), a descriptor .yaml, or a "
+            ".csv/.parquet "
             "with respondent_id and one canonical-category column per trait.",
         ),
     ],
@@ -116,41 +116,25 @@ def match(
     ] = False,
 ) -> None:
     """Match every respondent to persona(s) by the product of per-trait probabilities (in logs)."""
-    from matching import (
-        DEFAULT_EPS,
-        LogWeights,
-        MatchInputError,
-        encode_respondents,
-        match_table,
-        read_pool_demographics,
-        write_match,
-    )
-    from matching import match as run_match
+    from chorus.matching import DEFAULT_EPS, MatchInputError, match_pool
 
     try:
         wanted = [t.strip() for t in traits.split(",") if t.strip()] if traits else None
-        demo = read_pool_demographics(pool, wanted)
         table, source = _respondents(humans, n, seed)
-        ids, codes = encode_respondents(table, demo.categories, source)
-        model = LogWeights(
-            demo.probs,
-            codes,
-            _trait_weights(trait_weight or []),
-            eps if eps is not None else DEFAULT_EPS,
-        )
-        result = run_match(
-            model,
+        result = match_pool(
+            pool,
+            table,
+            source,
+            out,
             method.value,
+            traits=wanted,
+            trait_weights=_trait_weights(trait_weight or []),
+            eps=eps if eps is not None else DEFAULT_EPS,
             per_respondent=per_respondent,
             seed=seed,
-            respondent_ids=ids,
             solver=solver.value,
             verify_dense=verify_dense,
         )
-        rows = match_table(
-            result.respondent, result.persona, result.log_weight, ids, demo.persona_ids
-        )
-        write_match(out, rows, result.diagnostics)
     except MatchInputError as exc:
         _fail(str(exc))
     d = result.diagnostics

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from simulator.commands.engine_options import EngineChoice, engine_options
-from simulator.commands.engine_options import fail as _fail
+from chorus.simulator.commands.engine_options import EngineChoice, engine_options
+from chorus.simulator.commands.engine_options import fail as _fail
 
 if TYPE_CHECKING:  # annotations only: the CLI imports engines and pools inside the commands
-    from personas import PoolSummary
+    from chorus.personas import PoolSummary
 
 
 class StyleChoice(str, Enum):
@@ -70,9 +70,9 @@ def generate(
 ) -> None:
     """Generate backstories into the pool at --out until it holds --n personas. Rerunning the same
     command after an interruption resumes where it stopped; a larger --n extends the pool."""
-    from backstories import BackstoryConfig
-    from engines import EngineError
-    from personas import PoolError, generate_pool
+    from chorus.backstories import BackstoryConfig
+    from chorus.engines import EngineError
+    from chorus.personas import PoolError, generate_pool
 
     try:
         config = BackstoryConfig.for_style(
@@ -98,7 +98,8 @@ def generate(
         _fail(str(exc))
     c = manifest.counts
     typer.echo(
-        f"{c.accepted} personas in {out} ({c.attempted} attempted, {c.dropped} dropped by the critic, "
+        f"{c.accepted} personas in {out} ({c.attempted} attempted, "
+        f"{c.dropped} dropped by the critic, "
         f"{c.near_duplicates} near-duplicates)"
     )
 
@@ -111,9 +112,9 @@ def profile(
 ) -> None:
     """Survey every persona's demographics (age, gender, race, education, income, religion,
     region, party, ideology) with its backstory in context; resumable."""
-    from engines import EngineError
-    from personas import PoolError, profile_pool
-    from surveys import SurveyError
+    from chorus.engines import EngineError
+    from chorus.personas import PoolError, profile_pool
+    from chorus.surveys import SurveyError
 
     try:
         manifest = profile_pool(
@@ -131,7 +132,7 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
 ) -> None:
     """Counts, rejection stats, diversity and demographic marginals of a pool."""
-    from personas import PoolError, summarize
+    from chorus.personas import PoolError, summarize
 
     try:
         summary = summarize(pool)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from simulator.commands.engine_options import EngineChoice, engine_options
+from chorus.simulator.commands.engine_options import EngineChoice, engine_options
 
 
 def register(app: typer.Typer) -> None:
@@ -27,8 +27,8 @@ def run(
 
 
 def run_file(study_file: Path, runs: Path, overrides: EngineChoice = EngineChoice()) -> Path:
-    from simulator.study import RunFolderError, load_study, run_study
-    from surveys import SurveyError
+    from chorus.simulator.study import RunFolderError, load_study, run_study
+    from chorus.surveys import SurveyError
 
     try:
         study = load_study(study_file)
@@ -39,8 +39,11 @@ def run_file(study_file: Path, runs: Path, overrides: EngineChoice = EngineChoic
     try:
         folder = run_study(study, runs, eng)
     except (SurveyError, RunFolderError, ValueError, FileNotFoundError, OSError) as exc:
-        typer.echo(f"error: {exc}\n(finished stages are kept in {runs / (study.name + '.partial')}; run the same command again to resume)", err=True)
+        typer.echo(
+            f"error: {exc}\n(finished stages are kept in {runs / (study.name + '.partial')}; "
+            "run the same command again to resume)",
+            err=True,
+        )
         raise typer.Exit(1) from exc
     typer.echo(f"report: {folder / 'report.html'}")
     return folder
-

@@ -4,19 +4,14 @@ the answers with real respondents, write metrics.json, print a table)."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from simulator.commands.engine_options import EngineChoice, engine_options
-from simulator.commands.engine_options import fail as _fail
+from chorus.simulator.commands.engine_options import EngineChoice, engine_options
+from chorus.simulator.commands.engine_options import fail as _fail
 
-RUN_MANIFEST = "run.json"
-ANSWERS = "answers.parquet"
-PERSONAS = "persona_traits.parquet"
-INSTRUMENT = "instrument.yaml"
 METRICS = "metrics.json"
 
 
@@ -65,19 +60,23 @@ def run(
 ) -> None:
     """Answer INSTRUMENT in every persona's voice. Re-running an interrupted run resumes: the
     engine cache already holds the finished answers."""
-    from engines import EngineError
-    from surveys import SurveyError, load_instrument
-    from surveys.answering import answer, check_options, incomplete_answers, write_answers
-    from surveys.atomic import write_atomic
-    from surveys.instruments import instrument_path
+    from chorus.engines import EngineError
+    from chorus.surveys import (
+        SurveyError,
+        ask,
+        check_options,
+        incomplete_answers,
+        load_instrument,
+        write_survey,
+    )
 
     wanted = [p.strip() for p in perspectives.split(",")] if perspectives else None
     try:
         check_options(conditioning, debias, wanted)
         inst = load_instrument(instrument)
-        people, traits, source = _load_personas(personas, n, seed)
+        people, source = _load_personas(personas, n, seed)
         eng = engine.load()
-        table = answer(
+        results = ask(
             eng,
             people,
             inst,
@@ -92,7 +91,6 @@ def run(
         )
     except (SurveyError, EngineError, ValueError) as exc:
         _fail(str(exc))
-    out.mkdir(parents=True, exist_ok=True)
     manifest = {
         "instrument": inst.name,
         "conditioning": conditioning,
@@ -104,22 +102,16 @@ def run(
         "sequential": sequential,
         "perspectives": wanted,
         "engine": eng.describe(),
-        "rows": len(table),
-        "incomplete_answers": incomplete_answers(table),
+        "rows": len(results.answers),
+        "incomplete_answers": incomplete_answers(results.answers),
     }
-    write_atomic(out / INSTRUMENT, lambda p: shutil.copyfile(instrument_path(instrument), p))
-    write_atomic(out / PERSONAS, lambda p: traits.to_parquet(p, index=False))
-    write_answers(table, out / ANSWERS)
-    write_atomic(out / RUN_MANIFEST, lambda p: p.write_text(json.dumps(manifest, indent=2)))
-    typer.echo(f"{len(table)} answers from {len(people)} personas -> {out / ANSWERS}")
+    write_survey(out, results, manifest)
+    typer.echo(f"{len(results.answers)} answers from {len(people)} personas -> {out}")
 
 
-def _load_personas(spec: str, n: int | None, seed: int):
-    """Personas and their trait table (persona_id + one column per trait)."""
-    import pandas as pd
-
-    from surveys import TRAITS, load_dataset
-    from surveys.persona import personas_from_pool, personas_from_respondents
+def _load_personas(spec: str, n: int | None, seed: int) -> tuple[list, dict]:
+    """Personas and where they came from (for run.json)."""
+    from chorus.surveys import demographic_panel, load_dataset, personas_from_pool
 
     folder = Path(spec)
     if folder.is_dir():
@@ -129,12 +121,9 @@ def _load_personas(spec: str, n: int | None, seed: int):
         source = {"pool": str(folder)}
     else:
         ds = load_dataset(spec)
-        people = personas_from_respondents(ds.respondents(n, seed=seed, weighted=True))
+        people = demographic_panel(ds, n, seed=seed)
         source = {"dataset": ds.name, "n": n, "seed": seed, "weighted": True}
-    traits = pd.DataFrame(
-        [{"persona_id": p.persona_id, **{t: p.demographics.get(t) for t in TRAITS}} for p in people]
-    )
-    return people, traits, source
+    return people, source
 
 
 def score(
@@ -149,36 +138,13 @@ def score(
     ] = True,
 ) -> None:
     """Score a run against real respondents: writes RUN_DIR/metrics.json and prints a table."""
-    import pandas as pd
+    from chorus.engines import write_atomic
+    from chorus.surveys import SurveyError, load_dataset, read_survey, summary_table
 
-    from surveys import SurveyError, load_dataset, load_instrument
-    from surveys.answering import read_answers
-    from surveys.atomic import write_atomic
-    from surveys.metrics.responses import from_answers, from_human
-    from surveys.scoring import score as score_run
-    from surveys.scoring import summary_table
-
-    manifest_path = run_dir / RUN_MANIFEST
-    if not manifest_path.is_file():
-        _fail(
-            f"{run_dir}: not a survey run folder (no {RUN_MANIFEST}); run `chorus survey run` first"
-        )
     try:
-        manifest = json.loads(manifest_path.read_text())
-        inst = load_instrument(run_dir / INSTRUMENT)
-        answers = read_answers(run_dir / ANSWERS)
-        traits = pd.read_parquet(run_dir / PERSONAS)
+        results, manifest = read_survey(run_dir)
         ds = load_dataset(human)
-        report = score_run(
-            from_answers(answers, inst, traits),
-            from_human(ds, inst),
-            inst,
-            ds.name,
-            n_boot=n_boot,
-            seed=seed,
-            floor=floor,
-            progress=True,
-        )
+        report = results.score(ds, n_boot=n_boot, seed=seed, floor=floor, progress=True)
     except (SurveyError, ValueError, OSError) as exc:  # JSONDecodeError is a ValueError
         _fail(str(exc))
     payload = {"run": manifest, **report.model_dump(mode="json")}

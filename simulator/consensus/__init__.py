@@ -3,29 +3,35 @@ candidate group statements, a personalised reward model (digital representatives
 participant's agreement, a social welfare function picks the winner, critiques drive revisions.
 Every part is swappable; every episode is recorded."""
 
-from simulator.consensus.episode import collect_opinions, run_episode
-from simulator.consensus.measures import ConsensusMeasures, Estimate, bootstrap, measure
-from simulator.consensus.mediator import (
+from chorus.simulator.consensus.episode import collect_opinions, run_episode
+from chorus.simulator.consensus.measures import ConsensusMeasures, Estimate, bootstrap, measure
+from chorus.simulator.consensus.mediator import (
     Candidate,
     MediatorSettings,
     draft_requests,
     write_candidates,
 )
-from simulator.consensus.questions import Question, QuestionFileError, load_questions
-from simulator.consensus.records import read_episodes, write_atomic, write_episodes, write_json
-from simulator.consensus.reward import RepresentativeReward, RewardModel
-from simulator.consensus.sanitize import WITHHELD, Screened, screen
-from simulator.consensus.schema import (
+from chorus.simulator.consensus.pilot import BANK, bank_questions, draw_panel, run_consensus
+from chorus.simulator.consensus.questions import Question, QuestionFileError, load_questions
+from chorus.simulator.consensus.records import (
+    read_episodes,
+    write_episodes,
+    write_json,
+)
+from chorus.simulator.consensus.reward import RepresentativeReward, RewardModel
+from chorus.simulator.consensus.sanitize import WITHHELD, Screened, screen
+from chorus.simulator.consensus.schema import (
     ConsensusConfig,
     Episode,
     ExclusionRecord,
     OpinionRecord,
     RoundRecord,
 )
-from simulator.consensus.schulze import pairwise_preferences, schulze_scores, strongest_paths
-from simulator.consensus.welfare import SocialWelfare, isoelastic
+from chorus.simulator.consensus.schulze import pairwise_preferences, schulze_scores, strongest_paths
+from chorus.simulator.consensus.welfare import SocialWelfare, isoelastic
 
 __all__ = [
+    "BANK",
     "WITHHELD",
     "Candidate",
     "ConsensusConfig",
@@ -42,19 +48,21 @@ __all__ = [
     "RoundRecord",
     "Screened",
     "SocialWelfare",
+    "bank_questions",
     "bootstrap",
     "collect_opinions",
     "draft_requests",
+    "draw_panel",
     "isoelastic",
     "load_questions",
     "measure",
     "pairwise_preferences",
     "read_episodes",
+    "run_consensus",
     "run_episode",
     "schulze_scores",
     "screen",
     "strongest_paths",
-    "write_atomic",
     "write_candidates",
     "write_episodes",
     "write_json",

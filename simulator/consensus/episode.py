@@ -9,21 +9,21 @@ from itertools import pairwise
 
 import numpy as np
 
-from engines import Engine
-from simulator.consensus.mediator import TEMPLATES as MEDIATOR_TEMPLATES
-from simulator.consensus.mediator import Candidate, draft_requests, write_candidates
-from simulator.consensus.questions import Question
-from simulator.consensus.reward import RepresentativeReward, RewardModel
-from simulator.consensus.sanitize import Screened, screen
-from simulator.consensus.schema import (
+from chorus.engines import Engine
+from chorus.simulator.consensus.mediator import TEMPLATES as MEDIATOR_TEMPLATES
+from chorus.simulator.consensus.mediator import Candidate, draft_requests, write_candidates
+from chorus.simulator.consensus.questions import Question
+from chorus.simulator.consensus.reward import RepresentativeReward, RewardModel
+from chorus.simulator.consensus.sanitize import Screened, screen
+from chorus.simulator.consensus.schema import (
     ConsensusConfig,
     Episode,
     ExclusionRecord,
     OpinionRecord,
     RoundRecord,
 )
-from simulator.consensus.welfare import SocialWelfare
-from simulator.representatives import (
+from chorus.simulator.consensus.welfare import SocialWelfare
+from chorus.simulator.representatives import (
     Critique,
     DigitalRepresentative,
     derive_seed,
@@ -31,7 +31,7 @@ from simulator.representatives import (
     write_critiques,
     write_opinions,
 )
-from simulator.representatives.representative import TEMPLATES as DR_TEMPLATES
+from chorus.simulator.representatives import prompts_hash as representative_prompts_hash
 
 NEUTRAL = 4.0  # "neither agree nor disagree" on the 7-point scale
 
@@ -170,7 +170,7 @@ def run_episode(
             for rep in panel
         },
         engine=engine.describe(),
-        prompts_hash=DR_TEMPLATES.digest + MEDIATOR_TEMPLATES.digest,
+        prompts_hash=representative_prompts_hash() + MEDIATOR_TEMPLATES.digest,
     )
 
 

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 from pydantic import BaseModel
 
-from simulator.consensus.episode import NEUTRAL
-from simulator.consensus.schema import Episode
+from chorus.simulator.consensus.episode import NEUTRAL
+from chorus.simulator.consensus.schema import Episode
 
 
 class Estimate(BaseModel):

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from engines import Engine, GenerateRequest, Prompt
-from simulator.representatives import Templates, derive_seed
+from chorus.engines import Engine, GenerateRequest, Prompt, Templates
+from chorus.simulator.representatives import derive_seed
 
-TEMPLATES = Templates(Path(__file__).parent / "templates")
+TEMPLATES = Templates(Path(__file__).parent / "templates", trim_blocks=True)
 
 
 class MediatorSettings(BaseModel):

@@ -5,29 +5,16 @@ written to a temporary name and renamed, so a crash leaves no half-written outpu
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
-from simulator.consensus.schema import Episode
+from chorus.engines import write_atomic
+from chorus.simulator.consensus.schema import Episode
 
 _EPISODES = TypeAdapter(list[Episode])
-
-
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_episodes(out: Path, episodes: Sequence[Episode]) -> None:

@@ -11,8 +11,8 @@ from typing import Protocol
 
 import numpy as np
 
-from engines import Engine
-from simulator.representatives import Ask, DigitalRepresentative, agreement
+from chorus.engines import Engine
+from chorus.simulator.representatives import Ask, DigitalRepresentative, agreement
 
 
 class RewardModel(Protocol):

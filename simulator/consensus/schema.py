@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from simulator.consensus.mediator import Candidate, MediatorSettings
-from simulator.consensus.questions import Question
+from chorus.simulator.consensus.mediator import Candidate, MediatorSettings
+from chorus.simulator.consensus.questions import Question
 
 
 class ConsensusConfig(BaseModel):

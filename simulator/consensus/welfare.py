@@ -10,7 +10,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy.special import logsumexp
 
-from simulator.consensus.schulze import schulze_scores
+from chorus.simulator.consensus.schulze import schulze_scores
 
 _NAMED = {"utilitarian": 0.0, "nash": 1.0, "rawlsian": math.inf}
 

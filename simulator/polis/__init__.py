@@ -1,17 +1,17 @@
 """Validation on real Polis deliberations (CC BY 4.0, see data/ATTRIBUTION.md): digital
 representatives predict held-out votes; baselines and group-informed consensus."""
 
-from simulator.polis.evaluate import PolisEvaluation, PolisReport, evaluate_polis
-from simulator.polis.groups import opinion_groups
-from simulator.polis.loader import (
+from chorus.simulator.polis.evaluate import PolisEvaluation, PolisReport, evaluate_polis
+from chorus.simulator.polis.groups import opinion_groups
+from chorus.simulator.polis.loader import (
     Conversation,
     PolisDataError,
     conversation_names,
     load_conversation,
 )
-from simulator.polis.metrics import Scores, group_rates, score, top_k
-from simulator.polis.profiles import O_ITEMS, conversation_panel, vote_profile
-from simulator.polis.split import Split, holdout_split
+from chorus.simulator.polis.metrics import Scores, group_rates, score, top_k
+from chorus.simulator.polis.profiles import O_ITEMS, conversation_panel, vote_profile
+from chorus.simulator.polis.split import Split, holdout_split
 
 __all__ = [
     "O_ITEMS",

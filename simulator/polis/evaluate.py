@@ -11,14 +11,14 @@ import pandas as pd
 from pydantic import BaseModel
 from scipy.stats import spearmanr
 
-from engines import Engine
-from simulator.consensus import isoelastic
-from simulator.polis.groups import opinion_groups
-from simulator.polis.loader import Conversation
-from simulator.polis.metrics import Scores, group_rates, score, smoothed_rate, top_k
-from simulator.polis.profiles import O_ITEMS, vote_profile
-from simulator.polis.split import Split, holdout_split
-from simulator.representatives import (
+from chorus.engines import Engine
+from chorus.simulator.consensus import isoelastic
+from chorus.simulator.polis.groups import opinion_groups
+from chorus.simulator.polis.loader import Conversation
+from chorus.simulator.polis.metrics import Scores, group_rates, score, smoothed_rate, top_k
+from chorus.simulator.polis.profiles import O_ITEMS, vote_profile
+from chorus.simulator.polis.split import Split, holdout_split
+from chorus.simulator.representatives import (
     Ask,
     DigitalRepresentative,
     ParticipantProfile,

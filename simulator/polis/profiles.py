@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulator.polis.loader import Conversation
-from simulator.representatives import OpinionItem, ParticipantProfile, derive_seed
+from chorus.simulator.polis.loader import Conversation
+from chorus.simulator.representatives import OpinionItem, ParticipantProfile, derive_seed
 
 VOTE_NAMES = {1: "agree", -1: "disagree", 0: "pass"}
 O_ITEMS = 20  # votes shown in the O section by default: ~1,000 prompt tokens

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from simulator.representatives import derive_seed
+from chorus.simulator.representatives import derive_seed
 
 
 class Split(BaseModel):

@@ -1,5 +1,5 @@
 """The self-contained HTML report of a study run."""
 
-from simulator.report.build import render
+from chorus.simulator.report.build import render
 
 __all__ = ["render"]

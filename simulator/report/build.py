@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from simulator.report import figures
+from chorus.engines import Templates
+from chorus.simulator.report import figures
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Templates(Path(__file__).resolve().parent / "templates", html=True)
 SWFS = ("utilitarian", "nash", "rawlsian", "alpha=0.5")
 
 
@@ -25,15 +25,29 @@ def _fig(f: dict[str, Any] | None) -> str:
 def _est(e: dict[str, Any] | None) -> str:
     if not e:
         return "–"
-    return f"{e['value']:.2f} [{e['lo']:.2f}, {e['hi']:.2f}]" if e.get("lo") is not None else f"{e['value']:.2f}"
+    return (
+        f"{e['value']:.2f} [{e['lo']:.2f}, {e['hi']:.2f}]"
+        if e.get("lo") is not None
+        else f"{e['value']:.2f}"
+    )
 
 
-def render(study, manifest: dict, metrics: dict, matching: dict, episodes: list, consensus: dict | None) -> str:
-    from simulator.consensus import SocialWelfare
+def render(
+    study, manifest: dict, metrics: dict, matching: dict, episodes: list, consensus: dict | None
+) -> str:
+    from chorus.simulator.consensus import SocialWelfare
 
     rows = metrics["rows"]
     style_rows = [
-        (name, {"wd": r["wd"], "wd_raw": r["wd_raw"], "frobenius": r["frobenius"], "alpha": r["alpha_sim"]})
+        (
+            name,
+            {
+                "wd": r["wd"],
+                "wd_raw": r["wd_raw"],
+                "frobenius": r["frobenius"],
+                "alpha": r["alpha_sim"],
+            },
+        )
         for name, r in rows.items()
     ]
     floor = metrics.get("human_floor")
@@ -41,7 +55,11 @@ def render(study, manifest: dict, metrics: dict, matching: dict, episodes: list,
         style_rows.append(("human floor (split halves)", floor))
     backstory = rows["backstory"]
     questions = [
-        {"id": q["id"], "wd": q["wd"], "img": figures.distribution(q["id"], q["labels"], q["human"], q["sim"])}
+        {
+            "id": q["id"],
+            "wd": q["wd"],
+            "img": figures.distribution(q["id"], q["labels"], q["human"], q["sim"]),
+        }
         for q in backstory["questions"]
     ]
     corr = metrics["correlations"]
@@ -51,24 +69,43 @@ def render(study, manifest: dict, metrics: dict, matching: dict, episodes: list,
     eps = []
     for e in episodes:
         final = np.array([e.agreement[p] for p in e.participants])
-        eps.append({
-            "question": e.question.text,
-            "opinions": e.opinions,
-            "statement": e.statement,
-            "img": figures.bars("final agreement (1-7)", e.participants, final.tolist(), "agreement", (1, 7)),
-            "welfare": [(s, float(SocialWelfare.parse(s).scores(final[:, None])[0])) for s in SWFS],
-            "exclusions": e.exclusions,
-        })
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
-    return env.get_template("report.html.j2").render(
-        study=study, manifest=manifest, metrics=metrics, style_rows=style_rows, fig=_fig, est=_est,
+        eps.append(
+            {
+                "question": e.question.text,
+                "opinions": e.opinions,
+                "statement": e.statement,
+                "img": figures.bars(
+                    "final agreement (1-7)", e.participants, final.tolist(), "agreement", (1, 7)
+                ),
+                "welfare": [
+                    (s, float(SocialWelfare.parse(s).scores(final[:, None])[0])) for s in SWFS
+                ],
+                "exclusions": e.exclusions,
+            }
+        )
+    return TEMPLATES.render(
+        "report.html.j2",
+        study=study,
+        manifest=manifest,
+        metrics=metrics,
+        style_rows=style_rows,
+        fig=_fig,
+        est=_est,
         questions=questions,
-        heatmap=figures.heatmaps(corr["questions"], corr["human"], corr["sim"], corr["frobenius"] or float("nan")),
+        heatmap=figures.heatmaps(
+            corr["questions"], corr["human"], corr["sim"], corr["frobenius"] or float("nan")
+        ),
         group_imgs=[{"question": q, "img": figures.group_bars(q, g)} for q, g in by_q.items()],
-        gaps=backstory["gaps"], perceptions=backstory["perceptions"], matching=matching,
+        gaps=backstory["gaps"],
+        perceptions=backstory["perceptions"],
+        matching=matching,
         trait_img=figures.bars(
             "share of pairs whose persona's likeliest category is the respondent's",
-            list(matching["trait_agreement"]), [v or 0.0 for v in matching["trait_agreement"].values()], "share", (0, 1),
+            list(matching["trait_agreement"]),
+            [v or 0.0 for v in matching["trait_agreement"].values()],
+            "share",
+            (0, 1),
         ),
-        episodes=eps, consensus=consensus,
+        episodes=eps,
+        consensus=consensus,
     )

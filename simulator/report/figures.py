@@ -34,7 +34,9 @@ def distribution(qid: str, labels: list[str], human: list[float], sim: list[floa
     return _uri(fig)
 
 
-def heatmaps(questions: list[str], human: list[list[Any]], sim: list[list[Any]], frobenius: float) -> str:
+def heatmaps(
+    questions: list[str], human: list[list[Any]], sim: list[list[Any]], frobenius: float
+) -> str:
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.6))
     for ax, mat, title in zip(axes, (human, sim), ("human", "simulated")):
         m = np.array([[np.nan if v is None else v for v in row] for row in mat], dtype=float)
@@ -60,7 +62,13 @@ def group_bars(question: str, rows: list[dict[str, Any]]) -> str:
     return _uri(fig)
 
 
-def bars(title: str, names: list[str], values: list[float], ylabel: str, ylim: tuple[float, float] | None = None) -> str:
+def bars(
+    title: str,
+    names: list[str],
+    values: list[float],
+    ylabel: str,
+    ylim: tuple[float, float] | None = None,
+) -> str:
     fig, ax = plt.subplots(figsize=(max(3.5, 0.5 * len(names) + 1.5), 2.6))
     ax.bar(range(len(names)), values, color=SIM)
     ax.set_xticks(range(len(names)), [n[:16] for n in names], rotation=30, ha="right", fontsize=7)

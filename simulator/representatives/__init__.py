@@ -2,8 +2,8 @@
 built from configurable sections, that write opinions and critiques, give 7-point agreement
 distributions and vote agree / disagree / pass."""
 
-from simulator.representatives.panel import PanelError, load_panel_file, load_persona_pool
-from simulator.representatives.profile import (
+from chorus.simulator.representatives.panel import PanelError, load_panel_file, load_persona_pool
+from chorus.simulator.representatives.profile import (
     ALL_SECTIONS,
     CritiqueItem,
     OpinionItem,
@@ -12,9 +12,13 @@ from simulator.representatives.profile import (
     Section,
     Vote,
 )
-from simulator.representatives.representative import LIKERT, DigitalRepresentative
-from simulator.representatives.seeds import derive_seed
-from simulator.representatives.tasks import (
+from chorus.simulator.representatives.representative import (
+    LIKERT,
+    DigitalRepresentative,
+    prompts_hash,
+)
+from chorus.simulator.representatives.seeds import derive_seed
+from chorus.simulator.representatives.tasks import (
     LIKERT_LABELS,
     VOTE_LABELS,
     Ask,
@@ -26,7 +30,6 @@ from simulator.representatives.tasks import (
     write_critiques,
     write_opinions,
 )
-from simulator.representatives.templating import Templates
 
 __all__ = [
     "ALL_SECTIONS",
@@ -42,7 +45,6 @@ __all__ = [
     "ParticipantProfile",
     "PositionItem",
     "Section",
-    "Templates",
     "Vote",
     "agreement",
     "choice_probs",
@@ -50,6 +52,7 @@ __all__ = [
     "expected_agreement",
     "load_panel_file",
     "load_persona_pool",
+    "prompts_hash",
     "votes",
     "write_critiques",
     "write_opinions",

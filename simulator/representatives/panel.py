@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import pandas as pd
 import yaml
 from pydantic import ValidationError
 
-from simulator.representatives.profile import ParticipantProfile
+from chorus.simulator.representatives.profile import ParticipantProfile
+from chorus.surveys import SurveyError, personas_from_pool
 
 
 class PanelError(ValueError):
@@ -39,33 +38,14 @@ def load_panel_file(path: Path) -> list[ParticipantProfile]:
 
 
 def load_persona_pool(folder: Path) -> list[ParticipantProfile]:
-    """A persona pool (docs/formats.md): backstory, and demographics as each trait's most
-    probable category when the pool is profiled."""
-    table, manifest_path = folder / "personas.parquet", folder / "manifest.json"
-    if not table.exists():
-        raise PanelError(f"{folder}: not a persona pool (no personas.parquet)")
+    """A persona pool (docs/formats.md) read as surveys reads it: the backstory, and the
+    demographics by the same rule (surveys.pool_category)."""
     try:
-        df = pd.read_parquet(table)
-        manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    except (OSError, ValueError) as exc:
-        raise PanelError(f"{folder}: cannot read the persona pool ({exc})") from exc
-    missing = {"persona_id", "backstory"} - set(df.columns)
-    if missing:
-        raise PanelError(f"{table}: missing column(s) {sorted(missing)}")
-    traits: dict[str, list[str]] = manifest.get("demographics") or {}
-    profiles = []
-    for row in df.itertuples(index=False):
-        demo = {}
-        for trait, labels in traits.items():
-            probs = getattr(row, f"demo__{trait}", None)
-            if probs is not None and len(probs) == len(labels):
-                demo[trait] = labels[max(range(len(labels)), key=lambda k: probs[k])]
-        profiles.append(
-            ParticipantProfile(
-                participant_id=str(row.persona_id), backstory=row.backstory, demographics=demo
-            )
-        )
-    _check_unique(profiles, str(table))
+        personas = personas_from_pool(folder)
+    except (SurveyError, OSError, ValueError) as exc:
+        raise PanelError(str(exc)) from exc
+    profiles = [ParticipantProfile.from_persona(p) for p in personas]
+    _check_unique(profiles, str(folder))
     return profiles
 
 

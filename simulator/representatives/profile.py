@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from chorus.surveys import Persona
+
 Vote = Literal["agree", "disagree", "pass"]
 
 
@@ -15,7 +17,7 @@ class Section(str, Enum):
 
     BASE = "base"  # question under debate, the participant's opinion, the draft to critique
     D = "D"  # demographics
-    O = "O"
+    O = "O"  # noqa: E741 - Jarrett et al.'s name: opinions on other questions
     C = "C"  # critiques on other questions
     P = "P"  # positions on other questions
     BACKSTORY = "backstory"  # a persona's life story
@@ -78,3 +80,11 @@ class ParticipantProfile(BaseModel):
     critiques: tuple[CritiqueItem, ...] = ()
     positions: tuple[PositionItem, ...] = ()
     backstory: str | None = None
+
+    @classmethod
+    def from_persona(cls, persona: Persona) -> ParticipantProfile:
+        """A survey persona as a participant: its backstory and its known demographics."""
+        known = {t: c for t, c in persona.demographics.items() if c is not None}
+        return cls(
+            participant_id=persona.persona_id, backstory=persona.backstory, demographics=known
+        )

@@ -6,11 +6,15 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from engines import Prompt
-from simulator.representatives.profile import ALL_SECTIONS, ParticipantProfile, Section
-from simulator.representatives.templating import Templates
+from chorus.engines import Prompt, Templates
+from chorus.simulator.representatives.profile import ALL_SECTIONS, ParticipantProfile, Section
 
-TEMPLATES = Templates(Path(__file__).parent / "templates")
+TEMPLATES = Templates(Path(__file__).parent / "templates", trim_blocks=True)
+
+
+def prompts_hash() -> str:
+    """Hash of the representatives' prompt templates, recorded with every episode."""
+    return TEMPLATES.digest
 
 # The 7-point agreement scale used for P items and for agreement questions.
 LIKERT = (

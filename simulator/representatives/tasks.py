@@ -12,9 +12,9 @@ from collections.abc import Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from engines import ChoiceRequest, Engine, GenerateRequest
-from simulator.representatives.representative import LIKERT, TEMPLATES, DigitalRepresentative
-from simulator.representatives.seeds import derive_seed
+from chorus.engines import ChoiceRequest, Engine, GenerateRequest
+from chorus.simulator.representatives.representative import LIKERT, TEMPLATES, DigitalRepresentative
+from chorus.simulator.representatives.seeds import derive_seed
 
 LIKERT_LABELS = tuple(str(k) for k in range(1, 8))
 VOTE_LABELS = ("agree", "disagree", "pass")

@@ -1,7 +1,7 @@
 """The study runner: one YAML file -> pool, match, survey, metrics, consensus pilot, report."""
 
-from simulator.study.runfolder import RunFolder, RunFolderError
-from simulator.study.runner import run_study
-from simulator.study.schema import Study, load_study
+from chorus.simulator.study.runfolder import RunFolder, RunFolderError
+from chorus.simulator.study.runner import run_study
+from chorus.simulator.study.schema import Study, load_study
 
 __all__ = ["RunFolder", "RunFolderError", "Study", "load_study", "run_study"]

@@ -6,26 +6,45 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from simulator.study.schema import Study
+from chorus.simulator.study.schema import Study
+from chorus.surveys import Results
 
 
-def score_study(study: Study, dataset, inst, answers: dict[str, pd.DataFrame], traits: dict[str, pd.DataFrame]) -> dict[str, Any]:
-    from surveys import score
-    from surveys.metrics.responses import constant, from_answers, from_human
+def score_study(study: Study, dataset, inst, results: dict[str, Results]) -> dict[str, Any]:
+    from chorus.surveys import from_answers, from_human, score
+    from chorus.surveys.metrics import constant
 
     human = from_human(dataset, inst)
-    sims = {style: from_answers(answers[style], inst, traits[style]) for style in answers}
+    sims = {style: from_answers(r.answers, inst, r.traits) for style, r in results.items()}
     rows: dict[str, Any] = {}
     floor = None
     for style, sim in sims.items():
-        report = score(sim, human, inst, dataset.name, n_boot=study.survey.n_boot, seed=study.seed, floor=floor is None)
+        report = score(
+            sim,
+            human,
+            inst,
+            dataset.name,
+            n_boot=study.survey.n_boot,
+            seed=study.seed,
+            floor=floor is None,
+        )
         floor = floor or report.human_floor
         rows[style] = report.model_dump(mode="json")
-    backstory_traits = traits["backstory"]
-    uniform = {q.id: np.full(len(q.substantive_options), 1.0 / len(q.substantive_options)) for q in inst.scored_questions}
-    ref = score(constant(backstory_traits, uniform), human, inst, dataset.name, n_boot=study.survey.n_boot, seed=study.seed, floor=False)
+    backstory_traits = results["backstory"].traits
+    uniform = {
+        q.id: np.full(len(q.substantive_options), 1.0 / len(q.substantive_options))
+        for q in inst.scored_questions
+    }
+    ref = score(
+        constant(backstory_traits, uniform),
+        human,
+        inst,
+        dataset.name,
+        n_boot=study.survey.n_boot,
+        seed=study.seed,
+        floor=False,
+    )
     rows["uniform"] = ref.model_dump(mode="json")
     return {
         "rows": rows,
@@ -36,14 +55,18 @@ def score_study(study: Study, dataset, inst, answers: dict[str, pd.DataFrame], t
 
 
 def correlations(inst, human, sim) -> dict[str, Any]:
-    from surveys.metrics.compare import common_questions, value_matrix
-    from surveys.metrics.correlation import frobenius, weighted_corr
+    from chorus.surveys.metrics import common_questions, frobenius, value_matrix, weighted_corr
 
     qs = common_questions(sim, human, inst)
     h = weighted_corr(value_matrix(human, qs), human.weights)
     s = weighted_corr(value_matrix(sim, qs), sim.weights)
     dist, _ = frobenius(h, s)
-    return {"questions": [q.id for q in qs], "human": _nan_list(h), "sim": _nan_list(s), "frobenius": dist}
+    return {
+        "questions": [q.id for q in qs],
+        "human": _nan_list(h),
+        "sim": _nan_list(s),
+        "frobenius": dist,
+    }
 
 
 def group_means(inst, human, sim) -> list[dict[str, Any]]:
@@ -57,19 +80,32 @@ def group_means(inst, human, sim) -> list[dict[str, Any]]:
         for member in gs.members:
             entry = {"question": q.id, "text": q.text, "group": member.name}
             for label, rs in (("human", human), ("sim", sim)):
-                who = np.array([gs.member_of(c) is member for c in rs.traits.get(gs.trait, [])], dtype=bool)
+                who = np.array(
+                    [gs.member_of(c) is member for c in rs.traits.get(gs.trait, [])], dtype=bool
+                )
                 rows = rs.self_rows(q.id)
-                entry[label] = _mean(rows, q.values, rs.weights, who) if rows is not None and who.any() else None
+                entry[label] = (
+                    _mean(rows, q.values, rs.weights, who)
+                    if rows is not None and who.any()
+                    else None
+                )
             for (qid, persp, group), rows in sim.rows.items():
                 if qid == q.id and persp != "self":
-                    who = np.array([gs.member_of(c) is member for c in sim.traits.get(gs.trait, [])], dtype=bool)
+                    who = np.array(
+                        [gs.member_of(c) is member for c in sim.traits.get(gs.trait, [])],
+                        dtype=bool,
+                    )
                     if who.any():
-                        entry[f"sim_{persp}_about_{group}"] = _mean(rows, q.values, sim.weights, who)
+                        entry[f"sim_{persp}_about_{group}"] = _mean(
+                            rows, q.values, sim.weights, who
+                        )
             out.append(entry)
     return out
 
 
-def _mean(rows: np.ndarray, values: np.ndarray, weights: np.ndarray, who: np.ndarray) -> float | None:
+def _mean(
+    rows: np.ndarray, values: np.ndarray, weights: np.ndarray, who: np.ndarray
+) -> float | None:
     x = rows[who] @ values
     w = weights[who]
     ok = ~np.isnan(x)

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from chorus.engines import write_atomic
+
 
 class RunFolderError(RuntimeError):
     pass
@@ -44,7 +46,9 @@ class RunFolder:
         now = time.monotonic()
         seconds = round(now - self._clock, 1)
         self._clock = now
-        write_json(self.work / "stages" / f"{stage}.json", {"key": key, "seconds": seconds, **(info or {})})
+        write_json(
+            self.work / "stages" / f"{stage}.json", {"key": key, "seconds": seconds, **(info or {})}
+        )
 
     def stage_seconds(self) -> dict[str, float]:
         """How long each stage took when it was computed (possibly by an earlier run)."""
@@ -76,13 +80,9 @@ def write_json(path: Path, data: Any) -> None:
 
 def write_bytes(path: Path, data: bytes) -> None:
     """Atomic write; a full disk becomes an error that says what to do."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        write_atomic(path, lambda tmp: tmp.write_bytes(data))
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         if exc.errno == errno.ENOSPC:
             raise RunFolderError(
                 f"the disk is full while writing {path}; free some space and run the same "

@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from chorus.simulator.consensus import ConsensusConfig, MediatorSettings
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -74,18 +76,29 @@ class SurveySpec(_Section):
         return v
 
 
+_CONSENSUS = ConsensusConfig()  # one set of defaults for `chorus consensus run` and studies
+
+
 class ConsensusSpec(_Section):
     questions: int = Field(default=2, ge=1)  # drawn from the debate question bank
     question_ids: list[str] | None = None  # or named explicitly
     split: Literal["train", "iid_test", "ood_test"] = "iid_test"
     panel: int = Field(default=4, ge=2)
-    rounds: int = Field(default=2, ge=1)
-    candidates: int = Field(default=4, ge=1)
-    swf: str = "utilitarian"
-    exclusions: int = Field(default=1, ge=0)
-    opinion_tokens: int = Field(default=60, ge=8)
-    critique_tokens: int = Field(default=50, ge=8)
-    statement_tokens: int = Field(default=80, ge=8)
+    rounds: int = Field(default=_CONSENSUS.rounds, ge=1)
+    candidates: int = Field(default=_CONSENSUS.candidates, ge=1)
+    swf: str = _CONSENSUS.swf
+    exclusions: int = Field(default=_CONSENSUS.exclusions, ge=0)
+    opinion_tokens: int = Field(default=_CONSENSUS.opinion_tokens, ge=8)
+    critique_tokens: int = Field(default=_CONSENSUS.critique_tokens, ge=8)
+    statement_tokens: int = Field(default=_CONSENSUS.mediator.max_tokens, ge=8)
+
+    def config(self, seed: int) -> ConsensusConfig:
+        return ConsensusConfig(
+            candidates=self.candidates, rounds=self.rounds, swf=self.swf,
+            exclusions=self.exclusions, seed=seed, opinion_tokens=self.opinion_tokens,
+            critique_tokens=self.critique_tokens,
+            mediator=MediatorSettings(max_tokens=self.statement_tokens),
+        )  # fmt: skip
 
 
 class Study(_Section):
@@ -107,7 +120,7 @@ class Study(_Section):
 
 def load_study(path: Path) -> Study:
     """Validate a study file; errors name the file and line (surveys' YAML loader)."""
-    from surveys import load_yaml_model
+    from chorus.surveys import load_yaml_model
 
     study, _ = load_yaml_model(path, Study)
     return study

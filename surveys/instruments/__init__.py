@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from surveys.errors import SurveyFileError
-from surveys.schema import Instrument
-from surveys.yamlfile import line_of, load_model
+from chorus.surveys.errors import SurveyFileError
+from chorus.surveys.schema import Instrument
+from chorus.surveys.yamlfile import line_of, load_model
 
 INSTRUMENTS_DIR = Path(__file__).resolve().parent
 DEMOGRAPHICS = "demographics"

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from surveys.metrics.compare import compare
-from surveys.metrics.responses import ResponseSet
-from surveys.schema import Instrument
+from chorus.surveys.metrics.compare import compare
+from chorus.surveys.metrics.responses import ResponseSet
+from chorus.surveys.schema import Instrument
 
 Stats = dict[str, float]
 

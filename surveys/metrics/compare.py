@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from surveys.metrics.correlation import frobenius, weighted_corr
-from surveys.metrics.distance import wasserstein, weighted_distribution
-from surveys.metrics.groups import GroupStats, gap, perception_error
-from surveys.metrics.reliability import cronbach_alpha, reverse_items
-from surveys.metrics.responses import ResponseSet
-from surveys.schema import Instrument, Question
+from chorus.surveys.metrics.correlation import frobenius, weighted_corr
+from chorus.surveys.metrics.distance import wasserstein, weighted_distribution
+from chorus.surveys.metrics.groups import GroupStats, gap, perception_error
+from chorus.surveys.metrics.reliability import cronbach_alpha, reverse_items
+from chorus.surveys.metrics.responses import ResponseSet
+from chorus.surveys.schema import Instrument, Question
 
 
 def common_questions(

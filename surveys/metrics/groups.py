@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from surveys.metrics.distance import weighted_distribution
+from chorus.surveys.metrics.distance import weighted_distribution
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from surveys.datasets import HumanDataset
-from surveys.errors import DatasetError
-from surveys.instruments import TRAITS
-from surveys.schema import Instrument
+from chorus.surveys.datasets import HumanDataset
+from chorus.surveys.errors import DatasetError
+from chorus.surveys.instruments import TRAITS
+from chorus.surveys.schema import Instrument
 
 ItemKey = tuple[str, str, str | None]  # (question id, perspective, group asked about)
 

@@ -3,11 +3,7 @@ critic set."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-
-CRITIC_SET = Path(__file__).resolve().parents[1] / "data" / "critic" / "fragments.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -17,6 +13,6 @@ def engine(cached_engine):
 
 @pytest.fixture(scope="session")
 def critic_cases():
-    from backstories import load_critic_set
+    from chorus.backstories import load_critic_set
 
-    return load_critic_set(CRITIC_SET)
+    return load_critic_set()

@@ -3,7 +3,7 @@ engine.choice, and a rejection names the topic and quotes both statements."""
 
 from __future__ import annotations
 
-from backstories import ConsistencyCritic, Critic, ReviewItem
+from chorus.backstories import ConsistencyCritic, Critic, ReviewItem
 
 
 def _case(cases, case_id):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backstories import (
+from chorus.backstories import (
     SentenceEmbedder,
     distinct_n,
     diversity_stats,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from backstories import consistency_cases, fact_table, shares_topic
-from backstories.facts import MAX_QUOTES, topic_sentences
+from chorus.backstories import consistency_cases, fact_table, shares_topic
+from chorus.backstories.facts import MAX_QUOTES, topic_sentences
 
 
 def test_fact_table_quotes_first_person_sentences_by_topic():

@@ -1,10 +1,10 @@
-"""The deterministic frame checks on the labelled critic set (tests/data/critic)."""
+"""The deterministic frame checks on the labelled critic set (backstories/data/critic)."""
 
 from __future__ import annotations
 
 import pytest
 
-from backstories import FRAME_KINDS, check_frame
+from chorus.backstories import FRAME_KINDS, check_frame
 
 
 def _detected(case):

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from backstories import (
+from chorus.backstories import (
     BackstoryConfig,
     anthology_question,
     generate_backstories,
     interview_questions,
 )
-from backstories.generate import answer_seed
-from backstories.prompting import transcript_prompt
-from engines import Engine, GenerateRequest
+from chorus.backstories.prompting import transcript_prompt
+from chorus.engines import Engine, GenerateRequest, derive_seed, sample_seed
 
 
 class _Recorder(Engine):
@@ -91,7 +90,14 @@ def test_anthology_slots_do_not_depend_on_their_batch(engine):
     alone = generate_backstories(engine, [5], config, seed=1)
     assert together[1].model_dump() == alone[0].model_dump()
     assert together[0].model_dump() != together[1].model_dump()
-    assert answer_seed(1, 5, 0, 0) == answer_seed(1, 5, 0, 0) != answer_seed(1, 4, 0, 0)
+    assert derive_seed(1, 5, 0, 0) != derive_seed(1, 4, 0, 0)
+
+
+def test_seeds_are_the_ones_earlier_pools_and_samples_were_made_with():
+    """One derivation (engines.derive_seed) gives the values the former copies gave, so pools
+    and cached samples stay reproducible: sha256 of "1:5:0:0" and of "7:3"."""
+    assert derive_seed(1, 5, 0, 0) == 2299892275978427032  # backstory answer seed
+    assert sample_seed(7, 3) == derive_seed(7, 3) == 4022505843406674961
 
 
 def test_base_models_get_a_raw_question_answer_prompt():

@@ -7,7 +7,7 @@ import multiprocessing as mp
 
 import pytest
 
-from engines import (
+from chorus.engines import (
     CacheCorruptError,
     CachedEngine,
     ChoiceRequest,
@@ -16,7 +16,10 @@ from engines import (
     ResponseCache,
 )
 
-REQ = ChoiceRequest(prompt=Prompt.chat(("user", "Is the sky blue?\nA. Yes\nB. No"), answer_prefix="Answer: "), labels=("A", "B"))
+REQ = ChoiceRequest(
+    prompt=Prompt.chat(("user", "Is the sky blue?\nA. Yes\nB. No"), answer_prefix="Answer: "),
+    labels=("A", "B"),
+)
 
 
 def _forbid_model(monkeypatch, engine):

@@ -1,11 +1,12 @@
-"""choice: one forward pass, distributions that agree with loglik scoring, prefix reuse, batching."""
+"""choice: one forward pass, distributions that agree with loglik scoring, prefix reuse,
+batching."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from engines import ChoiceRequest, LoglikRequest, Prompt
+from chorus.engines import ChoiceRequest, LoglikRequest, Prompt
 
 STORY = (
     "I was born in 1961 in Dayton, Ohio. My father repaired trucks and my mother taught third "
@@ -16,15 +17,23 @@ STORY = (
 ) * 2
 QUESTIONS = [
     ("Do you favor or oppose the death penalty for murder?", ("Favor", "Oppose")),
-    ("Should federal spending on schools be increased, decreased or kept the same?", ("Increased", "Decreased", "Kept the same")),
-    ("How often can you trust other people?", ("Always", "Most of the time", "Half the time", "Some of the time", "Never")),
+    (
+        "Should federal spending on schools be increased, decreased or kept the same?",
+        ("Increased", "Decreased", "Kept the same"),
+    ),
+    (
+        "How often can you trust other people?",
+        ("Always", "Most of the time", "Half the time", "Some of the time", "Never"),
+    ),
 ]
 
 
 def _request(question: str, options: tuple[str, ...], story: str = STORY) -> ChoiceRequest:
     letters = "ABCDEFG"[: len(options)]
     body = question + "\n" + "\n".join(f"{L}. {o}" for L, o in zip(letters, options))
-    prompt = Prompt.chat(("system", f"You are this person: {story}"), ("user", body), answer_prefix="Answer: ")
+    prompt = Prompt.chat(
+        ("system", f"You are this person: {story}"), ("user", body), answer_prefix="Answer: "
+    )
     return ChoiceRequest(prompt=prompt, labels=tuple(letters))
 
 
@@ -40,7 +49,11 @@ def test_distributions_sum_to_one_and_match_loglik_scoring(transformers_engine, 
         assert abs(sum(dist.probs) - 1.0) < 1e-9
         # loglik of each single-token spelling of each label ("A" and " A"), summed per label
         lls = transformers_engine.loglik(
-            [LoglikRequest(prompt=req.prompt, continuation=v) for lab in req.labels for v in (lab, " " + lab)]
+            [
+                LoglikRequest(prompt=req.prompt, continuation=v)
+                for lab in req.labels
+                for v in (lab, " " + lab)
+            ]
         )
         per_label = np.exp([ll.logprob for ll in lls]).reshape(len(req.labels), 2).sum(axis=1)
         assert dist.raw_mass == pytest.approx(per_label.sum(), abs=1e-4)
@@ -105,7 +118,9 @@ def test_multi_token_labels_fall_back_to_loglik(transformers_engine):
     labels = ("strongly agree", "somewhat disagree", "have no opinion")
     (dist,) = transformers_engine.choice([ChoiceRequest(prompt=prompt, labels=labels)])
     assert dist.method == "loglik"
-    lls = transformers_engine.loglik([LoglikRequest(prompt=prompt, continuation=lab) for lab in labels])
+    lls = transformers_engine.loglik(
+        [LoglikRequest(prompt=prompt, continuation=lab) for lab in labels]
+    )
     p = np.exp([ll.logprob for ll in lls])
     np.testing.assert_allclose(dist.probs, p / p.sum(), atol=1e-6)
     assert dist.raw_mass == pytest.approx(p.sum(), rel=1e-6)

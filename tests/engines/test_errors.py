@@ -5,7 +5,13 @@ from __future__ import annotations
 import pydantic
 import pytest
 
-from engines import ChoiceRequest, ContextOverflowError, GenerateRequest, ModelNotFoundError, Prompt
+from chorus.engines import (
+    ChoiceRequest,
+    ContextOverflowError,
+    GenerateRequest,
+    ModelNotFoundError,
+    Prompt,
+)
 
 
 def test_empty_and_duplicate_labels_are_rejected():
@@ -22,7 +28,9 @@ def test_prompt_longer_than_context_says_which_request_and_by_how_much(transform
     ctx = transformers_engine.context_length
     ok = ChoiceRequest(prompt=Prompt.raw("Yes or no?"), labels=("Yes", "No"))
     long = ChoiceRequest(prompt=Prompt.raw("word " * (ctx + 50)), labels=("Yes", "No"))
-    with pytest.raises(ContextOverflowError, match=r"request #1 needs \d+ tokens.*too many") as info:
+    with pytest.raises(
+        ContextOverflowError, match=r"request #1 needs \d+ tokens.*too many"
+    ) as info:
         transformers_engine.choice([ok, long])
     assert f"context is {ctx}" in str(info.value)
     gen = GenerateRequest(prompt=Prompt.raw("word " * (ctx - 10)), max_tokens=100)
@@ -31,7 +39,7 @@ def test_prompt_longer_than_context_says_which_request_and_by_how_much(transform
 
 
 def test_unknown_model_path(tmp_path):
-    from engines.model_files import resolve_model
+    from chorus.engines.model_files import resolve_model
 
     with pytest.raises(ModelNotFoundError, match="does not exist"):
         resolve_model(tmp_path / "no-such-model")

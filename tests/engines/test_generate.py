@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engines import GenerateRequest, Prompt
+from chorus.engines import GenerateRequest, Prompt
 
 PROMPTS = [
     "Tell me about yourself. How old are you? Where did you grow up?",
@@ -12,7 +12,9 @@ PROMPTS = [
 
 
 def _req(text: str, seed: int, **kw) -> GenerateRequest:
-    return GenerateRequest(prompt=Prompt.chat(("user", text)), max_tokens=kw.pop("max_tokens", 24), seed=seed, **kw)
+    return GenerateRequest(
+        prompt=Prompt.chat(("user", text)), max_tokens=kw.pop("max_tokens", 24), seed=seed, **kw
+    )
 
 
 def test_a_sample_does_not_depend_on_its_batch(transformers_engine):
@@ -28,7 +30,9 @@ def test_a_sample_does_not_depend_on_its_batch(transformers_engine):
 
 
 def test_seeds_repeat_and_differ(transformers_engine):
-    a = transformers_engine.generate([_req(PROMPTS[0], seed=7), _req(PROMPTS[0], seed=7), _req(PROMPTS[0], seed=8)])
+    a = transformers_engine.generate(
+        [_req(PROMPTS[0], seed=7), _req(PROMPTS[0], seed=7), _req(PROMPTS[0], seed=8)]
+    )
     assert a[0].texts == a[1].texts
     assert a[0].texts != a[2].texts
 
@@ -41,7 +45,17 @@ def test_n_samples_are_distinct_and_prefix_stable(transformers_engine):
 
 
 def test_stop_strings_and_lengths(transformers_engine):
-    (g,) = transformers_engine.generate([_req("Count from 1 to 20, separated by commas.", seed=0, temperature=0.0, stop=("5",), max_tokens=60)])
+    (g,) = transformers_engine.generate(
+        [
+            _req(
+                "Count from 1 to 20, separated by commas.",
+                seed=0,
+                temperature=0.0,
+                stop=("5",),
+                max_tokens=60,
+            )
+        ]
+    )
     assert "5" not in g.texts[0]
     assert g.finish_reasons == ["stop"]
     (h,) = transformers_engine.generate([_req(PROMPTS[0], seed=0, max_tokens=5)])

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from engines import (
+from chorus.engines import (
     CachedEngine,
     ChoiceRequest,
     EngineError,
@@ -22,8 +22,8 @@ from engines import (
     Prompt,
     ResponseCache,
 )
-from engines.errors import EngineRequestError
-from engines.server_process import ServerProcess
+from chorus.engines.errors import EngineRequestError
+from chorus.engines.server_process import ServerProcess
 
 SECRET = "sk-test-9f3c1a77e2"
 MINI = Path(__file__).parents[1] / "surveys" / "data" / "mini.yaml"
@@ -37,14 +37,14 @@ def server():
 
 @pytest.fixture(scope="module")
 def client(server):
-    from engines.openai_engine import OpenAIEngine
+    from chorus.engines.openai_engine import OpenAIEngine
 
     return OpenAIEngine(server, tokenizer="embedded")
 
 
 @pytest.fixture(scope="module")
 def chat_client(server):
-    from engines.openai_engine import OpenAIEngine
+    from chorus.engines.openai_engine import OpenAIEngine
 
     return OpenAIEngine(server, api="chat", tokenizer="embedded")
 
@@ -60,7 +60,7 @@ QUESTIONS = [_abc("Should taxes on the rich go up?"), _abc("Do you own a dog?")]
 
 
 def test_auto_picks_completions_with_a_tokenizer_and_chat_without(server, client):
-    from engines.openai_engine import OpenAIEngine
+    from chorus.engines.openai_engine import OpenAIEngine
 
     assert client.api == "completions" and client.chat
     assert OpenAIEngine(server).api == "chat"
@@ -117,7 +117,7 @@ def test_loglik_matches(client, transformers_engine):
 
 @pytest.mark.parametrize("api", ["chat", "completions"])
 def test_generate_is_seeded_per_sample(server, api):
-    from engines.openai_engine import OpenAIEngine
+    from chorus.engines.openai_engine import OpenAIEngine
 
     eng = OpenAIEngine(
         server, api=api, tokenizer="embedded", concurrency=1
@@ -129,7 +129,7 @@ def test_generate_is_seeded_per_sample(server, api):
 
 def test_fingerprint_names_the_requested_model(server, client):
     assert "|chorus|" in client.fingerprint and "fingerprint=" in client.fingerprint
-    from engines.openai_engine import OpenAIEngine
+    from chorus.engines.openai_engine import OpenAIEngine
 
     with pytest.raises(EngineUnavailableError, match="does not serve 'gpt-4o'.*lists: chorus"):
         OpenAIEngine(server, model="gpt-4o")
@@ -150,7 +150,7 @@ def test_server_reports_bad_requests(server):
 
 
 def test_api_key_is_required_and_never_leaks(tmp_path, monkeypatch):
-    from engines.openai_engine import OpenAIEngine
+    from chorus.engines.openai_engine import OpenAIEngine
 
     with ServerProcess(
         ["--dtype", "float32", "--api-key-env", "SERVE_KEY"], env={"SERVE_KEY": SECRET}
@@ -177,7 +177,7 @@ def test_api_key_is_required_and_never_leaks(tmp_path, monkeypatch):
 
 
 def test_failure_after_retries_names_the_request_and_keeps_what_arrived(tmp_path):
-    from engines.openai_engine import OpenAIEngine
+    from chorus.engines.openai_engine import OpenAIEngine
 
     reqs = [_abc(f"Question number {k}?") for k in range(24)]
 
@@ -207,7 +207,7 @@ def test_failure_after_retries_names_the_request_and_keeps_what_arrived(tmp_path
 def test_survey_through_faults_equals_fault_free(tmp_path, server):
     """`chorus survey run` over the chat endpoint; 30% of requests fail (429 / 500 / stall past
     the client's timeout) and are retried; every answer equals the fault-free run's."""
-    from simulator.cli import app
+    from chorus.cli import app
 
     def survey(url: str, name: str) -> pd.DataFrame:
         out = tmp_path / name
@@ -228,4 +228,6 @@ def test_survey_through_faults_equals_fault_free(tmp_path, server):
     ) as url:
         faulty = survey(url, "faulty")
     assert len(faulty) == len(clean) == 6
-    np.testing.assert_allclose(np.stack(faulty.probs), np.stack(clean.probs), atol=1e-5)
+    np.testing.assert_allclose(
+        np.concatenate(faulty.probs.tolist()), np.concatenate(clean.probs.tolist()), atol=1e-5
+    )

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from engines.transformers_engine import TransformersEngine, resolve_dtype
+from chorus.engines.transformers_engine import TransformersEngine, resolve_dtype
 from tests.engines.test_choice import QUESTIONS, _request
 
 

@@ -1,4 +1,4 @@
-from engines.prefix import group_by_prefix
+from chorus.engines.prefix import group_by_prefix
 
 
 def test_groups_share_the_longest_common_prefix_before_the_first_query():
@@ -25,15 +25,28 @@ def test_short_shared_prefixes_are_not_grouped():
 def test_a_common_system_message_does_not_merge_personas():
     system = list(range(100, 140))  # 40 shared tokens
     persona_a, persona_b = [1] * 300, [2] * 300
-    seqs = [system + persona_a + [7, 8], system + persona_a + [9, 9], system + persona_b + [7, 8], system + persona_b + [9, 9]]
+    seqs = [
+        system + persona_a + [7, 8],
+        system + persona_a + [9, 9],
+        system + persona_b + [7, 8],
+        system + persona_b + [9, 9],
+    ]
     groups = group_by_prefix(seqs, first_query=[len(s) - 1 for s in seqs], min_prefix=32)
-    assert sorted((sorted(g.members), g.prefix_len) for g in groups) == [([0, 1], 340), ([2, 3], 340)]
+    assert sorted((sorted(g.members), g.prefix_len) for g in groups) == [
+        ([0, 1], 340),
+        ([2, 3], 340),
+    ]
 
 
 def test_question_stems_pair_up_when_nothing_longer_is_shared():
     # one question in two option orders, then another question: stems of 4 tokens, options differ
     stem1, stem2 = [10, 11, 12, 13], [20, 21, 22, 23]
-    seqs = [stem1 + [1, 2, 3, 4, 5, 6], stem1 + [6, 5, 4, 3, 2, 1], stem2 + [1, 2, 3, 4, 5, 6], stem2 + [6, 5, 4, 3, 2, 1]]
+    seqs = [
+        stem1 + [1, 2, 3, 4, 5, 6],
+        stem1 + [6, 5, 4, 3, 2, 1],
+        stem2 + [1, 2, 3, 4, 5, 6],
+        stem2 + [6, 5, 4, 3, 2, 1],
+    ]
     groups = group_by_prefix(seqs, first_query=[len(s) - 1 for s in seqs], min_prefix=4)
     assert sorted((sorted(g.members), g.prefix_len) for g in groups) == [([0, 1], 4), ([2, 3], 4)]
 

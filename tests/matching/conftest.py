@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.matching import synthetic
-from matching import LogWeights
+from chorus.bench.matching import synthetic
+from chorus.matching import LogWeights
 
 
 def random_problem(

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matching import METHODS, LogWeights, MatchInputError, match
+from chorus.matching import METHODS, LogWeights, MatchInputError, match
 
 from .conftest import random_problem
 

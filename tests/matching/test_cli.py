@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli import app
+from chorus.cli import app
 
 CATEGORIES = {"gender": ["Male", "Female"], "party": ["Democrat", "Independent", "Republican"]}
 
@@ -70,7 +70,7 @@ def test_match_writes_the_table_and_diagnostics(tmp_path, method):
 
 
 def test_match_on_the_real_anes_descriptor(tmp_path):
-    from surveys import demographic_traits
+    from chorus.surveys import demographic_traits
 
     traits = demographic_traits()
     rng = np.random.default_rng(1)
@@ -125,14 +125,16 @@ def test_bad_input_fails_clearly_and_writes_nothing(tmp_path, pool_kw, people_kw
 
 
 def test_a_failed_write_keeps_the_previous_match_and_leaves_no_temp_files(tmp_path, monkeypatch):
-    from matching import match_table, write_match
-    from matching.diagnostics import MatchDiagnostics
+    from chorus.matching import match_table, write_match
+    from chorus.matching.diagnostics import MatchDiagnostics
 
     pool = make_pool(tmp_path / "pool")
     people = make_people(tmp_path / "people.csv")
     assert run(pool, "--humans", people, "--out", tmp_path / "out").exit_code == 0
     before = (tmp_path / "out" / "match.parquet").read_bytes()
-    diagnostics = MatchDiagnostics.model_validate_json((tmp_path / "out" / "diagnostics.json").read_text())
+    diagnostics = MatchDiagnostics.model_validate_json(
+        (tmp_path / "out" / "diagnostics.json").read_text()
+    )
     table = match_table(np.array([0]), np.array([0]), np.array([-1.0]), ["r0"], ["p0"])
 
     def broken(self, *args, **kwargs):
@@ -142,7 +144,10 @@ def test_a_failed_write_keeps_the_previous_match_and_leaves_no_temp_files(tmp_pa
     with pytest.raises(OSError, match="disk full"):
         write_match(tmp_path / "out", table, diagnostics)
     assert (tmp_path / "out" / "match.parquet").read_bytes() == before
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["diagnostics.json", "match.parquet"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "diagnostics.json",
+        "match.parquet",
+    ]
 
 
 def test_a_persona_with_the_wrong_number_of_probabilities_is_named(tmp_path):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matching import LogWeights, TopKIndex, greedy, greedy_replace
+from chorus.matching import LogWeights, TopKIndex, greedy, greedy_replace
 
 from .conftest import cloned_problem, random_problem
 

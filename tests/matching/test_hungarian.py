@@ -5,8 +5,8 @@ import itertools
 import numpy as np
 import pytest
 
-from matching import LogWeights, TopKIndex, greedy, hungarian, match
-from matching.baselines import networkx_matching
+from chorus.matching import LogWeights, TopKIndex, greedy, hungarian, match
+from chorus.matching.baselines import networkx_matching
 
 from .conftest import cloned_problem, random_problem
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching import TopKIndex
+from chorus.matching import TopKIndex
 
 from .conftest import cloned_problem, random_problem
 

@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from matching import LogWeights, MatchInputError
+from chorus.matching import LogWeights, MatchInputError
 
 from .conftest import random_problem
 

@@ -18,14 +18,14 @@ def engine(cached_engine):
 
 @pytest.fixture(scope="session")
 def embedder():
-    from backstories import SentenceEmbedder
+    from chorus.backstories import SentenceEmbedder
 
     return SentenceEmbedder()
 
 
 @pytest.fixture(scope="session")
 def anthology_config():
-    from backstories import BackstoryConfig
+    from chorus.backstories import BackstoryConfig
 
     return BackstoryConfig.for_style("anthology", **TINY)
 
@@ -33,7 +33,7 @@ def anthology_config():
 @pytest.fixture(scope="session")
 def shared_pool(tmp_path_factory, engine, embedder, anthology_config) -> Path:
     """A 3-persona anthology pool, profiled; copy it before changing it."""
-    from personas import generate_pool, profile_pool
+    from chorus.personas import generate_pool, profile_pool
 
     folder = tmp_path_factory.mktemp("pools") / "anthology"
     generate_pool(folder, 3, engine, anthology_config, seed=0, batch_size=3, embedder=embedder)

@@ -8,8 +8,8 @@ import json
 import typer
 from typer.testing import CliRunner
 
-from simulator.commands import personas as personas_cmd
-from surveys import demographic_traits
+from chorus.simulator.commands import personas as personas_cmd
+from chorus.surveys import demographic_traits
 
 runner = CliRunner()
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from personas import read_pool, split_not_mentioned, summarize
-from surveys import demographic_traits
+from chorus.personas import read_pool, split_not_mentioned, summarize
+from chorus.surveys import demographic_traits
 
 
 def test_not_mentioned_mass_is_split_off_and_the_rest_renormalised():

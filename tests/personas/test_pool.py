@@ -9,8 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from backstories import BackstoryConfig, Turn, transcript_text
-from personas import (
+from chorus.backstories import BackstoryConfig, Turn, transcript_text
+from chorus.personas import (
     MANIFEST_FILE,
     PERSONAS_FILE,
     PoolError,
@@ -19,7 +19,7 @@ from personas import (
     profile_pool,
     read_pool,
 )
-from surveys import demographic_traits
+from chorus.surveys import demographic_traits
 
 
 def test_pool_files_follow_docs_formats(shared_pool):

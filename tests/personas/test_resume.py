@@ -11,8 +11,8 @@ import time
 
 import pyarrow.parquet as pq
 
-from backstories import BackstoryConfig
-from personas import MANIFEST_FILE, PERSONAS_FILE, PoolManifest, generate_pool, read_pool
+from chorus.backstories import BackstoryConfig
+from chorus.personas import MANIFEST_FILE, PERSONAS_FILE, PoolManifest, generate_pool, read_pool
 
 N = 2
 SETTINGS = {"max_tokens": 24, "min_words": 5, "resample_budget": 2}
@@ -20,10 +20,11 @@ SETTINGS = {"max_tokens": 24, "min_words": 5, "resample_budget": 2}
 
 def _command(out, cache) -> list[str]:
     return [
-        sys.executable, "-c", "import sys; from simulator.cli import app; app(sys.argv[1:])",
+        sys.executable, "-c", "import sys; from chorus.cli import app; app(sys.argv[1:])",
         "personas", "generate", "--n", str(N), "--style", "anthology", "--out", str(out),
         "--seed", "5", "--batch-size", "1", "--max-tokens", str(SETTINGS["max_tokens"]),
-        "--min-words", str(SETTINGS["min_words"]), "--resample-budget", str(SETTINGS["resample_budget"]),
+        "--min-words", str(SETTINGS["min_words"]),
+        "--resample-budget", str(SETTINGS["resample_budget"]),
         "--cache-file", str(cache), "--dtype", "float32",  # as the in-process reference engine
     ]  # fmt: skip
 

@@ -9,9 +9,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from backstories import BackstoryConfig
-from personas import MANIFEST_FILE, PERSONAS_FILE, PoolError, PoolManifest, read_pool
-from personas.store import pool_lock, pool_schema, write_pool
+from chorus.backstories import BackstoryConfig
+from chorus.personas import MANIFEST_FILE, PERSONAS_FILE, PoolError, PoolManifest, read_pool
+from chorus.personas.store import pool_lock, pool_schema, write_pool
 
 
 def _manifest(**extra) -> PoolManifest:

@@ -24,7 +24,7 @@ def consensus_cli():
     import typer
     from typer.testing import CliRunner
 
-    from simulator.commands import consensus
+    from chorus.simulator.commands import consensus
 
     app = typer.Typer()
     consensus.register(app)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulator.consensus import (
+from chorus.simulator.consensus import (
     ConsensusConfig,
     MediatorSettings,
     Question,
@@ -18,7 +18,7 @@ from simulator.consensus import (
     run_episode,
     write_episodes,
 )
-from simulator.representatives import DigitalRepresentative, ParticipantProfile
+from chorus.simulator.representatives import DigitalRepresentative, ParticipantProfile
 
 PLANTED = "PINEAPPLE-7731"
 QUESTION = Question(
@@ -123,13 +123,23 @@ def test_cli_run_writes_a_run_folder(consensus_cli, sim_cache, tmp_path):
     panel.write_text("- {participant_id: a, demographics: {age: 18-29}}\n- {participant_id: b}\n")
     out = tmp_path / "run"
     args = ["run", "--questions", questions, "--panel", panel, "--out", out, "--rounds", 1]
-    args += ["--candidates", 2, "--statement-tokens", 12, "--swf", "schulze", "--cache-file", sim_cache]
+    args += [
+        "--candidates",
+        2,
+        "--statement-tokens",
+        12,
+        "--swf",
+        "schulze",
+        "--cache-file",
+        sim_cache,
+    ]
     result = consensus_cli(*args, "--json")
     assert result.exit_code == 0, result.output
     measures = json.loads(result.stdout)
     assert measures["episodes"] == 1 and 1 <= measures["mean_agreement"]["value"] <= 7
     assert {p.name for p in out.iterdir()} == {
-        "episodes.json", "candidates.parquet", "participants.parquet", "measures.json", "config.json"
+        "episodes.json", "candidates.parquet", "participants.parquet", "measures.json",
+        "config.json",
     }  # fmt: skip
     (ep,) = read_episodes(out)
     assert ep.swf == "schulze" and len(ep.rounds[0].candidates) == 2

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from simulator.consensus import (
+from chorus.simulator.consensus import (
     WITHHELD,
     Candidate,
     Episode,
@@ -75,15 +75,22 @@ def test_load_questions_names_file_and_record(tmp_path):
         load_questions(path)
 
 
-def test_shipped_question_sample_loads():
-    from pathlib import Path
+def test_debate_bank_draws_are_seeded_and_named_ids_come_in_bank_order():
+    from chorus.simulator.consensus import BANK, bank_questions
 
-    import simulator.consensus
-
-    qs = load_questions(
-        Path(simulator.consensus.__file__).parent / "data" / "debate_questions_sample.json"
-    )
-    assert len(qs) == 20 and all(q.affirming_statement for q in qs)
+    everything = load_questions(BANK)
+    assert len(everything) == 5645 and all(q.affirming_statement for q in everything)
+    drawn = bank_questions(20, "iid_test", seed=0)
+    assert len({q.id for q in drawn}) == 20
+    assert drawn == bank_questions(20, "iid_test", seed=0) != bank_questions(20, "iid_test", 1)
+    iid = {q["id"] for q in json.loads(BANK.read_text()) if q["split"] == "iid_test"}
+    assert {q.id for q in drawn} <= iid
+    ids = [drawn[1].id, drawn[0].id]
+    named = bank_questions(0, ids=ids)
+    assert {q.id for q in named} == set(ids)
+    assert [q.id for q in named] == [q.id for q in everything if q.id in set(ids)]
+    with pytest.raises(ValueError, match="not in the debate question bank"):
+        bank_questions(0, ids=["no-such-question"])
 
 
 OPINIONS = {"p1": "Opinion one.", "p2": "Opinion two.", "p3": "Opinion three.", "p4": "Opinion 4."}
@@ -130,7 +137,11 @@ def _episode(qid: str, final: dict[str, float], divisive: bool, effects=()) -> E
             for p in final
         ],
         divisive=divisive,
-        rounds=[RoundRecord(round=0, kind="initial", candidates=[cand], utilities=u, welfare=[1.0], winner=0)],
+        rounds=[
+            RoundRecord(
+                round=0, kind="initial", candidates=[cand], utilities=u, welfare=[1.0], winner=0
+            )
+        ],
         statement="S",
         agreement=final,
         agreement_probs={p: [1 / 7] * 7 for p in final},
@@ -187,8 +198,8 @@ def test_read_episodes_names_the_bad_file(tmp_path):
 
 
 def test_panel_specs(tmp_path):
-    from simulator.commands.consensus import load_panel
-    from simulator.representatives import PanelError
+    from chorus.simulator.commands.consensus import load_panel
+    from chorus.simulator.representatives import PanelError
 
     polis = load_panel("polis:brexit-consensus", 4, seed=1)
     assert len(polis) == 4 and all(0 < len(p.opinions) <= 20 for p in polis)

@@ -8,8 +8,8 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from simulator.consensus import SocialWelfare, isoelastic, schulze_scores, strongest_paths
-from simulator.consensus.schulze import pairwise_preferences
+from chorus.simulator.consensus import SocialWelfare, isoelastic, schulze_scores, strongest_paths
+from chorus.simulator.consensus.schulze import pairwise_preferences
 
 U = np.array([[1.0, 4.0, 3.0], [7.0, 4.0, 3.5], [7.0, 4.0, 3.0]])  # participants x candidates
 

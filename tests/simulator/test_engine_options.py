@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from simulator.cli import app
-from simulator.commands.engine_options import _OPTIONS
+from chorus.cli import app
+from chorus.simulator.commands.engine_options import _OPTIONS
 
 MINI = Path(__file__).parents[1] / "surveys" / "data" / "mini.yaml"
 

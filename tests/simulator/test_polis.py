@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulator.polis import (
+from chorus.simulator.polis import (
     PolisDataError,
     conversation_names,
     group_rates,
@@ -19,7 +19,7 @@ from simulator.polis import (
     score,
     top_k,
 )
-from simulator.polis.evaluate import _baselines
+from chorus.simulator.polis.evaluate import _baselines
 
 HEADER = "participant,group-id,n-comments,n-votes,n-agree,n-disagree"
 
@@ -43,12 +43,14 @@ def write_export(
 def test_vendored_conversations_and_attribution():
     from pathlib import Path
 
-    import simulator.polis
+    import chorus.simulator.polis
 
     assert {"brexit-consensus", "15-per-hour-seattle", "american-assembly.bowling-green"} <= set(
         conversation_names()
     )
-    attribution = (Path(simulator.polis.__file__).parent / "data" / "ATTRIBUTION.md").read_text()
+    attribution = (
+        Path(chorus.simulator.polis.__file__).parent / "data" / "ATTRIBUTION.md"
+    ).read_text()
     assert (
         "sub-licensed\n    under CC BY 4.0 with Attribution to The Computational Democracy"
         in attribution
@@ -169,7 +171,7 @@ FIELDS = {
 
 @pytest.mark.slow
 def test_eval_polis_with_the_embedded_model(sim_engine, sim_cache, consensus_cli):
-    from simulator.polis import evaluate_polis
+    from chorus.simulator.polis import evaluate_polis
 
     conv = load_conversation("brexit-consensus")
     ev = evaluate_polis(sim_engine, conv, max_participants=3, max_o_items=6)

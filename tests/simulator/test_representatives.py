@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulator.representatives import (
+from chorus.simulator.representatives import (
     Ask,
     Critique,
     CritiqueItem,
@@ -26,6 +26,7 @@ from simulator.representatives import (
     write_critiques,
     write_opinions,
 )
+from chorus.surveys import personas_from_pool
 
 PROFILE = ParticipantProfile(
     participant_id="p1",
@@ -52,7 +53,8 @@ def test_prompt_has_configured_sections_first_and_the_task_last():
         "I drive a night bus",  # backstory
         "- age: 30-39",  # D
         'this participant wrote: "Yes, for shift workers."',  # O, written
-        'On the statement "The bus fare should be free.", this participant voted disagree.',  # O, vote
+        # O, vote
+        'On the statement "The bus fare should be free.", this participant voted disagree.',
         'this participant wrote: "Too blunt."',  # C
         '"Cities need more trees.": agree',  # P (6 = agree)
         "The question under debate: Build more housing?",  # Base
@@ -88,7 +90,8 @@ def test_opinion_item_needs_text_or_vote():
 def test_panel_file_errors_name_the_record(tmp_path):
     path = tmp_path / "panel.yaml"
     path.write_text(
-        "participants:\n  - participant_id: a\n  - participant_id: b\n    positions: [{statement: s, agreement: 9}]\n"
+        "participants:\n  - participant_id: a\n  - participant_id: b\n"
+        "    positions: [{statement: s, agreement: 9}]\n"
     )
     with pytest.raises(
         PanelError, match=r"panel.yaml: participant record #1: positions.0.agreement"
@@ -107,6 +110,9 @@ def test_persona_pool_becomes_profiles(tmp_path):
             "persona_id": ["x", "y"],
             "backstory": ["I farm.", "I teach."],
             "demo__gender": [[0.9, 0.1], [0.2, 0.8]],
+            "demo_nm__gender": [0.1, 0.2],
+            "demo__party": [[0.6, 0.3, 0.1], [0.1, 0.1, 0.8]],
+            "demo_nm__party": [0.2, 0.7],  # y's backstory never says: unknown, as in surveys
         }
     ).to_parquet(tmp_path / "personas.parquet")
     (tmp_path / "manifest.json").write_text(
@@ -114,9 +120,12 @@ def test_persona_pool_becomes_profiles(tmp_path):
     )
     pool = load_persona_pool(tmp_path)
     assert [(p.participant_id, p.backstory, p.demographics) for p in pool] == [
-        ("x", "I farm.", {"gender": "Male"}),
+        ("x", "I farm.", {"gender": "Male", "party": "Democrat"}),
         ("y", "I teach.", {"gender": "Female"}),
     ]
+    assert {p.persona_id: p.demographics for p in personas_from_pool(tmp_path)}["y"] == {
+        "gender": "Female", "party": None,
+    }  # fmt: skip
     with pytest.raises(PanelError, match="not a persona pool"):
         load_persona_pool(tmp_path / "nowhere")
 
@@ -137,7 +146,11 @@ def _voter(vote: str) -> DigitalRepresentative:
 def test_votes_follow_the_o_section(sim_engine):
     """A DR told the participant agreed with a statement predicts agree more often than one
     told they disagreed (the embedded model copies at least that much)."""
-    asks = [Ask(rep=_voter(v), question="How can our city improve?", statement=s) for v in ("agree", "disagree") for s in STATEMENTS]  # fmt: skip
+    asks = [
+        Ask(rep=_voter(v), question="How can our city improve?", statement=s)
+        for v in ("agree", "disagree")
+        for s in STATEMENTS
+    ]
     p = votes(sim_engine, asks)
     assert p.shape == (6, 3) and np.allclose(p.sum(axis=1), 1)
     p_agree = p[:, 0] / (p[:, 0] + p[:, 1])

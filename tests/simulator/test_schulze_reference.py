@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator.consensus import SocialWelfare, schulze_scores
+from chorus.simulator.consensus import SocialWelfare, schulze_scores
 
 
 def _reference_winners(utilities: list[list[float]]) -> set[int]:

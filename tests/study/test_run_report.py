@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from importlib import metadata
 
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli import app
+from chorus.cli import app
 
 TINY = """
 name: tiny
@@ -41,30 +42,91 @@ def finished(tmp_path_factory):
 def test_run_folder_is_complete_and_recorded(finished):
     _, _, run = finished
     assert not (run.parent / "tiny.partial").exists()
-    for f in ("report.html", "metrics.json", "manifest.json", "study.json", "match/match.parquet",
-              "survey/backstory/answers.parquet", "survey/qa/answers.parquet", "consensus/episodes.json"):
+    for f in (
+        "report.html",
+        "metrics.json",
+        "manifest.json",
+        "study.json",
+        "match/match.parquet",
+        "survey/backstory/answers.parquet",
+        "survey/qa/answers.parquet",
+        "consensus/episodes.json",
+    ):
         assert (run / f).is_file(), f
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["seed"] == 3 and manifest["engine"]["fingerprint"]
     assert manifest["versions"]["torch"].startswith("2.13") and manifest["prompts"]["backstories"]
+    assert manifest["versions"]["chorus"] == metadata.version("chorus-sim")  # the report shows it
     metrics = json.loads((run / "metrics.json").read_text())
     assert set(metrics["rows"]) == {"backstory", "qa", "uniform"}
     assert 0.0 <= metrics["rows"]["backstory"]["wd"]["value"] <= 1.0
     assert metrics["human_floor"]["n"] == 3
     assert metrics["consensus"]["episodes"] == 1
+    # the consensus panel is drawn from the survey's matched stand-ins: the same people
+    from chorus.simulator.consensus import read_episodes
+    from chorus.surveys import read_survey
+
+    stand_ins, _ = read_survey(run / "survey" / "backstory")
+    (episode,) = read_episodes(run / "consensus")
+    assert len(episode.participants) == 2
+    assert set(episode.participants) <= set(stand_ins.traits["persona_id"])
 
 
-def test_second_run_reuses_everything_and_metrics_repeat(finished, monkeypatch):
-    base, study, run = finished
-    before = (run / "metrics.json").read_text()
-    import engines.transformers_engine as te
+@pytest.fixture
+def no_model(monkeypatch):
+    """Any generation fails the test: a finished stage must not be recomputed."""
+    import chorus.engines.transformers_engine as te
 
-    def no_model(*a, **k):
+    def sample(*a, **k):
         raise AssertionError("a finished stage was recomputed")
 
-    monkeypatch.setattr(te.TransformersEngine, "sample", no_model)
+    monkeypatch.setattr(te.TransformersEngine, "sample", sample)
+
+
+def test_second_run_reuses_everything_and_metrics_repeat(finished, no_model):
+    base, study, run = finished
+    before = (run / "metrics.json").read_text()
     result = CliRunner().invoke(app, ["run", str(study), "--runs", str(base / "runs")])
     assert result.exit_code == 0, result.output
+    assert (run / "metrics.json").read_text() == before
+
+
+def test_a_study_survey_folder_rescores_with_survey_score(finished):
+    """Each survey/<style>/ is a survey folder: `chorus survey score` on it, with the study's
+    seed and n_boot, repeats the study's figures for that style."""
+    _, _, run = finished
+    folder = run / "survey" / "qa"
+    result = CliRunner().invoke(
+        app, ["survey", "score", str(folder), "--human", "anes2012", "--n-boot", "20",
+              "--seed", "3", "--no-floor"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    again = json.loads((folder / "metrics.json").read_text())
+    study = json.loads((run / "metrics.json").read_text())["rows"]["qa"]
+    assert again["run"]["conditioning"] == "qa"
+    for key in ("wd", "wd_raw", "frobenius", "alpha_sim", "questions"):
+        assert again[key] == study[key], key
+
+
+def test_every_file_of_a_run_is_written_the_same_way(finished):
+    """One atomic writer: pool, match, survey, consensus and report files all come out 0644."""
+    _, _, run = finished
+    modes = {
+        p.relative_to(run).as_posix(): p.stat().st_mode & 0o777
+        for p in run.rglob("*")
+        if p.is_file()
+    }
+    assert {"pool/personas.parquet", "match/match.parquet", "consensus/episodes.json"} <= set(modes)
+    assert {name: mode for name, mode in modes.items() if mode != 0o644} == {}
+
+
+def test_run_study_from_python_is_chorus_run(finished, no_model):
+    """chorus.run_study(path) loads the study's engine itself and finds every stage done."""
+    import chorus
+
+    base, study, run = finished
+    before = (run / "metrics.json").read_text()
+    assert chorus.run_study(study, base / "runs", progress=False) == run
     assert (run / "metrics.json").read_text() == before
 
 
@@ -82,10 +144,24 @@ def test_report_renders_in_headless_chromium(finished, tmp_path):
     page = tmp_path / "report.html"
     page.write_text((run / "report.html").read_text().replace("</body>", probe + "</body>"))
     dom = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     ).stdout
     import re
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli import app
-from simulator.study import load_study
+from chorus.cli import app
+from chorus.simulator.study import load_study
 
 STUDIES = Path(__file__).resolve().parents[2] / "studies"
 

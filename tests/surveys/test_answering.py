@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from surveys import load_instrument
-from surveys.answering import answer, read_answers, write_answers
-from surveys.conditioning import render_context
-from surveys.persona import Persona
-from surveys.prompts import choice_request, items_for, option_orders
+from chorus.surveys import load_instrument
+from chorus.surveys.answering import answer, read_answers, write_answers
+from chorus.surveys.conditioning import render_context
+from chorus.surveys.persona import Persona
+from chorus.surveys.prompts import choice_request, items_for, option_orders
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from simulator.cli import app
+from chorus.cli import app
 
 MINI = Path(__file__).parent / "data" / "mini.yaml"
 runner = CliRunner()

@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from surveys import DatasetError, SurveyFileError, demographic_traits, load_dataset, load_instrument
+from chorus.surveys import (
+    DatasetError,
+    SurveyFileError,
+    demographic_traits,
+    load_dataset,
+    load_instrument,
+)
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from surveys import SurveyFileError, demographic_traits, demographics_instrument, load_instrument
-from surveys.instruments import TRAITS
+from chorus.surveys import (
+    SurveyFileError,
+    demographic_traits,
+    demographics_instrument,
+    load_instrument,
+)
+from chorus.surveys.instruments import TRAITS
 
 GOOD_QUESTION = """\
   - id: q1

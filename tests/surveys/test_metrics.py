@@ -7,15 +7,15 @@ import pandas as pd
 import pytest
 from scipy.stats import wasserstein_distance
 
-from surveys import load_dataset, load_instrument
-from surveys.metrics.bootstrap import human_floor, percentile_interval
-from surveys.metrics.compare import compare
-from surveys.metrics.correlation import frobenius, weighted_corr
-from surveys.metrics.distance import wasserstein, weighted_distribution
-from surveys.metrics.groups import GroupStats, cohens_d, gap, perception_error
-from surveys.metrics.reliability import cronbach_alpha, reverse_items
-from surveys.metrics.responses import ResponseSet, constant, from_human, one_hot
-from surveys.scoring import score
+from chorus.surveys import load_dataset, load_instrument
+from chorus.surveys.metrics.bootstrap import human_floor, percentile_interval
+from chorus.surveys.metrics.compare import compare
+from chorus.surveys.metrics.correlation import frobenius, weighted_corr
+from chorus.surveys.metrics.distance import wasserstein, weighted_distribution
+from chorus.surveys.metrics.groups import GroupStats, cohens_d, gap, perception_error
+from chorus.surveys.metrics.reliability import cronbach_alpha, reverse_items
+from chorus.surveys.metrics.responses import ResponseSet, constant, from_human, one_hot
+from chorus.surveys.scoring import score
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engines import ChoiceDistribution
-from surveys import DatasetError, SurveyError, demographics_instrument, load_instrument
-from surveys.answering import combine_orders
-from surveys.conditioning import render_context
-from surveys.persona import Persona, personas_from_pool
-from surveys.prompts import ANSWER_PREFIX, choice_request, framing, items_for, option_orders
+from chorus.engines import ChoiceDistribution
+from chorus.surveys import DatasetError, SurveyError, demographics_instrument, load_instrument
+from chorus.surveys.answering import combine_orders
+from chorus.surveys.conditioning import render_context
+from chorus.surveys.persona import Persona, personas_from_pool
+from chorus.surveys.prompts import ANSWER_PREFIX, choice_request, framing, items_for, option_orders
 
 DEMOCRAT = Persona(
     persona_id="p1",

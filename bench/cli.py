@@ -1,13 +1,17 @@
-"""`chorus bench NAME ...` runs bench/NAME.py's `main(argv)`; each prints one JSON object."""
+"""`chorus bench NAME ...` runs chorus.bench.NAME's `main(argv)`; each prints one JSON object.
+The benchmarks sit above every part (they drive the simulator), so their command group is
+added by the top-level `chorus.cli`, not by the simulator's CLI."""
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
 import typer
 
 BENCHES = {
-    "engine": "engine speed: chorus's choice path vs naive scoring, prefill FLOP use, batched generation",
+    "engine": "engine speed: chorus's choice path vs naive scoring, prefill FLOP use, batched "
+    "generation",
     "anes": "conditioning styles vs real ANES 2012 answers (WD, Frobenius, alpha, human floor)",
     "critic": "LLM critic precision and recall on the labelled interview fragments",
     "personas": "personas per minute for both backstory styles",
@@ -19,12 +23,10 @@ BENCHES = {
 app = typer.Typer(no_args_is_help=True, help="Benchmarks; each prints one JSON object.")
 
 
-def _make(name: str):
+def _make(name: str) -> Callable[[typer.Context], None]:
     def command(ctx: typer.Context) -> None:
-        try:
-            module = importlib.import_module(f"bench.{name}")
-        except ModuleNotFoundError as exc:
-            raise typer.BadParameter(f"benchmark {name!r} is not built yet ({exc})") from exc
+        # imported on use: each benchmark pulls in the model stack, `chorus --help` should not
+        module = importlib.import_module(f"chorus.bench.{name}")
         raise typer.Exit(module.main(list(ctx.args)) or 0)
 
     command.__doc__ = BENCHES[name]

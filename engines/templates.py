@@ -1,4 +1,5 @@
-"""Prompt templates live as files next to the code that fills them; this renders them."""
+"""Prompt templates live as files next to the code that fills them (Jinja, strict about names);
+every part renders its folder through this one environment setup."""
 
 from __future__ import annotations
 
@@ -11,17 +12,19 @@ import jinja2
 
 
 class Templates:
-    """The .j2/.txt files of one folder, rendered strictly (a missing variable is an error)."""
+    """The .j2/.txt files of one folder. `trim_blocks` drops the newline after a block tag (and
+    the indentation before it); `html` autoescapes, for pages rather than prompts."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, trim_blocks: bool = False, html: bool = False) -> None:
         self.folder = folder
         self._env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(folder),
             undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
+            extensions=["jinja2.ext.do"],
+            trim_blocks=trim_blocks,
+            lstrip_blocks=trim_blocks,
             keep_trailing_newline=False,
-            autoescape=False,
+            autoescape=html,
         )
 
     def render(self, name: str, **values: Any) -> str:

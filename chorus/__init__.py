@@ -1,0 +1,48 @@
+"""chorus: a persona-conditioned survey simulator.
+
+The notebook API (the CLI, `chorus --help`, runs the same functions):
+
+    import chorus
+    eng = chorus.load_engine()                                 # the embedded model
+    inst = chorus.load_instrument("anes2012").subset(["gay_marry", "gun_control"])
+    panel = chorus.demographic_panel("anes2012", n=20, seed=0)  # or chorus.load_pool(folder)
+    res = chorus.ask(eng, panel, inst, conditioning="qa")       # -> Results
+    res.to_pandas()          # one row per persona x question x perspective x option
+    score = res.score("anes2012")                              # -> Score
+    score.to_pandas()        # one row per question and metric, with 95% intervals
+    chorus.run_study("studies/anes2012-demo.yaml")             # `chorus run`; -> the run folder
+
+Each part is a subpackage with its own public API: chorus.engines, chorus.surveys,
+chorus.backstories, chorus.personas, chorus.matching, chorus.simulator.
+"""
+
+from chorus.engines import Engine, load_engine
+from chorus.simulator.study import Study, load_study, run_study
+from chorus.surveys import (
+    Instrument,
+    Persona,
+    Results,
+    Score,
+    ask,
+    demographic_panel,
+    load_dataset,
+    load_instrument,
+)
+from chorus.surveys import personas_from_pool as load_pool
+
+__all__ = [
+    "Engine",
+    "Instrument",
+    "Persona",
+    "Results",
+    "Score",
+    "Study",
+    "ask",
+    "demographic_panel",
+    "load_dataset",
+    "load_engine",
+    "load_instrument",
+    "load_pool",
+    "load_study",
+    "run_study",
+]

@@ -1,0 +1,1 @@
+"""The shipped study files (package data): `chorus demo` runs anes2012-demo.yaml."""

@@ -1,0 +1,83 @@
+"""The notebook form of a simulated survey: `ask` returns Results, whose `to_pandas()` is tidy
+(one row per persona x question x perspective x option) and whose `score()` compares it with a
+human dataset."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from chorus.engines import Engine
+from chorus.surveys.answering import answer
+from chorus.surveys.datasets import HumanDataset, load_dataset
+from chorus.surveys.metrics.responses import from_answers, from_human
+from chorus.surveys.persona import Persona, trait_table
+from chorus.surveys.schema import Instrument
+from chorus.surveys.scoring import Score, score
+
+
+@dataclass(frozen=True)
+class Results:
+    """Answers (the answers.parquet table: one row per persona x question x perspective, with
+    the option labels and probabilities as lists) and what scoring them needs."""
+
+    answers: pd.DataFrame
+    instrument: Instrument
+    traits: pd.DataFrame  # persona_id + one column per trait
+
+    def to_pandas(self) -> pd.DataFrame:
+        """Tidy: one row per persona x question x perspective x option, with the question's and
+        the option's texts."""
+        texts = {q.id: q.text for q in self.instrument.questions}
+        options = {
+            (q.id, o.label): (i, o.text) for q in self.instrument.questions
+            for i, o in enumerate(q.options)
+        }  # fmt: skip
+        long = self.answers.explode(["labels", "probs"], ignore_index=True).rename(
+            columns={"labels": "option", "probs": "prob"}
+        )
+        keys = list(zip(long["question_id"], long["option"], strict=True))
+        long.insert(2, "question", long["question_id"].map(texts))
+        long.insert(5, "option_index", [options[k][0] for k in keys])
+        long.insert(7, "option_text", [options[k][1] for k in keys])
+        return long.astype({"prob": float, "option_index": int})
+
+    def score(
+        self,
+        dataset: str | Path | HumanDataset,
+        *,
+        n_boot: int = 200,
+        seed: int = 0,
+        floor: bool = True,
+        progress: bool = False,
+    ) -> Score:
+        """Compare with the respondents of a human dataset (a name or descriptor YAML): what
+        `chorus survey score` writes to metrics.json."""
+        ds = dataset if isinstance(dataset, HumanDataset) else load_dataset(dataset)
+        return score(
+            from_answers(self.answers, self.instrument, self.traits),
+            from_human(ds, self.instrument),
+            self.instrument,
+            ds.name,
+            n_boot=n_boot,
+            seed=seed,
+            floor=floor,
+            progress=progress,
+        )
+
+
+def ask(
+    engine: Engine,
+    personas: Sequence[Persona],
+    instrument: Instrument,
+    *,
+    conditioning: str = "qa",
+    **options: Any,
+) -> Results:
+    """`answer` (same options: debias, perspectives, seed, batch_personas, ...) as Results."""
+    table = answer(engine, personas, instrument, conditioning=conditioning, **options)
+    return Results(answers=table, instrument=instrument, traits=trait_table(personas))
