@@ -48,6 +48,27 @@ def question_prompt(story: str, q: dict, prompt_cls):
     ), tuple(letters)
 
 
+def workload(cached, personas: int, gen_tokens: int) -> tuple[list[str], list, list]:
+    """The stories (model-written, 300 tokens, cached across runs), the persona x question
+    choice requests, and the story-generation requests of `gen_tokens` new tokens."""
+    from chorus.engines import ChoiceRequest, GenerateRequest, Prompt
+
+    def story(seed: int, max_tokens: int) -> GenerateRequest:
+        return GenerateRequest(
+            prompt=Prompt.chat(("user", STORY_PROMPT)), max_tokens=max_tokens, temperature=1.0,
+            seed=seed,
+        )
+
+    written = cached.generate([story(s, 300) for s in range(personas)])
+    stories = [g.texts[0].strip() for g in written]
+    requests = []
+    for text in stories:
+        for q in QUESTIONS:
+            prompt, labels = question_prompt(text, q, Prompt)
+            requests.append(ChoiceRequest(prompt=prompt, labels=labels))
+    return stories, requests, [story(1000 + s, gen_tokens) for s in range(personas)]
+
+
 def naive_answer(engine, prompt, labels) -> list[float]:
     """What a naive implementation does: one full forward pass per option, batch of one."""
     model, tok = engine.model, engine.tokenizer
@@ -74,7 +95,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--gen-single", type=int, default=4, help="stories timed one at a time")
     args = ap.parse_args(argv)
 
-    from chorus.engines import ChoiceRequest, GenerateRequest, Prompt, load_engine
+    from chorus.engines import load_engine
 
     cached = load_engine(
         "transformers", args.model, dtype=args.dtype
@@ -82,20 +103,8 @@ def main(argv: list[str]) -> int:
     engine = cached.inner  # timings always run the model
     torch.manual_seed(0)
 
-    story_reqs = [
-        GenerateRequest(
-            prompt=Prompt.chat(("user", STORY_PROMPT)), max_tokens=300, temperature=1.0, seed=s
-        )
-        for s in range(args.personas)
-    ]
-    stories = [g.texts[0].strip() for g in cached.generate(story_reqs)]
-
-    requests, n_options = [], 0
-    for story in stories:
-        for q in QUESTIONS:
-            prompt, labels = question_prompt(story, q, Prompt)
-            requests.append(ChoiceRequest(prompt=prompt, labels=labels))
-            n_options += len(labels)
+    stories, requests, gen_reqs = workload(cached, args.personas, args.gen_tokens)
+    n_options = sum(len(r.labels) for r in requests)
     engine.choice(requests[:2])  # warm-up
     start = time.perf_counter()
     engine.choice(requests)
@@ -126,15 +135,6 @@ def main(argv: list[str]) -> int:
     flops = matmul_flops(engine.dtype)
     flop_limit = flops / (2 * engine.num_parameters)
 
-    gen_reqs = [
-        GenerateRequest(
-            prompt=Prompt.chat(("user", STORY_PROMPT)),
-            max_tokens=args.gen_tokens,
-            temperature=1.0,
-            seed=1000 + s,
-        )
-        for s in range(args.personas)
-    ]
     start = time.perf_counter()
     batched = engine.generate(gen_reqs)
     gen_batched_s = time.perf_counter() - start

@@ -26,7 +26,7 @@ import time
 import httpx
 import numpy as np
 
-from chorus.bench.engine import QUESTIONS, STORY_PROMPT, question_prompt
+from chorus.bench.engine import workload
 
 
 def _timed(fn):
@@ -48,33 +48,13 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--tolerance", type=float, default=1e-4)
     args = ap.parse_args(argv)
 
-    from chorus.engines import ChoiceRequest, EngineError, GenerateRequest, Prompt, load_engine
+    from chorus.engines import EngineError, load_engine
     from chorus.engines.openai_engine import OpenAIEngine
     from chorus.engines.server_process import ServerProcess
 
     cached = load_engine("transformers", dtype=args.dtype)  # the stories are cached across runs
     direct = cached.inner
-    story_reqs = [
-        GenerateRequest(
-            prompt=Prompt.chat(("user", STORY_PROMPT)), max_tokens=300, temperature=1.0, seed=s
-        )
-        for s in range(args.personas)
-    ]
-    stories = [g.texts[0].strip() for g in cached.generate(story_reqs)]
-    requests = []
-    for story in stories:
-        for q in QUESTIONS:
-            prompt, labels = question_prompt(story, q, Prompt)
-            requests.append(ChoiceRequest(prompt=prompt, labels=labels))
-    gen_reqs = [
-        GenerateRequest(
-            prompt=Prompt.chat(("user", STORY_PROMPT)),
-            max_tokens=args.gen_tokens,
-            temperature=1.0,
-            seed=1000 + s,
-        )
-        for s in range(args.personas)
-    ]
+    _, requests, gen_reqs = workload(cached, args.personas, args.gen_tokens)
 
     direct.choice(requests[:2])  # warm-up
     direct_dists, direct_s = _timed(lambda: direct.choice(requests))
