@@ -7,63 +7,54 @@ import functools
 import inspect
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn, Optional
+from typing import Annotated, Any, Literal, NoReturn, Optional, get_args
 
 import typer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-# name -> (annotation, help). Every default is None ("not given"), so `chorus run` can tell an
-# override from the study file's value; EngineChoice holds the real defaults.
-_OPTIONS: dict[str, tuple[Any, str]] = {
-    "engine": (str, "transformers | openai | vllm (default: transformers)"),
-    "model": (
-        str,
-        "Model folder or .gguf (openai: the served model's name) (default: the embedded model)",
-    ),
-    "base_url": (str, "openai: the server, e.g. http://127.0.0.1:8000/v1"),
-    "api": (
-        str,
-        "openai: chat | completions | auto (chat unless --tokenizer is given, or when the server "
-        "lists the model as a chat model) (default: auto)",
-    ),
-    "api_key_env": (
-        str,
-        "openai: environment variable holding the API key (default: OPENAI_API_KEY)",
-    ),
-    "tokenizer": (
-        str,
-        "openai completions: local tokenizer (model folder, .gguf, or 'embedded') that renders "
-        "chat prompts exactly",
-    ),
-    "chat_template": (str, "auto | on | off (default: auto)"),
-    "concurrency": (int, "openai: requests in flight (default: 16)"),
-    "timeout": (float, "openai: seconds before a request is abandoned and retried (default: 120)"),
-    "dtype": (
-        str,
-        "transformers precision: auto (bfloat16 on CPUs with native bf16) | float32 | bfloat16 "
-        "(default: auto)",
-    ),
-    "cache": (str, "Engine cache policy: read-write | refresh | off (default: read-write)"),
-    "cache_file": (Path, "Engine cache file (default: the user cache)"),
-}
+
+def _opt(help_text: str, **constraints: Any) -> Any:
+    # every default is None ("not given"), so `chorus run` can tell an override from the study
+    # file's value; load_engine holds the real defaults
+    return Field(default=None, description=help_text, **constraints)
 
 
 class EngineChoice(BaseModel):
-    """What the engine options say; None = not given on the command line."""
+    """What the engine options say; each field is one option (`--base-url` for `base_url`),
+    its description the option's help."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    engine: Literal["transformers", "openai", "vllm"] | None = None
-    model: str | None = None
-    base_url: str | None = None
-    api: Literal["auto", "chat", "completions"] | None = None
-    api_key_env: str | None = None
-    tokenizer: str | None = None
-    chat_template: Literal["auto", "on", "off"] | None = None
-    concurrency: int | None = Field(default=None, ge=1)
-    timeout: float | None = Field(default=None, gt=0)
-    dtype: Literal["auto", "float32", "bfloat16"] | None = None
-    cache: Literal["read-write", "refresh", "off"] | None = None
-    cache_file: Path | None = None
+    engine: Literal["transformers", "openai", "vllm"] | None = _opt(
+        "transformers | openai | vllm (default: transformers)"
+    )
+    model: str | None = _opt(
+        "Model folder or .gguf (openai: the served model's name) (default: the embedded model)"
+    )
+    base_url: str | None = _opt("openai: the server, e.g. http://127.0.0.1:8000/v1")
+    api: Literal["auto", "chat", "completions"] | None = _opt(
+        "openai: chat | completions | auto (chat unless --tokenizer is given, or when the server "
+        "lists the model as a chat model) (default: auto)"
+    )
+    api_key_env: str | None = _opt(
+        "openai: environment variable holding the API key (default: OPENAI_API_KEY)"
+    )
+    tokenizer: str | None = _opt(
+        "openai completions: local tokenizer (model folder, .gguf, or 'embedded') that renders "
+        "chat prompts exactly"
+    )
+    chat_template: Literal["auto", "on", "off"] | None = _opt("auto | on | off (default: auto)")
+    concurrency: int | None = _opt("openai: requests in flight (default: 16)", ge=1)
+    timeout: float | None = _opt(
+        "openai: seconds before a request is abandoned and retried (default: 120)", gt=0
+    )
+    dtype: Literal["auto", "float32", "bfloat16"] | None = _opt(
+        "transformers precision: auto (bfloat16 on CPUs with native bf16) | float32 | bfloat16 "
+        "(default: auto)"
+    )
+    cache: Literal["read-write", "refresh", "off"] | None = _opt(
+        "Engine cache policy: read-write | refresh | off (default: read-write)"
+    )
+    cache_file: Path | None = _opt("Engine cache file (default: the user cache)")
 
     def over(self, defaults: BaseModel) -> EngineChoice:
         """These options where given, else the fields of `defaults` (a study's engine section)."""
@@ -96,15 +87,16 @@ def engine_options(command: Callable[..., Any]) -> Callable[..., Any]:
             inspect.Parameter.KEYWORD_ONLY,
             default=None,
             annotation=Annotated[
-                Optional[kind], typer.Option(f"--{name.replace('_', '-')}", help=text)
+                Optional[_cli_type(field.annotation)],
+                typer.Option(f"--{name.replace('_', '-')}", help=field.description),
             ],
         )
-        for name, (kind, text) in _OPTIONS.items()
+        for name, field in EngineChoice.model_fields.items()
     ]
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        given = {name: kwargs.pop(name) for name in _OPTIONS}
+        given = {name: kwargs.pop(name) for name in EngineChoice.model_fields}
         try:
             choice = EngineChoice(**given)
         except ValidationError as exc:
@@ -116,6 +108,12 @@ def engine_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
     wrapper.__signature__ = sig.replace(parameters=kept + added)  # type: ignore[attr-defined]
     return wrapper
+
+
+def _cli_type(annotation: Any) -> type:
+    """The type typer parses an option as: choices stay strings (EngineChoice validates them)."""
+    kind = next(a for a in get_args(annotation) if a is not type(None))
+    return kind if kind in (int, float, Path) else str
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -8,7 +8,7 @@ import typer
 from typer.testing import CliRunner
 
 from chorus.cli import app
-from chorus.simulator.commands.engine_options import _OPTIONS
+from chorus.simulator.commands.engine_options import EngineChoice
 
 MINI = Path(__file__).parents[1] / "surveys" / "data" / "mini.yaml"
 
@@ -22,7 +22,7 @@ def _commands(group, prefix=()):
 
 def test_engine_commands_share_one_option_set():
     click_app = typer.main.get_command(app)
-    wanted = {f"--{n.replace('_', '-')}" for n in _OPTIONS}
+    wanted = {f"--{n.replace('_', '-')}" for n in EngineChoice.model_fields}
     with_engine = {}
     for path, cmd in _commands(click_app):
         opts = {o for p in cmd.params for o in p.opts}
