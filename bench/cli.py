@@ -17,6 +17,7 @@ BENCHES = {
     "personas": "personas per minute for both backstory styles",
     "matching": "greedy and Hungarian matching at 100k-persona scale",
     "polis": "digital representatives predicting held-out Polis votes",
+    "reward": "trained reward models vs baselines and DRs on votes of unseen Polis statements",
     "serve": "the openai engine against chorus serve vs in-process, and through injected faults",
 }
 

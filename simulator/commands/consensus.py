@@ -1,6 +1,7 @@
 """`chorus consensus run` (Habermas-machine episodes with digital representatives),
-`chorus consensus measures` (agreement, unanimity, exclusion over any episodes) and
-`chorus consensus eval-polis` (representatives predicting held-out real Polis votes)."""
+`chorus consensus measures` (agreement, unanimity, exclusion over any episodes),
+`chorus consensus eval-polis` (representatives predicting held-out real Polis votes) and
+`chorus consensus train-reward` (a reward model trained on a conversation's votes)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def register(app: typer.Typer) -> None:
     group.command("run")(run)
     group.command("measures")(measures)
     group.command("eval-polis")(eval_polis)
+    group.command("train-reward")(train_reward)
     app.add_typer(group, name="consensus")
 
 
@@ -55,13 +57,28 @@ def load_panel(spec: str, size: int | None, seed: int) -> list[ParticipantProfil
 
 @engine_options
 def run(
-    questions: Annotated[
-        Path, typer.Option(help="YAML/JSON questions (id, text, optional opinions).")
-    ],
-    panel: Annotated[
-        str, typer.Option(help="Panel YAML/JSON, persona pool folder, or polis:NAME.")
-    ],
     out: Annotated[Path, typer.Option(help="Run folder: episodes.json, *.parquet, measures.json.")],
+    questions: Annotated[
+        Path | None,
+        typer.Option(
+            help="YAML/JSON questions (id, text, optional opinions); with --reward trained:DIR "
+            "the default is the conversation's own question."
+        ),
+    ] = None,
+    panel: Annotated[
+        str | None,
+        typer.Option(
+            help="Panel YAML/JSON, persona pool folder, or polis:NAME; with --reward "
+            "trained:DIR the default is polis:<its conversation>."
+        ),
+    ] = None,
+    reward: Annotated[
+        str,
+        typer.Option(
+            help="representative (the DRs via engine.choice) or trained:DIR (a folder from "
+            "`chorus consensus train-reward`)."
+        ),
+    ] = "representative",
     panel_size: Annotated[
         int | None, typer.Option(help="Participants drawn from the panel.")
     ] = None,
@@ -95,6 +112,7 @@ def run(
     from chorus.simulator.consensus import (
         MediatorSettings,
         QuestionFileError,
+        RepresentativeReward,
         SocialWelfare,
         load_questions,
         measure,
@@ -102,10 +120,15 @@ def run(
         write_episodes,
         write_json,
     )
-    from chorus.simulator.polis import PolisDataError
+    from chorus.simulator.polis import PolisDataError, RewardSpecError, trained_reward
     from chorus.simulator.representatives import PanelError, Section
 
     try:
+        trained = trained_reward(reward)
+        if trained is not None:
+            panel = panel or f"polis:{trained.conversation}"
+        if panel is None or (questions is None and trained is None):
+            raise ValueError("give --questions and --panel (or --reward trained:DIR)")
         SocialWelfare.parse(swf)
         use = Section.parse(sections)
         config = ConsensusConfig(
@@ -117,14 +140,20 @@ def run(
             debias=debias,
             mediator=MediatorSettings(max_tokens=statement_tokens),
         )
-        qs = load_questions(questions, limit)
+        qs = load_questions(questions, limit) if questions else [trained.question()]
         profiles = load_panel(panel, panel_size, seed)
-    except (ValueError, QuestionFileError, PanelError, PolisDataError) as exc:
+    except (ValueError, QuestionFileError, PanelError, PolisDataError, RewardSpecError) as exc:
         _fail(str(exc))
     if len(profiles) < 2:
         _fail(f"panel {panel!r} has {len(profiles)} participant(s); a consensus needs two or more")
     eng = engine.load()
-    episodes = run_consensus(eng, qs, profiles, config, sections=use, progress=True)
+    scorer = trained or RepresentativeReward(eng, debias=debias)
+    try:
+        episodes = run_consensus(
+            eng, qs, profiles, config, sections=use, progress=True, reward=scorer
+        )
+    except RewardSpecError as exc:
+        _fail(str(exc))
     for ep in episodes:
         typer.echo(f"[{ep.question.id}] {ep.statement[:100]}", err=True)
     result = measure(episodes, seed=seed)
@@ -135,7 +164,8 @@ def run(
         {
             "config": config.model_dump(mode="json"),
             "panel": panel,
-            "questions": str(questions),
+            "questions": str(questions) if questions else "the conversation's question",
+            "reward": reward,
             "sections": sorted(s.value for s in use),
             "engine": eng.describe(),
         },
@@ -215,3 +245,53 @@ def eval_polis(
         f"  consensus Spearman {report['consensus_spearman']}, "
         f"top-5 overlap {report['top5_overlap']}/5"
     )
+
+
+@engine_options
+def train_reward(
+    conversation: Annotated[
+        str,
+        typer.Option(
+            help="Vendored conversation name, a Polis export folder, or a folder with "
+            "statements.csv + votes.csv."
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option(help="Model folder: model.npz, model.json, metrics.json, manifest.")
+    ],
+    dr_votes: Annotated[
+        int,
+        typer.Option(help="Held-out votes the digital representative predicts (0 = skip DR)."),
+    ] = 120,
+    folds: Annotated[int, typer.Option(help="Statement folds of the evaluation.")] = 5,
+    seed: Annotated[int, typer.Option()] = 0,
+    engine: EngineChoice = EngineChoice(),
+    json_out: Annotated[bool, typer.Option("--json", help="Print metrics.json's rows.")] = False,
+) -> None:
+    """Train a reward model on a conversation's votes that scores new statements; evaluate it
+    on held-out statements against the baselines and the digital representative."""
+    from chorus.simulator.polis import PolisDataError
+    from chorus.simulator.polis import train_reward as train
+
+    if folds < 2:
+        _fail(f"--folds {folds}: the statement split needs at least 2 folds")
+    eng = engine.load() if dr_votes > 0 else None
+    try:
+        metrics = train(conversation, out, seed=seed, engine=eng, dr_votes=dr_votes, folds=folds)
+    except (PolisDataError, ValueError) as exc:
+        _fail(str(exc))
+    if json_out:
+        typer.echo(json.dumps(metrics["rows"]))
+        return
+    typer.echo(
+        f"wrote {out} ({metrics['participants']} participants, {metrics['statements']} "
+        f"statements, {metrics['seconds']:.0f} s); held-out statements:"
+    )
+    for key, s in metrics["rows"].items():
+        if isinstance(s, dict):
+            auc = "  n/a" if s["auc"] is None else f"{s['auc']:.3f}"
+            typer.echo(
+                f"  {key:<17} AUC {auc}  log-loss {s['log_loss']:.3f}  Brier {s['brier']:.3f}  "
+                f"accuracy {s['accuracy']:.3f}  n {s['n_votes']}"
+            )
+    typer.echo(f"  consensus Spearman {metrics['rows']['consensus_spearman_trained']}")

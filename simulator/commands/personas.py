@@ -33,8 +33,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="personas")
 
 
-
-
 @engine_options
 def generate(
     n: int = typer.Option(
@@ -117,9 +115,7 @@ def profile(
     from chorus.surveys import SurveyError
 
     try:
-        manifest = profile_pool(
-            pool, engine.load(), debias=debias, progress=True
-        )
+        manifest = profile_pool(pool, engine.load(), debias=debias, progress=True)
     except (PoolError, EngineError, SurveyError, ValueError) as exc:
         _fail(str(exc))
     typer.echo(

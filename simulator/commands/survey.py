@@ -24,7 +24,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(survey, name="survey")
 
 
-
 @engine_options
 def run(
     instrument: Annotated[

@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 from chorus.engines import Engine
 from chorus.simulator.consensus.episode import run_episode
 from chorus.simulator.consensus.questions import Question
+from chorus.simulator.consensus.reward import RewardModel
 from chorus.simulator.consensus.schema import ConsensusConfig, Episode
 from chorus.simulator.representatives import (
     ALL_SECTIONS,
@@ -60,14 +61,16 @@ def run_consensus(
     config: ConsensusConfig,
     sections: frozenset[Section] = ALL_SECTIONS,
     progress: bool = False,
+    reward: RewardModel | None = None,
 ) -> list[Episode]:
-    """One episode per question with the panel's digital representatives."""
+    """One episode per question with the panel's digital representatives; `reward` scores the
+    candidates (default: the representatives themselves)."""
     if len(panel) < 2:
         raise ValueError(
             f"the panel has {len(panel)} participant(s); a consensus needs two or more"
         )
     reps = [DigitalRepresentative(profile=p, sections=sections) for p in panel]
     return [
-        run_episode(engine, q, reps, config)
+        run_episode(engine, q, reps, config, reward)
         for q in tqdm(questions, desc="consensus episodes", disable=not progress)
     ]

@@ -1,5 +1,6 @@
 """Validation on real Polis deliberations (CC BY 4.0, see data/ATTRIBUTION.md): digital
-representatives predict held-out votes; baselines and group-informed consensus."""
+representatives predict held-out votes; baselines and group-informed consensus; reward models
+trained on the votes (they score statements nobody has voted on)."""
 
 from chorus.simulator.polis.evaluate import PolisEvaluation, PolisReport, evaluate_polis
 from chorus.simulator.polis.groups import opinion_groups
@@ -11,9 +12,35 @@ from chorus.simulator.polis.loader import (
 )
 from chorus.simulator.polis.metrics import Scores, group_rates, score, top_k
 from chorus.simulator.polis.profiles import O_ITEMS, conversation_panel, vote_profile
+from chorus.simulator.polis.reward_eval import (
+    RewardEvaluation,
+    RewardRows,
+    RewardScores,
+    evaluate_reward,
+)
+from chorus.simulator.polis.reward_model import Collaborative, TextReward, likert
 from chorus.simulator.polis.split import Split, holdout_split
+from chorus.simulator.polis.trained_reward import (
+    RewardSpecError,
+    TrainedReward,
+    load_reward,
+    train_reward,
+    trained_reward,
+)
 
 __all__ = [
+    "Collaborative",
+    "RewardEvaluation",
+    "RewardRows",
+    "RewardScores",
+    "RewardSpecError",
+    "TextReward",
+    "TrainedReward",
+    "evaluate_reward",
+    "likert",
+    "load_reward",
+    "train_reward",
+    "trained_reward",
     "O_ITEMS",
     "Conversation",
     "PolisDataError",

@@ -77,7 +77,7 @@ def evaluate_polis(
     y = (test.vote == 1).to_numpy(dtype=int)
 
     p_statement, p_group = _baselines(split.held_in, groups, test)
-    p_dr, p_plain = _representatives(engine, conv, split.held_in, test, max_o_items, seed)
+    p_dr, p_plain = representative_predictions(engine, conv, split.held_in, test, max_o_items, seed)
 
     g = [groups[p] for p in test.participant]
     all_groups = sorted(set(g))
@@ -147,7 +147,7 @@ def _baselines(
     return np.array(p_statement), np.array(p_group)
 
 
-def _representatives(
+def representative_predictions(
     engine: Engine,
     conv: Conversation,
     held_in: pd.DataFrame,

@@ -1,5 +1,8 @@
 """Reading a Polis export (comments.csv + participants-votes.csv [+ summary.csv]): a vendored
-conversation by name, or any folder holding those files."""
+conversation by name, or any folder holding those files; or a plain votes table: a folder with
+statements.csv (`statement`, `text`) and votes.csv (`participant`, `statement`, `vote`), whose
+every participant must have at least MIN_VOTES votes (a Polis export lists every visitor, so
+there the sparse ones are left to the consumer)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 DATA = Path(__file__).parent / "data"
+MIN_VOTES = 5  # votes (pass included) per participant in a plain votes table
 _META = ["participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
 
 
@@ -35,6 +39,8 @@ def conversation_names() -> list[str]:
 
 def load_conversation(name_or_folder: str | Path) -> Conversation:
     folder = Path(name_or_folder)
+    if (folder / "votes.csv").exists():
+        return _table(folder)
     if not (folder / "comments.csv").exists():
         if str(name_or_folder) in conversation_names():
             folder = DATA / str(name_or_folder)
@@ -42,7 +48,7 @@ def load_conversation(name_or_folder: str | Path) -> Conversation:
             raise PolisDataError(
                 f"{name_or_folder!r} is neither a vendored conversation "
                 f"({', '.join(conversation_names())}) nor a folder holding a Polis export's "
-                "comments.csv and participants-votes.csv"
+                "comments.csv and participants-votes.csv (or statements.csv and votes.csv)"
             )
     statements = _statements(folder / "comments.csv")
     votes = _votes(folder / "participants-votes.csv", set(statements))
@@ -107,6 +113,58 @@ def _votes(path: Path, statements: set[int]) -> pd.DataFrame:
     long = wide.melt(id_vars="participant", var_name="statement", value_name="vote").dropna()
     long = long.astype({"statement": int, "vote": int})
     return long.sort_values(["participant", "statement"], kind="stable").reset_index(drop=True)
+
+
+def _table(folder: Path) -> Conversation:
+    """statements.csv + votes.csv; errors name the file and the rows (lines) at fault."""
+    sfile, vfile = folder / "statements.csv", folder / "votes.csv"
+    sdf, vdf = _read(sfile), _read(vfile)
+    for path, df, need in ((sfile, sdf, {"statement", "text"}),
+                           (vfile, vdf, {"participant", "statement", "vote"})):  # fmt: skip
+        if need - set(df.columns):
+            raise PolisDataError(f"{path}: missing column(s) {sorted(need - set(df.columns))}")
+    bad = ~sdf.statement.str.strip().str.fullmatch(r"\d+")
+    if bad.any():
+        raise PolisDataError(f"{sfile}, line(s) {_lines(bad)}: statement id is not a number")
+    statements = {int(i): " ".join(t.split()) for i, t in zip(sdf.statement, sdf.text)}
+    sid = vdf.statement.str.strip()
+    unknown = ~sid.isin([str(i) for i in statements])
+    if unknown.any():
+        raise PolisDataError(
+            f"{vfile}, line(s) {_lines(unknown)}: statement id(s) "
+            f"{sorted(set(sid[unknown]))[:5]} are not in {sfile.name}"
+        )
+    pid = vdf.participant.str.strip()
+    if (pid == "").any():
+        raise PolisDataError(f"{vfile}, line(s) {_lines(pid == '')}: no participant id")
+    vote = vdf.vote.str.strip()
+    bad = ~vote.isin(["1", "-1", "0"])
+    if bad.any():
+        raise PolisDataError(
+            f"{vfile}, line(s) {_lines(bad)}: vote is not 1 (agree), -1 (disagree) or 0 (pass)"
+        )
+    counts = pid.map(pid.value_counts())
+    sparse = counts < MIN_VOTES
+    if sparse.any():
+        raise PolisDataError(
+            f"{vfile}, line(s) {_lines(sparse)}: participant(s) {sorted(set(pid[sparse]))[:5]} "
+            f"have fewer than {MIN_VOTES} votes; a participant is represented by their votes, "
+            "so drop them from the table"
+        )
+    votes = pd.DataFrame(
+        {"participant": pid, "statement": sid.astype(int), "vote": vote.astype(int)}
+    )
+    votes = votes.drop_duplicates(["participant", "statement"], keep="last")
+    votes = votes.sort_values(["participant", "statement"], kind="stable").reset_index(drop=True)
+    return Conversation(name=folder.name, topic=_topic(folder), statements=statements, votes=votes)
+
+
+def _lines(mask: pd.Series) -> str:
+    """The CSV line numbers (header = line 1) of the rows in `mask`, the first ten."""
+    lines = (np.flatnonzero(mask.to_numpy()) + 2).tolist()
+    return ", ".join(map(str, lines[:10])) + (
+        f" (and {len(lines) - 10} more)" if len(lines) > 10 else ""
+    )
 
 
 def _topic(folder: Path) -> str:

@@ -16,6 +16,7 @@ def prompts_hash() -> str:
     """Hash of the representatives' prompt templates, recorded with every episode."""
     return TEMPLATES.digest
 
+
 # The 7-point agreement scale used for P items and for agreement questions.
 LIKERT = (
     "strongly disagree",

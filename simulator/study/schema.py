@@ -56,7 +56,10 @@ class SurveySpec(_Section):
     instrument: str = "anes2012"  # a shipped instrument name or a YAML path
     questions: list[str] | None = None  # a subset of the instrument's question ids
     conditioning: list[Literal["backstory", "qa", "bio", "portray", "none"]] = [
-        "backstory", "qa", "bio", "portray",
+        "backstory",
+        "qa",
+        "bio",
+        "portray",
     ]
     # None = the instrument's declared perspectives. `perspectives` is what the matched
     # (backstory) panel is asked; the demographic reference styles ask `reference_perspectives`
@@ -91,6 +94,9 @@ class ConsensusSpec(_Section):
     opinion_tokens: int = Field(default=_CONSENSUS.opinion_tokens, ge=8)
     critique_tokens: int = Field(default=_CONSENSUS.critique_tokens, ge=8)
     statement_tokens: int = Field(default=_CONSENSUS.mediator.max_tokens, ge=8)
+    # `representative`, or `trained:DIR` (`chorus consensus train-reward`): then the panel is
+    # `panel` participants of the model's conversation and the question is its own
+    reward: str = Field(default="representative", pattern=r"^(representative|trained:.+)$")
 
     def config(self, seed: int) -> ConsensusConfig:
         return ConsensusConfig(

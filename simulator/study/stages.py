@@ -167,7 +167,9 @@ def survey(study: Study, rf: RunFolder, engine, inst, people: dict, progress: bo
 
 def consensus(study: Study, rf: RunFolder, engine, stand_ins: list, progress: bool) -> list:
     """Consensus pilot: debate-bank questions; the panel is drawn from the survey's matched
-    stand-ins (the same people: backstory and respondent's demographics) as representatives."""
+    stand-ins (the same people: backstory and respondent's demographics) as representatives.
+    With a trained reward, the panel is real participants of the model's Polis conversation
+    (their vote histories) and the question is the conversation's own."""
     from chorus.simulator.consensus import (
         bank_questions,
         draw_panel,
@@ -175,19 +177,35 @@ def consensus(study: Study, rf: RunFolder, engine, stand_ins: list, progress: bo
         run_consensus,
         write_episodes,
     )
+    from chorus.simulator.polis import (
+        TrainedReward,
+        conversation_panel,
+        load_conversation,
+        load_reward,
+    )
     from chorus.simulator.representatives import ParticipantProfile
 
     spec = study.consensus
     assert spec is not None
     folder = rf.work / "consensus"
+    reward = load_reward(spec.reward, engine)
     key = study.digest("seed", "engine", "pool", "target", "matching", "consensus")
+    if isinstance(reward, TrainedReward):
+        key += reward.digest
     if rf.done("consensus", key):
         return read_episodes(folder)
     rf.reset("consensus", "consensus")
-    questions = bank_questions(spec.questions, spec.split, study.seed, spec.question_ids)
-    profiles = [ParticipantProfile.from_persona(p) for p in stand_ins]
-    panel = draw_panel(profiles, spec.panel, study.seed)
-    episodes = run_consensus(engine, questions, panel, spec.config(study.seed), progress=progress)
+    if isinstance(reward, TrainedReward):
+        questions = [reward.question()]
+        conv = load_conversation(reward.conversation)
+        panel = conversation_panel(conv, spec.panel, seed=study.seed)
+    else:
+        questions = bank_questions(spec.questions, spec.split, study.seed, spec.question_ids)
+        profiles = [ParticipantProfile.from_persona(p) for p in stand_ins]
+        panel = draw_panel(profiles, spec.panel, study.seed)
+    episodes = run_consensus(
+        engine, questions, panel, spec.config(study.seed), progress=progress, reward=reward
+    )
     write_episodes(folder, episodes)
     rf.mark("consensus", key)
     return episodes

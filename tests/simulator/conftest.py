@@ -18,7 +18,7 @@ def sim_engine(cached_engine):
     return cached_engine
 
 
-@pytest.fixture()
+@pytest.fixture(scope="session")
 def consensus_cli():
     """The `consensus` command group on its own app, so these tests need no other part's CLI."""
     import typer
