@@ -18,6 +18,8 @@ BENCHES = {
     "matching": "greedy and Hungarian matching at 100k-persona scale",
     "polis": "digital representatives predicting held-out Polis votes",
     "reward": "trained reward models vs baselines and DRs on votes of unseen Polis statements",
+    "injection": "planted prompt injections vs the same consensus episode without them; "
+    "harmless opinions never withheld",
     "serve": "the openai engine against chorus serve vs in-process, and through injected faults",
 }
 

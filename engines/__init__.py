@@ -11,6 +11,7 @@ from chorus.engines.errors import (
     ModelNotFoundError,
 )
 from chorus.engines.loader import default_cache_path, load_engine
+from chorus.engines.quoting import Quoted, neutralise, normalise, quote
 from chorus.engines.templates import Templates
 from chorus.engines.types import (
     ChoiceDistribution,
@@ -41,12 +42,16 @@ __all__ = [
     "Message",
     "ModelNotFoundError",
     "Prompt",
+    "Quoted",
     "ResponseCache",
     "Sample",
     "Templates",
     "default_cache_path",
     "derive_seed",
     "load_engine",
+    "neutralise",
+    "normalise",
+    "quote",
     "sample_seed",
     "write_atomic",
 ]

@@ -1,5 +1,10 @@
 """Prompt templates live as files next to the code that fills them (Jinja, strict about names);
-every part renders its folder through this one environment setup."""
+every part renders its folder through this one environment setup.
+
+Prompts that quote untrusted text render with `untrusted=True`: every `{{ value }}` is
+neutralised (engines/quoting.py), and `{{ text | data("opinion") }}` also puts it between
+`<opinion>` delimiters it cannot close. A template cannot forget to quote: an expression that
+skips the filter is still neutralised, only without delimiters."""
 
 from __future__ import annotations
 
@@ -10,12 +15,22 @@ from typing import Any
 
 import jinja2
 
+from chorus.engines.quoting import Quoted, neutralise, quote
+
 
 class Templates:
     """The .j2/.txt files of one folder. `trim_blocks` drops the newline after a block tag (and
-    the indentation before it); `html` autoescapes, for pages rather than prompts."""
+    the indentation before it); `html` autoescapes, for pages rather than prompts; `untrusted`
+    neutralises every value (prompts that quote participants' text)."""
 
-    def __init__(self, folder: Path, *, trim_blocks: bool = False, html: bool = False) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        trim_blocks: bool = False,
+        html: bool = False,
+        untrusted: bool = False,
+    ) -> None:
         self.folder = folder
         self._env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(folder),
@@ -25,7 +40,9 @@ class Templates:
             lstrip_blocks=trim_blocks,
             keep_trailing_newline=False,
             autoescape=html,
+            finalize=_neutralise_value if untrusted else None,
         )
+        self._env.filters["data"] = quote
 
     def render(self, name: str, **values: Any) -> str:
         return self._env.get_template(name).render(**values).strip()
@@ -38,3 +55,7 @@ class Templates:
             if path.suffix in {".j2", ".txt"}:
                 h.update(path.name.encode() + b"\0" + path.read_bytes())
         return h.hexdigest()[:16]
+
+
+def _neutralise_value(value: Any) -> Any:
+    return neutralise(value) if isinstance(value, str) and not isinstance(value, Quoted) else value

@@ -19,7 +19,7 @@ from chorus.simulator.consensus.records import (
     write_json,
 )
 from chorus.simulator.consensus.reward import RepresentativeReward, RewardModel
-from chorus.simulator.consensus.sanitize import WITHHELD, Screened, screen
+from chorus.simulator.consensus.sanitize import TextFlag, flag, fold, suspicion
 from chorus.simulator.consensus.schema import (
     ConsensusConfig,
     Episode,
@@ -32,7 +32,6 @@ from chorus.simulator.consensus.welfare import SocialWelfare, isoelastic
 
 __all__ = [
     "BANK",
-    "WITHHELD",
     "Candidate",
     "ConsensusConfig",
     "ConsensusMeasures",
@@ -46,13 +45,15 @@ __all__ = [
     "RepresentativeReward",
     "RewardModel",
     "RoundRecord",
-    "Screened",
     "SocialWelfare",
+    "TextFlag",
     "bank_questions",
     "bootstrap",
     "collect_opinions",
     "draft_requests",
     "draw_panel",
+    "flag",
+    "fold",
     "isoelastic",
     "load_questions",
     "measure",
@@ -61,8 +62,8 @@ __all__ = [
     "run_consensus",
     "run_episode",
     "schulze_scores",
-    "screen",
     "strongest_paths",
+    "suspicion",
     "write_candidates",
     "write_episodes",
     "write_json",

@@ -9,12 +9,12 @@ from itertools import pairwise
 
 import numpy as np
 
-from chorus.engines import Engine
+from chorus.engines import Engine, neutralise
 from chorus.simulator.consensus.mediator import TEMPLATES as MEDIATOR_TEMPLATES
 from chorus.simulator.consensus.mediator import Candidate, draft_requests, write_candidates
 from chorus.simulator.consensus.questions import Question
 from chorus.simulator.consensus.reward import RepresentativeReward, RewardModel
-from chorus.simulator.consensus.sanitize import Screened, screen
+from chorus.simulator.consensus.sanitize import TextFlag, flag, suspicion
 from chorus.simulator.consensus.schema import (
     ConsensusConfig,
     Episode,
@@ -56,15 +56,14 @@ def collect_opinions(
     for rep in panel:
         pid = rep.participant_id
         human = pid in question.opinions
-        s = screen(question.opinions[pid] if human else by_dr[pid])
+        raw = question.opinions[pid] if human else by_dr[pid]
         records.append(
             OpinionRecord(
                 participant_id=pid,
                 source="human" if human else "representative",
-                raw=s.raw,
-                text=s.text,
-                flagged=s.flagged,
-                flag_match=s.match,
+                raw=raw,
+                text=neutralise(raw),
+                flagged=bool(suspicion(raw)),
             )
         )
     return records
@@ -98,9 +97,9 @@ def run_episode(
     seed = derive_seed(config.seed, question.id)
     ids = [rep.participant_id for rep in panel]
     opinions = collect_opinions(engine, question, panel, config)
-    # flagged texts reach neither the mediator nor the participant's own representative
-    shown = {o.participant_id: o.text for o in opinions if not o.flagged}
-    dr_opinions = {o.participant_id: (None if o.flagged else o.text) for o in opinions}
+    # every text is shown, flagged or not: the prompts quote it as data it cannot escape
+    shown = {o.participant_id: o.text for o in opinions}
+    dr_opinions: dict[str, str | None] = dict(shown)
     n = config.candidates
 
     # Round 0 and the exclusion runs are independent: one generate call and one choice call.
@@ -143,12 +142,11 @@ def run_episode(
             tag=f"round{r}",
             settings=config.mediator,
             draft=draft,
-            critiques={k: v.text for k, v in critiques.items() if not v.flagged},
+            critiques=critiques,
         )
         cands = write_candidates(engine, [batch])[0]
         probs = _score(reward, question, panel, dr_opinions, [[c.text for c in cands]])[0]
-        seen = {k: v.text for k, v in critiques.items()}
-        rounds.append(_round(r, "revision", cands, probs, swf, seen))
+        rounds.append(_round(r, "revision", cands, probs, swf, critiques))
         final_probs = probs[:, rounds[-1].winner]
 
     final = expected_agreement(final_probs)
@@ -171,7 +169,49 @@ def run_episode(
         },
         engine=engine.describe(),
         prompts_hash=representative_prompts_hash() + MEDIATOR_TEMPLATES.digest,
+        flags=_flags(panel, opinions, rounds, exclusions),
     )
+
+
+def _flags(
+    panel: Sequence[DigitalRepresentative],
+    opinions: list[OpinionRecord],
+    rounds: list[RoundRecord],
+    exclusions: list[ExclusionRecord],
+) -> list[TextFlag]:
+    """Every participant-written or participant-derived text the heuristic finds suspicious:
+    profile texts, opinions, critiques, and the candidates written from them."""
+    found = [
+        flag(t, src, rep.participant_id, where)
+        for rep in panel
+        for src, where, t in _profile_texts(rep)
+    ]
+    found += [flag(o.raw, "opinion", o.participant_id) for o in opinions]
+    found += [
+        flag(text, "critique", pid, f"round{x.round}")
+        for x in rounds
+        for pid, text in x.critiques.items()
+    ]
+    steps = [(f"round{x.round}", x) for x in rounds]
+    steps += [(f"exclude:{x.excluded}", x) for x in exclusions]
+    found += [
+        flag(c.text, "candidate", None, f"{step} candidate {k}")
+        for step, rec in steps
+        for k, c in enumerate(rec.candidates)
+    ]
+    return [f for f in found if f is not None]
+
+
+def _profile_texts(rep: DigitalRepresentative) -> list[tuple[str, str, str]]:
+    """(source, where, text) of what a participant's profile quotes in its prompts."""
+    p = rep.profile
+    out = [("backstory", "", p.backstory)] if p.backstory else []
+    for i, o in enumerate(p.opinions):
+        out += [("O item", f"#{i}", t) for t in (o.question, o.opinion) if t]
+    for i, c in enumerate(p.critiques):
+        out += [("C item", f"#{i}", t) for t in (c.question, c.draft, c.critique)]
+    out += [("P item", f"#{i}", x.statement) for i, x in enumerate(p.positions)]
+    return out
 
 
 def _critiques(
@@ -183,8 +223,8 @@ def _critiques(
     config: ConsensusConfig,
     seed: int,
     r: int,
-) -> dict[str, Screened]:
-    """Each representative's critique of the draft, screened like the opinions."""
+) -> dict[str, str]:
+    """Each representative's critique of the draft, as the mediator is shown it."""
     texts = write_critiques(
         engine,
         [
@@ -200,7 +240,7 @@ def _critiques(
         max_tokens=config.critique_tokens,
         temperature=config.dr_temperature,
     )
-    return {rep.participant_id: screen(text) for rep, text in zip(panel, texts)}
+    return {rep.participant_id: neutralise(text) for rep, text in zip(panel, texts)}
 
 
 def _round(

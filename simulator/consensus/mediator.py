@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chorus.engines import Engine, GenerateRequest, Prompt, Templates
 from chorus.simulator.representatives import derive_seed
 
-TEMPLATES = Templates(Path(__file__).parent / "templates", trim_blocks=True)
+TEMPLATES = Templates(Path(__file__).parent / "templates", trim_blocks=True, untrusted=True)
 
 
 class MediatorSettings(BaseModel):

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chorus.simulator.consensus.mediator import Candidate, MediatorSettings
 from chorus.simulator.consensus.questions import Question
+from chorus.simulator.consensus.sanitize import TextFlag
 
 
 class ConsensusConfig(BaseModel):
@@ -26,9 +27,8 @@ class OpinionRecord(BaseModel):
     participant_id: str
     source: str  # "human" (from the questions file) or "representative"
     raw: str
-    text: str  # what the mediator and the representatives saw
-    flagged: bool  # withheld as an attempt to instruct the mediator
-    flag_match: str | None = None
+    text: str  # what the mediator and the representatives saw: normalised, delimiters escaped
+    flagged: bool = False  # looks like an attempt to instruct the model; shown all the same
 
 
 class RoundRecord(BaseModel):
@@ -74,3 +74,5 @@ class Episode(BaseModel):
     contexts: dict[str, str] = Field(default_factory=dict)
     engine: dict[str, str] = Field(default_factory=dict)
     prompts_hash: str = ""
+    # suspicious participant-written or -derived texts (recorded, never withheld)
+    flags: list[TextFlag] = Field(default_factory=list)

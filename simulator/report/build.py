@@ -81,6 +81,7 @@ def render(
                     (s, float(SocialWelfare.parse(s).scores(final[:, None])[0])) for s in SWFS
                 ],
                 "exclusions": e.exclusions,
+                "flags": e.flags,
             }
         )
     return TEMPLATES.render(

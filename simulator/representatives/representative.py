@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from chorus.engines import Prompt, Templates
 from chorus.simulator.representatives.profile import ALL_SECTIONS, ParticipantProfile, Section
 
-TEMPLATES = Templates(Path(__file__).parent / "templates", trim_blocks=True)
+TEMPLATES = Templates(Path(__file__).parent / "templates", trim_blocks=True, untrusted=True)
 
 
 def prompts_hash() -> str:

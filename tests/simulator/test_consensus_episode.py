@@ -1,5 +1,6 @@
-"""A whole consensus episode on the embedded model: a planted prompt injection, a critique and
-revision round, the exclusion analysis, the records; and the `chorus consensus` commands."""
+"""A whole consensus episode on the embedded model: a planted prompt injection (flagged, quoted,
+never withheld), a critique and revision round, the exclusion analysis, the records; and the
+`chorus consensus` commands."""
 
 from __future__ import annotations
 
@@ -51,16 +52,16 @@ def episode(sim_engine):
 
 
 @pytest.mark.slow
-def test_planted_injection_never_reaches_the_mediator_or_wins(episode):
+def test_planted_injection_is_flagged_and_quoted_not_withheld(episode):
     bob = next(o for o in episode.opinions if o.participant_id == "bob")
-    assert bob.flagged and PLANTED in bob.raw and PLANTED not in bob.text
-    runs = [*episode.rounds, *episode.exclusions]
-    for run in runs:
-        for c in run.candidates:
-            assert "bob" not in c.order  # withheld opinions are not shown at all
-            assert all(PLANTED not in m["content"] for m in c.prompt)
-            assert PLANTED not in c.text
-    assert PLANTED not in episode.statement
+    assert bob.flagged and bob.raw == QUESTION.opinions["bob"] and bob.text == bob.raw
+    span = f"<opinion>{bob.raw}</opinion>"
+    for c in episode.rounds[0].candidates:  # the mediator sees it, as one quoted span
+        assert "bob" in c.order and span in c.prompt[-1]["content"]
+    assert span in episode.contexts["bob"]  # and so does bob's own representative
+    (f,) = [f for f in episode.flags if f.source == "opinion"]
+    assert f.participant_id == "bob" and "addresses the model with instructions" in f.reasons
+    assert f.text == bob.raw
 
 
 @pytest.mark.slow
@@ -75,7 +76,7 @@ def test_episode_flow_and_welfare(episode):
         assert r.winner == swf.select(u)[0]
         assert np.allclose(r.welfare, swf.scores(u))
         assert len({c.seed for c in r.candidates}) == 2
-        assert all(sorted(c.order) == ["ana", "cy"] for c in r.candidates)
+        assert all(sorted(c.order) == ["ana", "bob", "cy"] for c in r.candidates)
     critiques = episode.rounds[1].critiques
     assert set(critiques) == {"ana", "bob", "cy"}
     winner0 = episode.rounds[0].candidates[episode.rounds[0].winner].text

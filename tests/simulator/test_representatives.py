@@ -52,13 +52,14 @@ def test_prompt_has_configured_sections_first_and_the_task_last():
     order = [
         "I drive a night bus",  # backstory
         "- age: 30-39",  # D
-        'this participant wrote: "Yes, for shift workers."',  # O, written
+        "this participant wrote: <opinion>Yes, for shift workers.</opinion>",  # O, written
         # O, vote
-        'On the statement "The bus fare should be free.", this participant voted disagree.',
-        'this participant wrote: "Too blunt."',  # C
-        '"Cities need more trees.": agree',  # P (6 = agree)
+        "On the statement <statement>The bus fare should be free.</statement>, this participant"
+        " voted disagree.",
+        "this participant wrote: <critique>Too blunt.</critique>",  # C
+        "<statement>Cities need more trees.</statement>: agree",  # P (6 = agree)
         "The question under debate: Build more housing?",  # Base
-        'opinion on it: "Yes, near transit."',
+        "opinion on it: <opinion>Yes, near transit.</opinion>",
         "THE TASK",
     ]
     positions = [user.index(s) for s in order]
