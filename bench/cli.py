@@ -13,6 +13,9 @@ BENCHES = {
     "engine": "engine speed: chorus's choice path vs naive scoring, prefill FLOP use, batched "
     "generation",
     "anes": "conditioning styles vs real ANES 2012 answers (WD, Frobenius, alpha, human floor)",
+    "validity": "every conditioning vs chance, the human floor and a demographics-only model "
+    "(distance by kind, BCa intervals, individual-level fidelity)",
+    "coverage": "coverage of the 95% BCa intervals of the mean WD against sample size",
     "critic": "LLM critic precision and recall on the labelled interview fragments",
     "personas": "personas per minute for both backstory styles",
     "matching": "greedy and Hungarian matching at 100k-persona scale",

@@ -86,11 +86,12 @@ def _check_keys(keys: pd.Series, mapping: ColumnMapping, where: str, dataset: st
             f"not cover: {_examples(unmapped)}; add them to `values` or to `missing`"
         )
     never = [k for k in mapping.values if k not in seen]
-    if never:
+    if never and not mapping.allow_unseen:
         raise DatasetError(
             f"{where}: the mapping names values {never[:_SHOW]} that never occur in column "
             f"{mapping.column!r} of {dataset!r} (its values: {sorted(seen)[:_SHOW]} ...); "
-            "fix their spelling"
+            "fix their spelling, or set `allow_unseen: true` on the mapping if the data simply "
+            "lacks them (a small pilot file)"
         )
 
 

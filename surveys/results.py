@@ -17,7 +17,7 @@ from chorus.surveys.datasets import HumanDataset, load_dataset
 from chorus.surveys.metrics.responses import from_answers, from_human
 from chorus.surveys.persona import Persona, trait_table
 from chorus.surveys.schema import Instrument
-from chorus.surveys.scoring import Score, score
+from chorus.surveys.scoring import Score, raw_mass, score
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ class Results:
             n_boot=n_boot,
             seed=seed,
             floor=floor,
+            label_mass=raw_mass(self.answers),
             progress=progress,
         )
 

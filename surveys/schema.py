@@ -67,6 +67,9 @@ class ColumnMapping(_Strict):
     bins: list[float] | None = None
     option_values: bool = False
     missing: list[str] = []
+    # `values` keys that never occur in the data are an error (a misspelling, usually); a small
+    # pilot file may simply lack them: `allow_unseen: true` accepts that
+    allow_unseen: bool = False
 
     @field_validator("values", mode="before")
     @classmethod
@@ -144,9 +147,13 @@ class Question(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Question:
         if self.kind == "free_text":
-            if self.options or self.sources:
-                raise ValueError("a free_text question has no options and no dataset mapping")
-            return self
+            # rejected rather than silently skipped: every answer is an option distribution
+            raise LocatedError(
+                ("kind",),
+                f"question {self.id!r} is free_text, which chorus does not ask (answers are "
+                "distributions over options, scored against people): give it `options` and "
+                "`kind: single_choice`, or remove it",
+            )
         self._check_options()
         if len(set(self.perspectives)) != len(self.perspectives):
             raise LocatedError(("perspectives",), "perspectives are listed twice")
@@ -225,10 +232,6 @@ class Question(_Strict):
             dtype=float,
         )
 
-    @property
-    def scored(self) -> bool:
-        return self.kind != "free_text"
-
 
 class Instrument(_Strict):
     name: str = Field(pattern=_ID_PATTERN)
@@ -263,8 +266,8 @@ class Instrument(_Strict):
                         f"`about: {q.about}` must name a group of the question's group set {names}",
                     )
         for j, qid in enumerate(self.scale or []):
-            if qid not in seen or not self.questions[seen[qid]].scored:
-                raise LocatedError(("scale", j), f"scale item {qid!r} is not a scored question id")
+            if qid not in seen:
+                raise LocatedError(("scale", j), f"scale item {qid!r} is not a question id")
         return self
 
     def subset(self, question_ids: Sequence[str]) -> Instrument:
@@ -286,7 +289,8 @@ class Instrument(_Strict):
 
     @property
     def scored_questions(self) -> list[Question]:
-        return [q for q in self.questions if q.scored]
+        """Every question (free_text ones are rejected at load, so all are scored)."""
+        return list(self.questions)
 
     @property
     def scale_items(self) -> list[Question]:

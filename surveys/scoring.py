@@ -1,123 +1,68 @@
-"""Score simulated answers against a human dataset: the metrics.json report and its table."""
+"""Score simulated answers against a human dataset: the metrics.json report and its table.
+
+Every headline figure carries a BCa 95% interval (surveys.metrics.bootstrap); the report always
+holds the chance row (`uniform`, every option equally likely), whether the run beats it, the
+human floor, dispersion, the subgroup table and, for personas matched to respondents, the
+individual-level fidelity."""
 
 from __future__ import annotations
 
-import math
+import warnings
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from scipy.stats import bootstrap as scipy_bootstrap
 from tqdm.auto import tqdm
 
-from chorus.surveys.metrics.bootstrap import bootstrap, collect, human_floor, percentile_interval
-from chorus.surveys.metrics.compare import common_questions, compare
-from chorus.surveys.metrics.distance import weighted_distribution
+from chorus.surveys.metrics.bootstrap import (
+    MIN_RELIABLE_N,
+    bootstrap,
+    collect,
+    human_floor,
+    jackknife,
+)
+from chorus.surveys.metrics.compare import (
+    common_questions,
+    compare,
+    comparison,
+    distributions,
+    subgroup_members,
+)
+from chorus.surveys.metrics.dispersion import flagged, ratios
+from chorus.surveys.metrics.distance import METRIC_BY_KIND, weighted_distribution
+from chorus.surveys.metrics.individual import PersonScores, person_scores
 from chorus.surveys.metrics.responses import ResponseSet
 from chorus.surveys.schema import Instrument
+from chorus.surveys.score_schema import (
+    GAP_METRICS,
+    HEADLINE,
+    BeatsUniform,
+    Dispersion,
+    Figure,
+    Floor,
+    GapScore,
+    Individual,
+    PerceptionScore,
+    QuestionScore,
+    Score,
+    SubgroupScore,
+    finite_mean,
+    rounded,
+)
+
+INTERVALS = (
+    "95% BCa bootstrap intervals (persons resampled on both sides; acceleration from a grouped "
+    "jackknife); `method: percentile` marks a figure where BCa was undefined. Floor intervals "
+    "are the middle 95% of the split-half distribution."
+)
 
 
-def _num(x: float) -> float | None:
-    return None if x is None or not math.isfinite(x) else round(float(x), 6)
-
-
-class Figure(BaseModel):
-    """A headline number with its bootstrap 95% interval."""
-
-    model_config = ConfigDict(ser_json_inf_nan="null")
-    value: float | None
-    lo: float | None
-    hi: float | None
-
-    @classmethod
-    def of(cls, value: float, reps: np.ndarray | None) -> Figure:
-        lo, hi = percentile_interval(reps) if reps is not None else (float("nan"), float("nan"))
-        return cls(value=_num(value), lo=_num(lo), hi=_num(hi))
-
-
-class QuestionScore(BaseModel):
-    id: str
-    labels: list[str]
-    human: list[float]
-    sim: list[float]
-    wd: Figure
-    wd_raw: Figure
-
-
-class GapScore(BaseModel):
-    question: str
-    ingroup: str
-    outgroup: str
-    sim_gap: Figure
-    sim_d: Figure
-    human_gap: Figure
-    human_d: Figure
-
-
-class PerceptionScore(BaseModel):
-    question: str
-    perspective: str  # ingroup | outgroup (vs the human group's self-report) | meta (vs sim)
-    perceiver: str
-    error: Figure
-
-
-class Floor(BaseModel):
-    """Human floor: mean and 95% interval over pairs of human samples of the simulated size."""
-
-    n: int
-    wd: Figure
-    wd_raw: Figure
-    frobenius: Figure
-    alpha: Figure
-
-
-FLOOR_METRICS = ("wd", "wd_raw", "frobenius", "alpha")
-GAP_METRICS = ("sim_gap", "sim_d", "human_gap", "human_d")
-
-
-class Score(BaseModel):
-    """A run scored against a human dataset (metrics.json); `to_pandas()` is its table form."""
-
-    instrument: str
-    dataset: str
-    n_personas: int
-    n_human: int
-    n_boot: int
-    seed: int
-    wd: Figure
-    wd_raw: Figure
-    wd_sampled: Figure
-    frobenius: Figure
-    frobenius_undefined_pairs: int
-    alpha_sim: Figure
-    alpha_human: Figure
-    human_floor: Floor | None
-    questions: list[QuestionScore]
-    gaps: list[GapScore]
-    perceptions: list[PerceptionScore]
-
-    def to_pandas(self) -> pd.DataFrame:
-        """One row per question and metric (question "all" for the instrument-level figures,
-        "human floor" for the floor), with value, lo and hi (the bootstrap 95% interval)."""
-        rows: list[tuple[str, str, Figure]] = [
-            ("all", name, getattr(self, name))
-            for name in ("wd", "wd_raw", "wd_sampled", "frobenius", "alpha_sim", "alpha_human")
-        ]
-        if self.human_floor is not None:
-            fl = self.human_floor
-            rows += [("human floor", name, getattr(fl, name)) for name in FLOOR_METRICS]
-        for q in self.questions:
-            rows += [(q.id, "wd", q.wd), (q.id, "wd_raw", q.wd_raw)]
-        for g in self.gaps:
-            rows += [(g.question, name, getattr(g, name)) for name in GAP_METRICS]
-        for p in self.perceptions:
-            rows.append((p.question, f"perception_error/{p.perspective}/{p.perceiver}", p.error))
-        return pd.DataFrame(
-            [
-                {"question": q, "metric": m, "value": f.value, "lo": f.lo, "hi": f.hi}
-                for q, m, f in rows
-            ]
-        )
+def raw_mass(answers: pd.DataFrame) -> dict[str, float]:
+    """Mean raw label mass per question over the self answers of an answers table."""
+    own = answers[answers["perspective"] == "self"]
+    return {str(k): float(v) for k, v in own.groupby("question_id")["raw_mass"].mean().items()}
 
 
 def score(
@@ -130,75 +75,52 @@ def score(
     seed: int = 0,
     floor: bool = True,
     draws: int = 20,
+    label_mass: dict[str, float] | None = None,
     progress: bool = False,
 ) -> Score:
-    """Point estimates, bootstrap intervals, and the human floor at the simulated size.
+    """Point estimates, BCa intervals, the uniform row, the human floor at the simulated size
+    (overall and per subgroup), dispersion, and individual-level fidelity when the personas
+    stand for respondents of `human`.
 
     Metrics on sampled answers (wd_sampled, Frobenius, alpha) depend on the draw of one answer
     per persona; their point estimate is the mean over `draws` seeded draws.
     """
     rng = np.random.default_rng(seed)
+    stat = comparison(instrument)
     repeated = collect([compare(sim, human, instrument, rng) for _ in range(draws)])
-    point = {k: _mean(v) for k, v in repeated.items()}
-    total = n_boot * (2 if floor else 1)
+    point = {k: finite_mean(v) for k, v in repeated.items()}
+    questions = common_questions(sim, human, instrument)
+    subsets = _subsets(sim, human)
+    total = n_boot * (2 + len(subsets) if floor else 1)
     with tqdm(total=total, desc="bootstrap", disable=not progress) as bar:
-        reps = bootstrap(sim, human, instrument, n_boot, rng, bar.update) if n_boot else {}
-        fl = (
-            human_floor(human, instrument, sim.n, n_boot, rng, bar.update)
+        reps = bootstrap(sim, human, stat, n_boot, rng, bar.update) if n_boot else {}
+        infl = jackknife(sim, human, stat, seed) if n_boot else {}
+        fl = human_floor(human, stat, sim.n, n_boot, rng, bar.update) if floor and n_boot else None
+        sub_floor = {
+            key: human_floor(h_sub, _wd_only(questions), n_sub, n_boot, rng, bar.update)["wd"]
+            for key, (n_sub, h_sub) in subsets.items()
             if floor and n_boot
-            else None
-        )
+        }
 
     def fig(key: str) -> Figure:
-        return Figure.of(point.get(key, float("nan")), reps.get(key))
+        return Figure.of(point.get(key, float("nan")), reps.get(key), infl.get(key))
 
-    questions = common_questions(sim, human, instrument)
     q_scores = [
-        QuestionScore(
-            id=q.id,
-            labels=[o.label for o in q.substantive_options],
-            human=[
-                round(float(x), 6)
-                for x in weighted_distribution(human.self_rows(q.id), human.weights)
-            ],
-            sim=[
-                round(float(x), 6) for x in weighted_distribution(sim.self_rows(q.id), sim.weights)
-            ],
-            wd=fig(f"wd/{q.id}"),
-            wd_raw=fig(f"wd_raw/{q.id}"),
-        )
-        for q in questions
+        _question(q, sim, human, fig, point, fl, (label_mass or {}).get(q.id)) for q in questions
     ]
-    gaps = []
-    for q in questions:
-        if q.groups is None:
-            continue
-        gs = instrument.groups[q.groups]
-        inside = gs.get(q.about) if q.about else gs.members[0]
-        gaps.append(
-            GapScore(
-                question=q.id,
-                ingroup=inside.name,
-                outgroup=gs.other(inside).name,
-                sim_gap=fig(f"gap/{q.id}/sim"),
-                sim_d=fig(f"d/{q.id}/sim"),
-                human_gap=fig(f"gap/{q.id}/human"),
-                human_d=fig(f"d/{q.id}/human"),
-            )
-        )
-    perceptions = []
-    for key in sorted(k for k in point if k.startswith("perception/")):
-        _, qid, persp, perceiver = key.split("/")
-        perceptions.append(
-            PerceptionScore(question=qid, perspective=persp, perceiver=perceiver, error=fig(key))
-        )
-    return Score(
+    beats = fig("beats_uniform")
+    individual = _individual(person_scores(sim, human, questions), n_boot, seed)
+    out = Score(
         instrument=instrument.name,
         dataset=dataset,
         n_personas=sim.n,
         n_human=human.n,
         n_boot=n_boot,
         seed=seed,
+        intervals=INTERVALS,
+        min_reliable_n=MIN_RELIABLE_N,
+        warnings=[],
+        metrics_used=dict(Counter(METRIC_BY_KIND[q.kind] for q in questions)),
         wd=fig("wd"),
         wd_raw=fig("wd_raw"),
         wd_sampled=fig("wd_sampled"),
@@ -206,53 +128,246 @@ def score(
         frobenius_undefined_pairs=round(point["frobenius_undefined_pairs"]),
         alpha_sim=fig("alpha_sim"),
         alpha_human=fig("alpha_human"),
-        human_floor=_floor(fl, sim.n) if fl is not None else None,
+        uniform=fig("uniform"),
+        beats_uniform=BeatsUniform(margin=beats, beats=beats.lo is not None and beats.lo > 0),
+        representativeness=fig("representativeness"),
+        dispersion_median=fig("dispersion_median"),
+        dispersion_flagged=sum(q.dispersion.flagged for q in q_scores),
+        human_floor=_floor(fl, sim.n, questions) if fl is not None else None,
         questions=q_scores,
-        gaps=gaps,
-        perceptions=perceptions,
+        subgroups=[
+            SubgroupScore(
+                trait=trait,
+                group=group,
+                n_sim=subsets[(trait, group)][0],
+                n_human=subsets[(trait, group)][1].n,
+                wd=fig(f"sub/{trait}/{group}"),
+                floor=Figure.spread(sub_floor[(trait, group)])
+                if (trait, group) in sub_floor
+                else None,
+                representativeness=rounded(1.0 - point[f"sub/{trait}/{group}"]),
+            )
+            for trait, group in subsets
+            if f"sub/{trait}/{group}" in point
+        ],
+        individual=individual,
+        gaps=_gaps(instrument, questions, fig),
+        perceptions=[
+            PerceptionScore(question=qid, perspective=persp, perceiver=who, error=fig(key))
+            for key in sorted(k for k in point if k.startswith("perception/"))
+            for _, qid, persp, who in [key.split("/")]
+        ],
+    )
+    out.warnings.extend(_warnings(out))
+    return out
+
+
+def _subsets(sim: ResponseSet, human: ResponseSet) -> dict[tuple[str, str], tuple]:
+    """(trait, group) -> simulated size and the human respondents of that subgroup."""
+    return {
+        key: (len(s_in), human.take(h_in))
+        for key, (s_in, h_in) in subgroup_members(sim, human).items()
+    }
+
+
+def _wd_only(questions):
+    return lambda a, b, rng: {"wd": distributions(a, b, questions)["wd"]}
+
+
+def _question(q, sim, human, fig, point, fl, mass) -> QuestionScore:
+    p_hum = weighted_distribution(human.self_rows(q.id), human.weights)
+    p_sim = weighted_distribution(sim.self_rows(q.id), sim.weights)
+    d = ratios(q.kind, p_sim, p_hum, q.values)
+    answered = int((~np.isnan(human.self_rows(q.id)).any(axis=1)).sum())
+    return QuestionScore(
+        id=q.id,
+        text=q.text,
+        kind=q.kind,
+        metric=METRIC_BY_KIND[q.kind],
+        labels=[o.label for o in q.substantive_options],
+        options=[o.text for o in q.substantive_options],
+        human=[round(float(x), 6) for x in p_hum],
+        sim=[round(float(x), 6) for x in p_sim],
+        human_err=_share_err(human.self_rows(q.id), human.weights, p_hum),
+        sim_err=_share_err(sim.self_rows(q.id), sim.weights, p_sim),
+        wd=fig(f"wd/{q.id}"),
+        wd_raw=fig(f"wd_raw/{q.id}"),
+        uniform=rounded(point.get(f"uniform/{q.id}", float("nan"))),
+        floor=(
+            rounded(finite_mean(fl[f"wd/{q.id}"]))
+            if fl is not None and f"wd/{q.id}" in fl
+            else None
+        ),
+        n_sim=int((~np.isnan(sim.self_rows(q.id)).any(axis=1)).sum()),
+        n_human=answered,
+        human_missing=human.n - answered,
+        raw_mass=rounded(mass),
+        dispersion=Dispersion(
+            variance=rounded(d["variance"]),
+            entropy=rounded(d["entropy"]),
+            ratio=rounded(d["ratio"]),
+            flagged=flagged(d["ratio"]),
+        ),
     )
 
 
-def _mean(x: np.ndarray) -> float:
-    return float(np.nanmean(x)) if np.isfinite(x).any() else float("nan")
+def _share_err(rows: np.ndarray, weights: np.ndarray, mean: np.ndarray) -> list[float]:
+    """1.96 standard errors of each option's weighted share (effective sample size)."""
+    ok = ~np.isnan(rows).any(axis=1)
+    w = weights[ok]
+    if len(w) < 2 or w.sum() <= 0:
+        return [0.0] * len(mean)
+    var = (w[:, None] * (rows[ok] - mean) ** 2).sum(axis=0) / w.sum()
+    n_eff = w.sum() ** 2 / (w**2).sum()
+    return [round(float(x), 6) for x in 1.96 * np.sqrt(var / n_eff)]
 
 
-def _floor(reps: dict[str, np.ndarray], n: int) -> Floor:
-    def mean_fig(key: str) -> Figure:
-        return Figure.of(_mean(reps[key]), reps[key])
+def _gaps(instrument: Instrument, questions, fig) -> list[GapScore]:
+    out = []
+    for q in questions:
+        if q.groups is None:
+            continue
+        gs = instrument.groups[q.groups]
+        inside = gs.get(q.about) if q.about else gs.members[0]
+        out.append(
+            GapScore(
+                question=q.id,
+                ingroup=inside.name,
+                outgroup=gs.other(inside).name,
+                **{name: fig(f"{name.split('_')[1]}/{q.id}/{name.split('_')[0]}")
+                   for name in GAP_METRICS},
+            )
+        )  # fmt: skip
+    return out
 
+
+def _person_figure(data: tuple[np.ndarray, ...], statistic, n_boot: int, seed: int) -> Figure:
+    """scipy's BCa bootstrap over persons (paired when several arrays), percentile where BCa is
+    undefined."""
+    value = float(statistic(*data, axis=-1))
+    if n_boot < 2 or len(data[0]) < 3:
+        return Figure(value=rounded(value), lo=None, hi=None)
+    for method in ("BCa", "percentile"):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a degenerate BCa is handled: percentile next
+            res = scipy_bootstrap(
+                data, statistic, paired=True, vectorized=True, n_resamples=n_boot,
+                method=method, random_state=np.random.default_rng(seed),
+            )  # fmt: skip
+        lo, hi = res.confidence_interval
+        if np.isfinite(lo) and np.isfinite(hi):
+            lo, hi = rounded(lo), rounded(hi)
+            return Figure(value=rounded(value), lo=lo, hi=hi, method=method.lower())
+    return Figure(value=rounded(value), lo=None, hi=None)
+
+
+def _individual(ps: PersonScores | None, n_boot: int, seed: int) -> Individual | None:
+    if ps is None:
+        return None
+
+    def mean(x, axis=-1):
+        return np.mean(x, axis=axis)
+
+    def ratio(a, b, axis=-1):
+        return np.mean(a, axis=axis) / np.mean(b, axis=axis)
+
+    def fig(*arrays, statistic=mean) -> Figure:
+        return _person_figure(arrays, statistic, n_boot, seed)
+
+    r = ps.r[np.isfinite(ps.r)]
+    return Individual(
+        n=len(ps.persona),
+        items_per_person=round(float(ps.items.mean()), 2),
+        accuracy=fig(ps.persona),
+        top1=fig(ps.persona_top1),
+        demographic_model_accuracy=fig(ps.demographic),
+        demographic_model_top1=fig(ps.demographic_top1),
+        cell_majority_top1=fig(ps.cell_top1),
+        random_persona_accuracy=fig(ps.random_persona),
+        random_persona_top1=fig(ps.random_persona_top1),
+        accuracy_over_demographic_model=fig(ps.persona, ps.demographic, statistic=ratio),
+        person_r=fig(r) if len(r) else Figure(value=None, lo=None, hi=None),
+        person_r_defined=len(r),
+    )
+
+
+def _warnings(s: Score) -> list[str]:
+    out = []
+    if s.n_personas < s.min_reliable_n:
+        out.append(
+            f"n={s.n_personas} simulated people is below {s.min_reliable_n}, the size from which "
+            "the 95% intervals held the truth at least 90% of the time in the coverage "
+            "simulation (`chorus bench coverage`): they are too narrow here, read them as rough"
+        )
+    fallback = [name for name in HEADLINE if getattr(s, name).method == "percentile"]
+    if fallback:
+        out.append(f"BCa undefined for {', '.join(fallback)}: percentile intervals there")
+    if s.dispersion_flagged:
+        out.append(
+            f"{s.dispersion_flagged} of {len(s.questions)} questions have a simulated/human "
+            "dispersion ratio outside [0.5, 2]"
+        )
+    if not s.beats_uniform.beats:
+        out.append("not closer to the human answers than uniform chance (beats_uniform)")
+    return out
+
+
+def _floor(reps: dict[str, np.ndarray], n: int, questions) -> Floor:
     return Floor(
         n=n,
-        wd=mean_fig("wd"),
-        wd_raw=mean_fig("wd_raw"),
-        frobenius=mean_fig("frobenius"),
-        alpha=mean_fig("alpha_sim"),
+        wd=Figure.spread(reps["wd"]),
+        wd_raw=Figure.spread(reps["wd_raw"]),
+        frobenius=Figure.spread(reps["frobenius"]),
+        alpha=Figure.spread(reps["alpha_sim"]),
+        questions={
+            q.id: rounded(finite_mean(reps[f"wd/{q.id}"]))
+            for q in questions
+            if f"wd/{q.id}" in reps
+        },
     )
+
+
+def _cell(f: Figure | None) -> str:
+    if f is None or f.value is None:
+        return "-"
+    if f.lo is None or f.hi is None:
+        return f"{f.value:.3f}"
+    return f"{f.value:.3f} [{f.lo:.3f}, {f.hi:.3f}]"
 
 
 def summary_table(reports: Sequence[tuple[str, Score]]) -> str:
-    """A readable fixed-width table of the headline figures."""
-
-    def cell(f: Figure) -> str:
-        if f.value is None:
-            return "-"
-        if f.lo is None or f.hi is None:
-            return f"{f.value:.3f}"
-        return f"{f.value:.3f} [{f.lo:.3f}, {f.hi:.3f}]"
-
-    head = f"{'run':<16}{'n':>5}  {'WD (norm.)':<24}{'WD (raw)':<24}{'Frobenius':<24}{'alpha':<24}"
+    """A readable fixed-width table of the headline figures, with the `uniform` and human floor
+    reference rows, whether each run beats chance, and the warnings."""
+    head = (
+        f"{'run':<16}{'n':>5}  {'WD (norm.)':<24}{'WD (raw)':<24}{'Frobenius':<24}"
+        f"{'alpha':<24}{'beats uniform (margin)'}"
+    )
     lines = [head, "-" * len(head)]
     for name, r in reports:
+        verdict = "yes" if r.beats_uniform.beats else "no"
         lines.append(
-            f"{name:<16}{r.n_personas:>5}  {cell(r.wd):<24}{cell(r.wd_raw):<24}"
-            f"{cell(r.frobenius):<24}{cell(r.alpha_sim):<24}"
+            f"{name:<16}{r.n_personas:>5}  {_cell(r.wd):<24}{_cell(r.wd_raw):<24}"
+            f"{_cell(r.frobenius):<24}{_cell(r.alpha_sim):<24}"
+            f"{verdict} {_cell(r.beats_uniform.margin)}"
         )
     first = reports[0][1] if reports else None
-    if first is not None and first.human_floor is not None:
+    if first is None:
+        return "\n".join(lines)
+    lines.append(f"{'uniform':<16}{first.n_personas:>5}  {_cell(first.uniform):<24}")
+    if first.human_floor is not None:
         f = first.human_floor
-        cells = "".join(f"{cell(x):<24}" for x in (f.wd, f.wd_raw, f.frobenius, f.alpha))
+        cells = "".join(f"{_cell(x):<24}" for x in (f.wd, f.wd_raw, f.frobenius, f.alpha))
         lines.append(f"{'human floor':<16}{f.n:>5}  {cells}")
-        lines.append(
-            f"{'human (all)':<16}{first.n_human:>5}  {'':<72}{cell(first.alpha_human):<24}"
-        )
+    lines.append(f"{'human (all)':<16}{first.n_human:>5}  {'':<72}{_cell(first.alpha_human):<24}")
+    used = ", ".join(f"{k} x{v}" for k, v in sorted(first.metrics_used.items()))
+    lines.append(f"\ndistance per question: {used}. {first.intervals}")
+    for name, r in reports:
+        if r.individual is not None:
+            ind = r.individual
+            lines.append(
+                f"{name}: individual accuracy {_cell(ind.accuracy)} vs demographic model "
+                f"{_cell(ind.demographic_model_accuracy)} (ratio "
+                f"{_cell(ind.accuracy_over_demographic_model)}), person r {_cell(ind.person_r)}"
+            )
+        lines += [f"WARNING ({name}): {w}" for w in r.warnings]
     return "\n".join(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 from typing import Any
 
 import matplotlib
@@ -22,15 +23,29 @@ def _uri(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def distribution(qid: str, labels: list[str], human: list[float], sim: list[float]) -> str:
-    fig, ax = plt.subplots(figsize=(4.2, 2.4))
-    x = np.arange(len(labels))
-    ax.bar(x - 0.2, human, 0.4, label="human (weighted)", color=HUMAN)
-    ax.bar(x + 0.2, sim, 0.4, label="simulated", color=SIM)
-    ax.set_xticks(x, [lab[:14] for lab in labels], rotation=30, ha="right", fontsize=7)
+def distribution(
+    text: str,
+    options: list[str],
+    human: tuple[list[float], list[float]],
+    styles: list[tuple[str, list[float], list[float]]],
+    note: str,
+) -> str:
+    """Human and every style's answer shares with 95% error bars, chance (1/K) dashed, the
+    question's wording as the title and the options' wordings (the scale anchors) as ticks;
+    `note` (distance, floor, uniform) under the title."""
+    series = [("human (weighted)", *human)] + styles
+    width = 0.8 / len(series)
+    fig, ax = plt.subplots(figsize=(max(4.6, 0.9 * len(options) + 2.4), 3.3))
+    x = np.arange(len(options))
+    colors = [HUMAN, SIM, "#55a868", "#8172b3", "#937860", "#da8bc3"]
+    for i, (name, shares, err) in enumerate(series):
+        ax.bar(x - 0.4 + width * (i + 0.5), shares, width, yerr=err, capsize=2, label=name,
+               color=colors[i % len(colors)], error_kw={"elinewidth": 0.8})  # fmt: skip
+    ax.axhline(1.0 / len(options), color="#444", linestyle="--", linewidth=1, label="uniform")
+    ax.set_xticks(x, [textwrap.fill(o, 16) for o in options], fontsize=6)
     ax.set_ylabel("share")
-    ax.set_title(qid, fontsize=9)
-    ax.legend(fontsize=7)
+    ax.set_title(textwrap.fill(text, 70) + "\n" + note, fontsize=7)
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _uri(fig)
 
 
@@ -49,7 +64,7 @@ def heatmaps(
     return _uri(fig)
 
 
-def group_bars(question: str, rows: list[dict[str, Any]]) -> str:
+def group_bars(question: str, text: str, rows: list[dict[str, Any]]) -> str:
     fig, ax = plt.subplots(figsize=(4.6, 2.6))
     groups = [r["group"] for r in rows]
     x = np.arange(len(groups))
@@ -57,7 +72,7 @@ def group_bars(question: str, rows: list[dict[str, Any]]) -> str:
     ax.bar(x + 0.2, [r["sim"] or 0 for r in rows], 0.4, label="simulated", color=SIM)
     ax.set_xticks(x, [f"{g}\nanswering" for g in groups], fontsize=8)
     ax.set_ylabel("mean answer")
-    ax.set_title(question, fontsize=9)
+    ax.set_title(f"{question}: " + textwrap.fill(text, 60), fontsize=7)
     ax.legend(fontsize=7)
     return _uri(fig)
 

@@ -14,6 +14,7 @@ from chorus.surveys import Results
 def score_study(study: Study, dataset, inst, results: dict[str, Results]) -> dict[str, Any]:
     from chorus.surveys import from_answers, from_human, score
     from chorus.surveys.metrics import constant
+    from chorus.surveys.scoring import raw_mass
 
     human = from_human(dataset, inst)
     sims = {style: from_answers(r.answers, inst, r.traits) for style, r in results.items()}
@@ -28,6 +29,7 @@ def score_study(study: Study, dataset, inst, results: dict[str, Results]) -> dic
             n_boot=study.survey.n_boot,
             seed=study.seed,
             floor=floor is None,
+            label_mass=raw_mass(results[style].answers),
         )
         floor = floor or report.human_floor
         rows[style] = report.model_dump(mode="json")
@@ -49,9 +51,27 @@ def score_study(study: Study, dataset, inst, results: dict[str, Results]) -> dic
     return {
         "rows": rows,
         "human_floor": floor.model_dump(mode="json") if floor else None,
+        "verdict": verdict({s: rows[s] for s in sims}),
         "correlations": correlations(inst, human, sims["backstory"]),
         "groups": group_means(inst, human, sims["backstory"]),
     }
+
+
+def verdict(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Which conditioning styles beat uniform chance, in plain words for the report's top."""
+    beating = [name for name, r in rows.items() if r["beats_uniform"]["beats"]]
+    if beating:
+        text = (
+            f"{', '.join(beating)} beat{'s' if len(beating) == 1 else ''} uniform chance "
+            "(the whole 95% interval of uniform's WD minus theirs is above 0)"
+        )
+    else:
+        text = (
+            "No conditioning style beats chance: answering every question uniformly at random is "
+            "as close to the real respondents as any style here, so this run tests the pipeline, "
+            "not the fidelity of the model."
+        )
+    return {"any_beats_uniform": bool(beating), "beating": beating, "text": text}
 
 
 def correlations(inst, human, sim) -> dict[str, Any]:

@@ -33,7 +33,7 @@ def run_study(
     runs = Path(runs)
     from chorus.matching import DIAGNOSTICS_FILE
     from chorus.simulator.consensus import measure
-    from chorus.simulator.report import render
+    from chorus.simulator.report import render, report_tables
 
     started = time.time()
     rf = RunFolder(runs, study.name)
@@ -61,7 +61,10 @@ def run_study(
     manifest["incomplete_answers"] = {s: incomplete_answers(r.answers) for s, r in results.items()}
     manifest["stage_seconds"] = rf.stage_seconds()
     write_json(work / "manifest.json", manifest)
-    html = render(study, manifest, metrics, matching, episodes, consensus)
+    tables = report_tables(metrics)
+    for name, table in tables.items():
+        write_bytes(work / "tables" / f"{name}.csv", table.to_csv(index=False).encode())
+    html = render(study, manifest, metrics, matching, episodes, consensus, tables)
     write_bytes(work / "report.html", html.encode())
     return rf.finish()
 

@@ -1,32 +1,51 @@
-"""The metrics of DESIGN.md: Wasserstein distance, weighted correlation Frobenius distance,
-Cronbach's alpha, group gaps with Cohen's d, perception error, bootstrap intervals and the
+"""The metrics of DESIGN.md: distance by question kind (W1 ordered, TVD nominal), weighted
+correlation Frobenius distance, Cronbach's alpha, group gaps with Cohen's d, perception error,
+dispersion, subgroup distances, individual-level fidelity, BCa bootstrap intervals and the
 human floor."""
 
-from chorus.surveys.metrics.bootstrap import bootstrap, human_floor, percentile_interval
-from chorus.surveys.metrics.compare import common_questions, compare, value_matrix
+from chorus.surveys.metrics.bootstrap import (
+    MIN_RELIABLE_N,
+    bca_interval,
+    bootstrap,
+    human_floor,
+    jackknife,
+    percentile_interval,
+)
+from chorus.surveys.metrics.compare import common_questions, compare, comparison, value_matrix
 from chorus.surveys.metrics.correlation import frobenius, weighted_corr
-from chorus.surveys.metrics.distance import wasserstein, weighted_distribution
+from chorus.surveys.metrics.dispersion import ratios as dispersion_ratios
+from chorus.surveys.metrics.distance import distance, tvd, wasserstein, weighted_distribution
 from chorus.surveys.metrics.groups import GroupStats, cohens_d, gap, perception_error
+from chorus.surveys.metrics.individual import PersonScores, person_scores
 from chorus.surveys.metrics.reliability import cronbach_alpha, reverse_items
 from chorus.surveys.metrics.responses import ResponseSet, constant, from_answers, from_human
 
 __all__ = [
+    "MIN_RELIABLE_N",
     "GroupStats",
+    "PersonScores",
     "ResponseSet",
+    "bca_interval",
     "bootstrap",
     "cohens_d",
     "common_questions",
     "compare",
+    "comparison",
     "constant",
     "cronbach_alpha",
+    "dispersion_ratios",
+    "distance",
     "frobenius",
     "from_answers",
     "from_human",
     "gap",
     "human_floor",
+    "jackknife",
     "percentile_interval",
     "perception_error",
+    "person_scores",
     "reverse_items",
+    "tvd",
     "value_matrix",
     "wasserstein",
     "weighted_corr",

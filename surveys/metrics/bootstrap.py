@@ -1,16 +1,34 @@
-"""Bootstrap 95% intervals and the human floor, both built on `compare`."""
+"""Bootstrap replicates, bias-corrected and accelerated (BCa) 95% intervals, and the human floor.
+
+Every metric of one comparison comes out of one statistic (`compare`, a dict of named floats),
+so one resample serves them all. The BCa interval is Efron's (as `scipy.stats.bootstrap` with
+`method='BCa'` computes it): the bias correction z0 from the share of replicates below the point
+estimate, the acceleration from a jackknife. The jackknife deletes one of at most
+`JACKKNIFE_GROUPS` random groups per sample instead of one person at a time (the grouped
+jackknife), so that a human sample of thousands costs 20 evaluations, not thousands; with
+influence values scaled by (n - group size) it estimates the same sums of squares and cubes.
+Where BCa is undefined (every replicate on one side of the estimate, or no jackknife spread)
+the interval falls back to the percentile interval and says so (`method`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import numpy as np
+from scipy.stats import norm
 
-from chorus.surveys.metrics.compare import compare
 from chorus.surveys.metrics.responses import ResponseSet
-from chorus.surveys.schema import Instrument
 
 Stats = dict[str, float]
+Statistic = Callable[[ResponseSet, ResponseSet, np.random.Generator], Stats]
+
+JACKKNIFE_GROUPS = 20
+# Below this many simulated people the intervals under-cover. In `chorus bench coverage` (100
+# simulated samples per size, a population of known WD) the 95% BCa interval held the true
+# mean WD 0.44 of the time at n=5, 0.72 at 10, 0.83 at 20, 0.84 at 30, 0.87 at 50, 0.91 at 100
+# and 0.92 at 200 (README, "Measurement"): 100 is the smallest size tested that reaches 0.9.
+MIN_RELIABLE_N = 100
 
 
 def collect(reps: list[Stats]) -> dict[str, np.ndarray]:
@@ -29,10 +47,38 @@ def percentile_interval(samples: np.ndarray, level: float = 0.95) -> tuple[float
     return float(lo), float(hi)
 
 
+def bca_interval(
+    point: float, samples: np.ndarray, influence: np.ndarray | None, level: float = 0.95
+) -> tuple[float, float, str]:
+    """BCa interval from bootstrap replicates and jackknife influence values; the method used
+    ("bca", or "percentile" where BCa is undefined, "none" without finite replicates)."""
+    finite = samples[np.isfinite(samples)]
+    if not len(finite):
+        return float("nan"), float("nan"), "none"
+    below = (np.sum(finite < point) + 0.5 * np.sum(finite == point)) / len(finite)
+    u = None if influence is None else influence[np.isfinite(influence)]
+    usable = (
+        np.isfinite(point)
+        and 0.0 < below < 1.0
+        and u is not None
+        and influence is not None
+        and len(u) == len(influence)
+        and np.sum(u**2) > 0
+    )
+    if not usable:
+        return (*percentile_interval(finite, level), "percentile")
+    z0 = norm.ppf(below)
+    a = float(np.sum(u**3) / (6.0 * np.sum(u**2) ** 1.5))
+    z = norm.ppf([(1.0 - level) / 2, (1.0 + level) / 2])
+    alphas = norm.cdf(z0 + (z0 + z) / (1.0 - a * (z0 + z)))
+    lo, hi = np.percentile(finite, 100 * alphas)
+    return float(lo), float(hi), "bca"
+
+
 def bootstrap(
     sim: ResponseSet,
     human: ResponseSet,
-    instrument: Instrument,
+    statistic: Statistic,
     n_boot: int,
     rng: np.random.Generator,
     progress: Callable[[], None] | None = None,
@@ -43,21 +89,48 @@ def bootstrap(
     for _ in range(n_boot):
         s = sim.take(rng.integers(0, sim.n, sim.n))
         h = human.take(rng.integers(0, human.n, human.n))
-        reps.append(compare(s, h, instrument, rng))
+        reps.append(statistic(s, h, rng))
         if progress:
             progress()
     return collect(reps)
 
 
+def jackknife(
+    sim: ResponseSet, human: ResponseSet, statistic: Statistic, seed: int
+) -> dict[str, np.ndarray]:
+    """Influence values of every metric for the BCa acceleration: for each sample, delete one
+    group at a time (every person when the sample has at most JACKKNIFE_GROUPS), each value
+    (n - group size) * (mean of the deleted-group estimates - this one), both samples pooled as
+    scipy pools the samples of a multi-sample statistic. Each evaluation redraws the sampled
+    answers from the same seed."""
+    rng = np.random.default_rng(seed)
+    parts: list[dict[str, np.ndarray]] = []
+    for which, rs in (("sim", sim), ("human", human)):
+        groups = np.array_split(rng.permutation(rs.n), min(rs.n, JACKKNIFE_GROUPS))
+        estimates = []
+        for g in groups:
+            keep = np.setdiff1d(np.arange(rs.n), g)
+            rest = rs.take(keep)
+            pair = (rest, human) if which == "sim" else (sim, rest)
+            estimates.append(statistic(*pair, np.random.default_rng(seed)))
+        values = collect(estimates)
+        scale = np.array([rs.n - len(g) for g in groups], dtype=float)
+        parts.append({k: scale * (np.mean(v) - v) for k, v in values.items()})
+    keys = set(parts[0]) | set(parts[1])
+    return {
+        k: np.concatenate([p.get(k, np.full(1, np.nan)) for p in parts]) for k in sorted(keys)
+    }
+
+
 def human_floor(
     human: ResponseSet,
-    instrument: Instrument,
+    statistic: Statistic,
     n: int,
     n_boot: int,
     rng: np.random.Generator,
     progress: Callable[[], None] | None = None,
 ) -> dict[str, np.ndarray]:
-    """The same metrics between two bootstrap halves of the human sample, each of the simulated
+    """The statistic between two bootstrap halves of the human sample, each of the simulated
     sample's size `n` and drawn like it (with probability proportional to the survey weight, so
     each half is self-weighting): how close two real samples of that size come to each other."""
     p = human.weights / human.weights.sum()
@@ -66,7 +139,7 @@ def human_floor(
     for _ in range(n_boot):
         a = human.take(rng.choice(human.n, size=n, p=p), weights=ones)
         b = human.take(rng.choice(human.n, size=n, p=p), weights=ones)
-        reps.append(compare(a, b, instrument, rng))
+        reps.append(statistic(a, b, rng))
         if progress:
             progress()
     return collect(reps)

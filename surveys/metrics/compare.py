@@ -6,11 +6,15 @@ from __future__ import annotations
 import numpy as np
 
 from chorus.surveys.metrics.correlation import frobenius, weighted_corr
-from chorus.surveys.metrics.distance import wasserstein, weighted_distribution
+from chorus.surveys.metrics.dispersion import ratios
+from chorus.surveys.metrics.distance import distance, weighted_distribution
 from chorus.surveys.metrics.groups import GroupStats, gap, perception_error
 from chorus.surveys.metrics.reliability import cronbach_alpha, reverse_items
 from chorus.surveys.metrics.responses import ResponseSet
 from chorus.surveys.schema import Instrument, Question
+
+# traits of the subgroup table (Anthology's per-subgroup WD); `age` categories are age groups
+SUBGROUP_TRAITS = ("party", "race", "age")
 
 
 def common_questions(
@@ -45,16 +49,79 @@ def alpha(rs: ResponseSet, instrument: Instrument, questions: list[Question]) ->
 def distributions(
     sim: ResponseSet, human: ResponseSet, questions: list[Question]
 ) -> dict[str, float]:
-    """WD (normalised and raw) per question and averaged over questions."""
+    """Distance per question by its kind (W1/(K-1) ordered, TVD nominal; the raw form is W1 in
+    option steps, TVD for nominal items) and averaged over questions, with each question's
+    uniform (chance) distance and its answer dispersion against the human one."""
     out: dict[str, float] = {}
     for q in questions:
         p_sim = weighted_distribution(sim.self_rows(q.id), sim.weights)
         p_hum = weighted_distribution(human.self_rows(q.id), human.weights)
-        out[f"wd/{q.id}"] = wasserstein(p_sim, p_hum)
-        out[f"wd_raw/{q.id}"] = wasserstein(p_sim, p_hum, normalise=False)
-    for name in ("wd", "wd_raw"):
-        out[name] = float(np.mean([out[f"{name}/{q.id}"] for q in questions]))
+        if np.isnan(p_sim).any() or np.isnan(p_hum).any():
+            continue
+        flat = np.full(len(p_hum), 1.0 / len(p_hum))
+        out[f"wd/{q.id}"] = distance(q.kind, p_sim, p_hum)
+        out[f"wd_raw/{q.id}"] = distance(q.kind, p_sim, p_hum, normalise=False)
+        out[f"uniform/{q.id}"] = distance(q.kind, flat, p_hum)
+        out[f"dispersion/{q.id}"] = ratios(q.kind, p_sim, p_hum, q.values)["ratio"]
+    for name in ("wd", "wd_raw", "uniform"):
+        per = [out[f"{name}/{q.id}"] for q in questions if f"{name}/{q.id}" in out]
+        out[name] = float(np.mean(per)) if per else float("nan")
+    out["beats_uniform"] = out["uniform"] - out["wd"]  # > 0: closer to people than chance
+    out["representativeness"] = 1.0 - out["wd"]  # OpinionQA's R
+    disp = [out[f"dispersion/{q.id}"] for q in questions if f"dispersion/{q.id}" in out]
+    out["dispersion_median"] = float(np.nanmedian(disp)) if np.isfinite(disp).any() else np.nan
     return out
+
+
+def subgroup_members(
+    sim: ResponseSet, human: ResponseSet
+) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """(trait, group) -> indices of its simulated and human members, for each party, race and
+    age group with simulated members and human ones."""
+    out = {}
+    for trait in SUBGROUP_TRAITS:
+        s_cats, h_cats = sim.traits.get(trait), human.traits.get(trait)
+        if s_cats is None or h_cats is None:
+            continue
+        for group in sorted({c for c in s_cats if c is not None}):
+            h_in = np.flatnonzero(h_cats == group)
+            if len(h_in):
+                out[(trait, group)] = (np.flatnonzero(s_cats == group), h_in)
+    return out
+
+
+def _group_distributions(rows: np.ndarray, weights: np.ndarray, members: np.ndarray):
+    """Weighted answer distribution of each group at once (members: G x n booleans)."""
+    ok = ~np.isnan(rows).any(axis=1)
+    mw = members * (weights * ok)[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (mw @ np.nan_to_num(rows)) / mw.sum(axis=1, keepdims=True)
+
+
+def subgroups(
+    sim: ResponseSet, human: ResponseSet, questions: list[Question]
+) -> dict[str, float]:
+    """Mean distance over questions within each subgroup (`sub/<trait>/<group>`), all groups
+    in one matrix product per question."""
+    groups = subgroup_members(sim, human)
+    if not groups:
+        return {}
+    s_mem = np.zeros((len(groups), sim.n))
+    h_mem = np.zeros((len(groups), human.n))
+    for g, (s_in, h_in) in enumerate(groups.values()):
+        s_mem[g, s_in], h_mem[g, h_in] = 1.0, 1.0
+    per_group = np.full((len(groups), len(questions)), np.nan)
+    for j, q in enumerate(questions):
+        p_sim = _group_distributions(sim.self_rows(q.id), sim.weights, s_mem)
+        p_hum = _group_distributions(human.self_rows(q.id), human.weights, h_mem)
+        for g in range(len(groups)):
+            if np.isfinite(p_sim[g]).all() and np.isfinite(p_hum[g]).all():
+                per_group[g, j] = distance(q.kind, p_sim[g], p_hum[g])
+    return {
+        f"sub/{trait}/{group}": float(np.nanmean(row))
+        for (trait, group), row in zip(groups, per_group)
+        if np.isfinite(row).any()
+    }
 
 
 def compare(
@@ -77,7 +144,13 @@ def compare(
     out["alpha_sim"] = alpha(drawn, instrument, questions)
     out["alpha_human"] = alpha(human, instrument, questions)
     out.update(group_metrics(sim, human, instrument, questions))
+    out.update(subgroups(sim, human, questions))
     return out
+
+
+def comparison(instrument: Instrument):
+    """`compare` as a bootstrap statistic (sim, human, rng) -> metrics."""
+    return lambda sim, human, rng: compare(sim, human, instrument, rng)
 
 
 def _stats(rs: ResponseSet, key: tuple, q: Question, members: np.ndarray) -> GroupStats:

@@ -51,6 +51,10 @@ def test_run_folder_is_complete_and_recorded(finished):
         "survey/backstory/answers.parquet",
         "survey/qa/answers.parquet",
         "consensus/episodes.json",
+        "tables/styles.csv",
+        "tables/questions.csv",
+        "tables/subgroups.csv",
+        "tables/individual.csv",
     ):
         assert (run / f).is_file(), f
     manifest = json.loads((run / "manifest.json").read_text())
@@ -61,6 +65,12 @@ def test_run_folder_is_complete_and_recorded(finished):
     assert set(metrics["rows"]) == {"backstory", "qa", "uniform"}
     assert 0.0 <= metrics["rows"]["backstory"]["wd"]["value"] <= 1.0
     assert metrics["human_floor"]["n"] == 3
+    # the chance row and the verdict; the matched panel's individual-level block
+    backstory = metrics["rows"]["backstory"]
+    assert backstory["uniform"]["value"] > 0 and "beats" in backstory["beats_uniform"]
+    assert metrics["verdict"]["any_beats_uniform"] == bool(metrics["verdict"]["beating"])
+    assert backstory["individual"]["n"] == 3 and backstory["subgroups"]
+    assert backstory["metrics_used"] == {"tvd": 2, "wasserstein": 2}
     assert metrics["consensus"]["episodes"] == 1
     # the consensus panel is drawn from the survey's matched stand-ins: the same people
     from chorus.simulator.consensus import read_episodes
@@ -139,7 +149,10 @@ def test_report_renders_in_headless_chromium(finished, tmp_path):
         "<script>window.addEventListener('load',()=>{const i=[...document.images];"
         "document.body.setAttribute('data-images',i.length);"
         "document.body.setAttribute('data-loaded',i.filter(x=>x.complete&&x.naturalWidth>0).length);"
-        "document.body.setAttribute('data-sections',[...document.querySelectorAll('section')].map(s=>s.id).join(','));});</script>"
+        "document.body.setAttribute('data-sections',[...document.querySelectorAll('section')].map(s=>s.id).join(','));"
+        "document.body.setAttribute('data-csv',document.querySelectorAll('a.csv[download]').length);"
+        "document.body.setAttribute('data-verdict',document.getElementById('verdict').innerText.length);"
+        "document.body.setAttribute('data-cards',document.querySelectorAll('p.wording').length);});</script>"
     )
     page = tmp_path / "report.html"
     page.write_text((run / "report.html").read_text().replace("</body>", probe + "</body>"))
@@ -169,4 +182,13 @@ def test_report_renders_in_headless_chromium(finished, tmp_path):
     loaded = int(re.search(r'data-loaded="(\d+)"', dom).group(1))
     sections = re.search(r'data-sections="([^"]*)"', dom).group(1).split(",")
     assert images >= 6 and loaded == images
-    assert sections == ["styles", "questions", "correlations", "groups", "matching", "consensus"]
+    assert sections == [
+        "styles", "questions", "individual", "subgroups", "correlations", "groups", "matching",
+        "consensus",
+    ]  # fmt: skip
+    # the verdict in words at the top, one card per question with its wording, a CSV per table
+    assert int(re.search(r'data-verdict="(\d+)"', dom).group(1)) > 40
+    assert int(re.search(r'data-cards="(\d+)"', dom).group(1)) == 4
+    assert int(re.search(r'data-csv="(\d+)"', dom).group(1)) == 7
+    assert "Do you favor or oppose the death penalty" in dom  # a wording shown whole
+    assert "No conditioning style beats chance" in dom or "beat uniform chance" in dom

@@ -36,10 +36,17 @@ def test_run_then_score(tmp_path):
     )
     assert scored.exit_code == 0, scored.output
     assert "human floor" in scored.output and "WD (norm.)" in scored.output
+    # the chance row, whether the run beats it, and the small-n warning are printed
+    assert "\nuniform " in scored.output and "beats uniform" in scored.output
+    assert "WARNING (bio): n=2 simulated people is below 100" in scored.output
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["n_personas"] == 2 and metrics["n_human"] == 5916
     assert 0 <= metrics["wd"]["value"] <= 1 and len(metrics["questions"]) == 3
     assert metrics["run"]["conditioning"] == "bio"
+    assert metrics["uniform"]["value"] > 0 and "beats" in metrics["beats_uniform"]
+    assert any("below 100" in w for w in metrics["warnings"])
+    # demographic personas are the respondents themselves: individual-level fidelity applies
+    assert metrics["individual"]["n"] == 2
 
 
 def test_bad_input_exits_non_zero_without_output(tmp_path):

@@ -96,8 +96,15 @@ def test_mapping_errors_name_the_descriptor_line(tmp_path):
         tmp_path,
         base + "    column: sex\n    values: {M: Male, F: Female, Q: Male}\n    missing: [X]\n",
     )
-    with pytest.raises(DatasetError, match=r"d\.yaml:5: .*\['Q'\] that never occur"):
+    with pytest.raises(DatasetError, match=r"d\.yaml:5: .*\['Q'\] that never occur.*allow_unseen"):
         load_dataset(typo).respondents()
+    # a small pilot file may lack a value: allowed explicitly
+    pilot = _descriptor(
+        tmp_path,
+        base + "    column: sex\n    values: {M: Male, F: Female, Q: Male}\n    missing: [X]\n"
+        "    allow_unseen: true\n",
+    )
+    assert list(load_dataset(pilot).respondents()["gender"].fillna("-")) == ["Male", "Female", "-"]
     bad_category = _descriptor(tmp_path, base + "    column: sex\n    values: {M: Man}\n")
     with pytest.raises(SurveyFileError, match=r"d\.yaml:7: .*'Man'"):
         load_dataset(bad_category)

@@ -115,6 +115,11 @@ def test_anes_instrument_has_the_required_items():
             2,
             "duplicate key 'name'",
         ),
+        (  # free_text is rejected on its kind's line, not silently never asked
+            "name: t\nquestions:\n  - id: why\n    text: Why?\n    kind: free_text\n",
+            5,
+            "free_text, which chorus does not ask",
+        ),
         (  # unknown field
             "name: t\nquestions:\n" + GOOD_QUESTION + "    reversed: true\n",
             9,

@@ -9,7 +9,7 @@ from scipy.stats import wasserstein_distance
 
 from chorus.surveys import load_dataset, load_instrument
 from chorus.surveys.metrics.bootstrap import human_floor, percentile_interval
-from chorus.surveys.metrics.compare import compare
+from chorus.surveys.metrics.compare import compare, comparison
 from chorus.surveys.metrics.correlation import frobenius, weighted_corr
 from chorus.surveys.metrics.distance import wasserstein, weighted_distribution
 from chorus.surveys.metrics.groups import GroupStats, cohens_d, gap, perception_error
@@ -165,8 +165,8 @@ def test_perception_error_against_human_self_reports(anes):
 
 def test_human_floor_shrinks_with_sample_size(anes):
     _, inst, human = anes
-    small = human_floor(human, inst, 20, 15, np.random.default_rng(0))
-    large = human_floor(human, inst, 600, 15, np.random.default_rng(0))
+    small = human_floor(human, comparison(inst), 20, 15, np.random.default_rng(0))
+    large = human_floor(human, comparison(inst), 600, 15, np.random.default_rng(0))
     assert small["wd"].mean() > 2 * large["wd"].mean()
     assert small["frobenius"].mean() > large["frobenius"].mean()
 
@@ -183,3 +183,146 @@ def test_percentile_interval_and_score_report(anes):
     assert report.human_floor is not None and report.human_floor.wd.value < report.wd.value
     # uniform answers have no correlation structure: every sampled pair is defined at n=40
     assert report.frobenius_undefined_pairs == 0
+
+
+def test_tvd_ignores_option_order_and_nominal_items_use_it(anes):
+    from chorus.surveys.metrics.distance import distance, tvd
+
+    assert tvd([1, 0, 0], [0, 0, 1]) == pytest.approx(1.0)
+    assert tvd([0.5, 0.3, 0.2], [0.2, 0.3, 0.5]) == pytest.approx(0.3)
+    p, q = np.array([0.7, 0.1, 0.2]), np.array([0.1, 0.2, 0.7])
+    order = [1, 0, 2]
+    assert tvd(p[order], q[order]) == pytest.approx(tvd(p, q))
+    assert wasserstein(p[order], q[order]) != pytest.approx(wasserstein(p, q))
+    assert distance("single_choice", p, q) == tvd(p, q)
+    assert distance("ordinal", p, q) == wasserstein(p, q)
+    ds, inst, human = anes
+    people = ds.respondents(10, seed=0).rename(columns={"respondent_id": "persona_id"})
+    report = score(
+        constant(people, {"gay_marry": np.array([0.9, 0.1]), "gun_control": np.ones(3) / 3}),
+        human, inst.subset(["gay_marry", "gun_control"]), "anes2012", n_boot=0, floor=False,
+    )  # fmt: skip
+    metric = {q.id: q.metric for q in report.questions}
+    assert metric == {"gay_marry": "tvd", "gun_control": "wasserstein"}
+    assert report.metrics_used == {"tvd": 1, "wasserstein": 1}
+
+
+def test_bca_matches_scipy_on_a_skewed_mean():
+    """chorus's BCa (its own replicates, exact jackknife) agrees with scipy.stats.bootstrap's
+    BCa, and both differ from the percentile interval on skewed data."""
+    from scipy.stats import bootstrap as scipy_bootstrap
+
+    from chorus.surveys.metrics.bootstrap import bca_interval
+
+    rng = np.random.default_rng(4)
+    x = rng.exponential(size=25) ** 2
+    reps = np.array([x[rng.integers(0, 25, 25)].mean() for _ in range(20000)])
+    loo = np.array([np.delete(x, i).mean() for i in range(25)])
+    lo, hi, method = bca_interval(x.mean(), reps, 24 * (loo.mean() - loo))
+    ref = scipy_bootstrap((x,), np.mean, method="BCa", n_resamples=20000, random_state=1)
+    assert method == "bca"
+    assert lo == pytest.approx(ref.confidence_interval.low, rel=0.05)
+    assert hi == pytest.approx(ref.confidence_interval.high, rel=0.05)
+    assert hi > percentile_interval(reps)[1] * 1.03  # the skew moves the upper end up
+    # every replicate on one side: BCa is undefined, the percentile interval says so
+    assert bca_interval(0.0, np.ones(10), np.ones(3))[2] == "percentile"
+
+
+def test_score_carries_uniform_floor_warnings_and_beats_uniform(anes):
+    ds, inst, human = anes
+    inst = inst.subset(["gay_marry", "gun_control", "ft_dem", "envir_gwarm"])
+    people = ds.respondents(12, seed=2).rename(columns={"respondent_id": "persona_id"})
+    marginal = {  # close to the human answers, not on them (BCa needs replicates both sides)
+        q.id: 0.8 * weighted_distribution(human.self_rows(q.id), human.weights)
+        + 0.2 / len(q.values)
+        for q in inst.questions
+    }
+    uniform = {q.id: np.ones(len(q.values)) / len(q.values) for q in inst.questions}
+    good = score(constant(people, marginal), human, inst, "anes2012", n_boot=40, seed=0)
+    flat = score(constant(people, uniform), human, inst, "anes2012", n_boot=40, seed=0)
+    assert good.beats_uniform.beats and good.beats_uniform.margin.lo > 0
+    assert not flat.beats_uniform.beats and flat.beats_uniform.margin.value == pytest.approx(0)
+    assert good.uniform.value == pytest.approx(flat.wd.value, abs=1e-9)
+    assert good.wd.method == "bca" and good.wd.lo <= good.wd.value <= good.wd.hi
+    assert any("below 100" in w for w in good.warnings)
+    assert any("uniform chance" in w for w in flat.warnings)
+    assert good.representativeness.value == pytest.approx(1 - good.wd.value)
+    # the reference rows are in the table form too
+    table = good.to_pandas()
+    assert {"uniform", "human floor"} <= set(table["question"])
+    # subgroups: one row per party / race / age group present, each with its own floor
+    parties = {s.group for s in good.subgroups if s.trait == "party"}
+    assert parties == {c for c in people["party"].dropna()}
+    for s in good.subgroups:
+        assert s.floor is not None and s.n_sim == int((people[s.trait] == s.group).sum())
+    assert set(good.tables()) == {"figures", "questions", "subgroups", "individual"}
+
+
+def test_subgroup_distances_equal_scoring_each_subgroup_alone(anes):
+    from chorus.surveys.metrics.compare import (
+        common_questions,
+        distributions,
+        subgroup_members,
+        subgroups,
+    )
+
+    ds, inst, human = anes
+    people = ds.respondents(25, seed=5).rename(columns={"respondent_id": "persona_id"})
+    rng = np.random.default_rng(0)
+    sim = constant(people, {q.id: rng.dirichlet(np.ones(len(q.values))) for q in inst.questions})
+    qs = common_questions(sim, human, inst)
+    fast = subgroups(sim, human, qs)
+    slow = {
+        f"sub/{t}/{g}": distributions(sim.take(s), human.take(h), qs)["wd"]
+        for (t, g), (s, h) in subgroup_members(sim, human).items()
+    }
+    assert fast.keys() == slow.keys() and len(fast) >= 5
+    for k in fast:
+        assert fast[k] == pytest.approx(slow[k])
+
+
+def test_dispersion_ratios_by_hand():
+    from chorus.surveys.metrics.dispersion import flagged, ratios
+
+    values = np.array([1.0, 2.0, 3.0])
+    human, peaked = np.array([0.25, 0.5, 0.25]), np.array([0.05, 0.9, 0.05])
+    out = ratios("ordinal", peaked, human, values)
+    assert out["variance"] == pytest.approx(0.1 / 0.5) and out["ratio"] == out["variance"]
+    assert flagged(out["ratio"]) and not flagged(1.0) and flagged(2.5)
+    nominal = ratios("single_choice", peaked, human, values)
+    assert np.isnan(nominal["variance"]) and nominal["ratio"] == nominal["entropy"] < 0.5
+
+
+def test_individual_fidelity_knows_its_own_respondent(anes):
+    """Personas that put all their mass on their own respondent's answers score accuracy 1 and
+    r 1, far above the demographic model; personas that all answer alike are no better than a
+    random other persona."""
+    from chorus.surveys.metrics.individual import person_scores
+
+    ds, inst, human = anes
+    inst = inst.subset(["gay_marry", "gun_control", "envir_gwarm", "ft_dem", "immig_policy"])
+    people = ds.respondents(20, seed=3).rename(columns={"respondent_id": "persona_id"})
+    mine = from_human(ds, inst, people.rename(columns={"persona_id": "respondent_id"}))
+    # stand-ins named like the study's matched pairs: respondent~persona
+    twins = ResponseSet(
+        ids=np.array([f"{r}~p{i}" for i, r in enumerate(mine.ids)], dtype=object),
+        weights=np.ones(20), rows=mine.rows, traits=mine.traits,
+    )  # fmt: skip
+    ps = person_scores(twins, human, inst.questions)
+    assert ps is not None and len(ps.persona) == 20
+    assert ps.persona == pytest.approx(1.0) and ps.persona_top1 == pytest.approx(1.0)
+    assert np.nanmean(ps.r) == pytest.approx(1.0)
+    assert 0.2 < ps.demographic.mean() < 0.9 and 0.2 < ps.cell_top1.mean() < 1.0
+    rng = np.random.default_rng(0)
+    alike = constant(people, {q.id: rng.dirichlet(np.ones(len(q.values))) for q in inst.questions})
+    same = person_scores(alike, human, inst.questions)
+    assert same.persona == pytest.approx(same.random_persona)
+    report = score(twins, human, inst, "anes2012", n_boot=30, floor=False)
+    ind = report.individual
+    assert ind.accuracy.value == pytest.approx(1.0)
+    assert ind.accuracy_over_demographic_model.value > 1.2
+    assert ind.demographic_model_accuracy.lo <= ind.demographic_model_accuracy.value
+    # personas of an unmatched pool stand for nobody: no individual-level block
+    pool = people.assign(persona_id=[f"p{i}" for i in range(20)])
+    assert score(constant(pool, {"gay_marry": np.ones(2) / 2}), human, inst, "anes2012",
+                 n_boot=0, floor=False).individual is None  # fmt: skip
