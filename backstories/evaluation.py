@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from chorus.backstories.critic import ConsistencyCritic, ConsistencyVerdict
@@ -14,6 +13,7 @@ from chorus.backstories.facts import TOPICS, fact_table, topic_sentences
 from chorus.backstories.frame import FRAME_KINDS
 from chorus.backstories.schema import Turn
 from chorus.backstories.templates import interview_questions
+from chorus.surveys import SurveyError, read_yaml
 
 
 class CriticSetError(ValueError):
@@ -71,10 +71,10 @@ CRITIC_SET = Path(__file__).resolve().parent / "data" / "critic" / "fragments.ya
 def load_critic_set(path: Path = CRITIC_SET) -> list[CriticCase]:
     """Read fragments.yaml (default: the shipped set); errors name the file and the fragment."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data, _ = read_yaml(path)
         cases = _CriticSet.model_validate(data).fragments
-    except (OSError, yaml.YAMLError) as exc:
-        raise CriticSetError(f"{path}: cannot read the critic set ({exc})") from exc
+    except SurveyError as exc:
+        raise CriticSetError(f"cannot read the critic set: {exc}") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

@@ -32,7 +32,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, TypeAdapter
 
 from chorus.engines import Engine, neutralise, normalise
@@ -55,6 +54,7 @@ from chorus.simulator.representatives import (
     derive_seed,
     expected_agreement,
 )
+from chorus.surveys import read_yaml
 
 DATA = Path(__file__).resolve().parent / "data" / "injection"
 PLANTED = DATA / "planted.yaml"
@@ -108,7 +108,8 @@ def load_harmless(path: Path = HARMLESS) -> list[HarmlessText]:
 
 
 def _load(path: Path, record: type[BaseModel]) -> list:
-    return TypeAdapter(list[record]).validate_python(yaml.safe_load(path.read_text("utf-8")))
+    # the project's one YAML reader: duplicate keys and alias bombs are errors here too
+    return TypeAdapter(list[record]).validate_python(read_yaml(path)[0])
 
 
 def with_note(note: str) -> Question:

@@ -6,12 +6,38 @@ from __future__ import annotations
 
 import sys
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from chorus.bench.cli import app as bench_app
 from chorus.simulator.cli import register
+from chorus.simulator.commands.engine_options import describe_error
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+
+class _ReportingGroup(TyperGroup):
+    """The last line of defence against tracebacks on bad input: errors chorus raises on purpose
+    (its own error classes, whose messages name the file or option and the fix), and the
+    operating system's (full disk, read-only folder, undecodable file), become `error: ...` and
+    exit status 1 in every command. Anything else is a bug and keeps its traceback."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except (OSError, UnicodeError) as exc:
+            _report(exc)
+        except Exception as exc:
+            if not type(exc).__module__.startswith("chorus."):
+                raise
+            _report(exc)
+
+
+def _report(exc: BaseException) -> None:
+    typer.echo(f"error: {describe_error(exc)}", err=True)
+    raise typer.Exit(1) from None
+
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__, cls=_ReportingGroup)
 register(app)
 app.add_typer(bench_app, name="bench")
 

@@ -19,7 +19,7 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel
 
 from chorus.engines.base import Engine
-from chorus.engines.errors import CacheCorruptError, EngineRequestError
+from chorus.engines.errors import CacheCorruptError, CacheWriteError, EngineRequestError
 from chorus.engines.types import (
     ChoiceDistribution,
     ChoiceRequest,
@@ -77,8 +77,14 @@ class ResponseCache:
         return found
 
     def put_many(self, items: Sequence[tuple[str, str]]) -> None:
-        with self._lock, self._db:
-            self._db.executemany("INSERT OR REPLACE INTO responses VALUES (?, ?)", items)
+        try:
+            with self._lock, self._db:
+                self._db.executemany("INSERT OR REPLACE INTO responses VALUES (?, ?)", items)
+        except sqlite3.DatabaseError as exc:  # a full disk, a read-only file or folder
+            raise CacheWriteError(
+                f"cannot write the engine cache {self.path} ({exc}); free some space, make it "
+                "writable, point --cache-file elsewhere, or use --cache off"
+            ) from exc
 
     def __len__(self) -> int:
         with self._lock:

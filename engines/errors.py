@@ -9,11 +9,26 @@ class ModelNotFoundError(EngineError):
     pass
 
 
+class EngineOptionError(EngineError, ValueError):
+    """An engine setting outside its choices."""
+
+
+def check_choice(option: str, value: object, choices: tuple) -> None:
+    if value not in choices:
+        raise EngineOptionError(
+            f"{option} {value!r} is not one of: {', '.join(map(str, choices))}"
+        )
+
+
 class ContextOverflowError(EngineError):
     pass
 
 
 class CacheCorruptError(EngineError):
+    pass
+
+
+class CacheWriteError(EngineError):
     pass
 
 

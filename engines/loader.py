@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from chorus.engines.base import Engine
 from chorus.engines.cache import CachedEngine, CachePolicy, ResponseCache
-from chorus.engines.model_files import cache_root
+from chorus.engines.errors import check_choice
+from chorus.engines.model_files import cache_root, resolve_model
 from chorus.engines.types import Api, DType
 
 EngineName = Literal["transformers", "openai", "vllm"]
@@ -37,6 +38,13 @@ def load_engine(
     `api_key_env`, `concurrency`, `timeout` (seconds per request): how the openai engine talks
     to it (engines.openai_engine).
     `dtype`: the transformers engine's precision (auto = bfloat16 on CPUs with native bf16)."""
+    check_choice("--engine", engine, get_args(EngineName))
+    check_choice("--cache", cache, get_args(CachePolicy))
+    if engine == "transformers":
+        check_choice("--dtype", dtype, get_args(DType))
+        resolve_model(model)  # a missing or broken model folder, before any file is made
+    # then the cache: a corrupt or unwritable cache file is reported before the model loads
+    store = None if cache == "off" else ResponseCache(cache_path or default_cache_path())
     inner: Engine
     if engine == "transformers":
         from chorus.engines.transformers_engine import TransformersEngine
@@ -57,11 +65,8 @@ def load_engine(
             concurrency=concurrency,
             timeout=timeout,
         )
-    elif engine == "vllm":
+    else:
         from chorus.engines.vllm_engine import VLLMEngine
 
         inner = VLLMEngine(model, chat_template=chat_template)
-    else:
-        raise ValueError(f"unknown engine {engine!r}: use transformers, openai or vllm")
-    store = None if cache == "off" else ResponseCache(cache_path or default_cache_path())
     return CachedEngine(inner, store, cache)

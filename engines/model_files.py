@@ -85,7 +85,15 @@ def resolve_model(model: str | os.PathLike[str] | None) -> tuple[Path, str | Non
         if path.suffix != ".gguf":
             raise ModelNotFoundError(f"{path} is a file but not a .gguf model")
         return path.parent, path.name
-    if not (path / "config.json").exists():
+    config = path / "config.json"
+    if config.exists():
+        try:
+            json.loads(config.read_bytes())
+        except (ValueError, OSError) as exc:  # JSONDecodeError and UnicodeDecodeError
+            raise ModelNotFoundError(
+                f"{config}: not a readable JSON model config ({exc}); repair or re-download it"
+            ) from None
+    if not config.exists():
         ggufs = sorted(path.glob("*.gguf"))
         if len(ggufs) == 1:
             return path, ggufs[0].name

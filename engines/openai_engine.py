@@ -196,8 +196,14 @@ class OpenAIEngine(Engine):
                 f"failed after {self.max_retries} retries: last status {status}: "
                 f"{self._scrub(_reason(exc))}"
             )
-        else:  # an answer chorus cannot use (no log-probabilities, ...)
+        elif isinstance(exc, EngineError):  # an answer chorus cannot use (no log-probabilities)
             why = f"failed: {exc}"
+        else:  # a 200 whose body is not the API's JSON (a proxy's login page, another service)
+            why = (
+                f"failed: the server's answer is not an OpenAI-style response "
+                f"({type(exc).__name__}: {exc}); check that --base-url is an OpenAI-compatible "
+                "/v1 endpoint"
+            )
         raise EngineRequestError(
             f"{what} request {which} to {self.base_url} ({self.model}, {self.api} endpoint) {why}"
             f"{self._key_hint(exc)}. {len(done)} results that arrived are cached; run the same "

@@ -17,11 +17,16 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field
 
 from chorus.engines.batcher import Batcher
+from chorus.engines.errors import ContextOverflowError
 from chorus.engines.faults import FaultPlan
 from chorus.engines.types import GenerateRequest, Message, Prompt, Sample
 
 if TYPE_CHECKING:
     from chorus.engines.transformers_engine import TransformersEngine
+
+# Completions one request may ask for (prompts x n): a bound on the work a single client can
+# queue, like the batch limits of hosted APIs; larger jobs are several requests.
+MAX_CHOICES_PER_REQUEST = 256
 
 
 class _Sampling(BaseModel):
@@ -74,10 +79,58 @@ def create_app(
     faults: FaultPlan | None = None,
 ):
     from fastapi import FastAPI, HTTPException, Request
+    from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
+    from starlette.exceptions import HTTPException as StarletteHTTPException
 
     app = FastAPI(title="chorus OpenAI-compatible server")
     tok = engine.tokenizer
+    vocab = len(tok)
+
+    # Client errors answer as OpenAI does: a 4xx status and {"error": {message, type, code}}.
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
+            for e in exc.errors()[:5]
+        )
+        return JSONResponse(status_code=400, content=_error(problems, "invalid_request"))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "model_not_found"}.get(exc.status_code, "invalid_request")
+        detail = str(exc.detail)
+        if detail == "There was an error parsing the body":  # FastAPI's words for bad bytes
+            detail = "the request body is not valid JSON (or not UTF-8); send UTF-8 JSON"
+        return JSONResponse(status_code=exc.status_code, content=_error(detail, code))
+
+    @app.exception_handler(ContextOverflowError)
+    async def too_long(request: Request, exc: ContextOverflowError) -> JSONResponse:
+        return JSONResponse(status_code=400, content=_error(str(exc), "context_length_exceeded"))
+
+    def admit(model: str | None, prompts: list[list[int]], n: int) -> None:
+        """The checks every generating request passes before it reaches the engine."""
+        if model is not None and model != served_name:
+            raise HTTPException(
+                404,
+                detail=f"The model `{model}` does not exist; this server serves {served_name!r}",
+            )
+        if len(prompts) * n > MAX_CHOICES_PER_REQUEST:
+            raise HTTPException(
+                400,
+                detail=f"{len(prompts)} prompts x n={n} asks for more than "
+                f"{MAX_CHOICES_PER_REQUEST} completions in one request; split it",
+            )
+        for i, ids in enumerate(prompts):
+            if not ids:
+                raise HTTPException(400, detail=f"prompt {i} is empty")
+            bad = next((t for t in ids if not 0 <= t < vocab), None)
+            if bad is not None:
+                raise HTTPException(
+                    400,
+                    detail=f"prompt {i}: token id {bad} is outside the vocabulary "
+                    f"(0..{vocab - 1})",
+                )
     batcher = Batcher(
         {
             "next": lambda items: engine.next_token_top(
@@ -194,7 +247,10 @@ def create_app(
         raw = body.prompt
         if isinstance(raw, str) or (raw and isinstance(raw[0], int)):
             raw = [raw]  # type: ignore[list-item]
+        if not raw:
+            raise HTTPException(400, detail="prompt is empty")
         prompts = [tok(p)["input_ids"] if isinstance(p, str) else list(p) for p in raw]  # type: ignore[union-attr]
+        admit(body.model, prompts, body.n)
         max_tokens = 16 if body.max_tokens is None else body.max_tokens
         if body.echo and max_tokens == 0:  # score the prompts only
             check(prompts, 0)
@@ -226,6 +282,7 @@ def create_app(
         if not msgs:
             raise HTTPException(400, detail="messages hold only the assistant turn to continue")
         ids = engine.encode_prompt(Prompt(messages=tuple(msgs), answer_prefix=prefix))
+        admit(body.model, [ids], body.n)
         max_tokens = body.max_completion_tokens or body.max_tokens or 16
         top_k = (body.top_logprobs or 0) if body.logprobs else None
         drawn = draw([ids], body, max_tokens, top_k)
@@ -241,7 +298,7 @@ def create_app(
     return app
 
 
-def _error(message: str, code: str) -> dict[str, Any]:
+def _error(message: str, code: str | None) -> dict[str, Any]:
     return {"error": {"message": message, "type": "invalid_request_error", "code": code}}
 
 

@@ -14,12 +14,13 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 import torch
 
 from chorus.engines.base import Engine, sample_seed
-from chorus.engines.errors import ContextOverflowError
+from chorus.engines.errors import ContextOverflowError, ModelNotFoundError, check_choice
 from chorus.engines.labels import label_spellings
 from chorus.engines.model_files import EMBEDDED_NAME, materialise, resolve_model
 from chorus.engines.prefix import group_by_prefix
@@ -68,12 +69,19 @@ class TransformersEngine(Engine):
 
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
+        self.dtype = resolve_dtype(dtype)  # before any loading: a typo fails in a moment
+        check_choice("--chat-template", chat_template, get_args(ChatMode))
         folder, gguf = resolve_model(model)
         self._source = EMBEDDED_NAME if model in (None, "", "embedded", "smollm2") else str(model)
-        load_dir, self._fingerprint = materialise(folder, gguf)
-        self.tokenizer = AutoTokenizer.from_pretrained(load_dir)
-        self.dtype = resolve_dtype(dtype)
-        self.model = AutoModelForCausalLM.from_pretrained(load_dir, dtype=self.dtype).eval()
+        try:
+            load_dir, self._fingerprint = materialise(folder, gguf)
+            self.tokenizer = AutoTokenizer.from_pretrained(load_dir)
+            self.model = AutoModelForCausalLM.from_pretrained(load_dir, dtype=self.dtype).eval()
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # what transformers raises
+            raise ModelNotFoundError(
+                f"{folder / (gguf or '')}: cannot load the model ({type(exc).__name__}: "
+                f"{str(exc)[:300]}); check its config.json, tokenizer and weight files"
+            ) from exc
         self.chat = uses_chat(self.tokenizer, chat_template)
         self.context_length = int(getattr(self.model.config, "max_position_embeddings", 2048))
         self.pad_id = self.tokenizer.pad_token_id
@@ -476,6 +484,7 @@ def resolve_dtype(dtype: DType) -> torch.dtype:
         except OSError:
             flags = ""
         dtype = "bfloat16" if ("avx512_bf16" in flags or "amx_bf16" in flags) else "float32"
+    check_choice("--dtype", dtype, get_args(DType))
     return {"float32": torch.float32, "bfloat16": torch.bfloat16}[dtype]
 
 

@@ -114,7 +114,22 @@ def encode_respondents(
     """respondent ids and, per trait, each respondent's category index (-1 = missing/NA)."""
     if "respondent_id" not in table.columns:
         raise MatchInputError(f"{source}: no respondent_id column")
-    ids = table["respondent_id"].astype(str).tolist()
+    raw = table["respondent_id"]
+    empty = [i for i, v in enumerate(raw) if pd.isna(v) or not str(v).strip()]
+    if empty:
+        raise MatchInputError(
+            f"{source}: row {empty[0] + 1} has an empty respondent_id ({len(empty)} such row(s)); "
+            "give every respondent an id"
+        )
+    ids = raw.astype(str).tolist()
+    seen: dict[str, int] = {}
+    for i, rid in enumerate(ids):
+        if rid in seen:
+            raise MatchInputError(
+                f"{source}: respondent_id {rid!r} appears twice (rows {seen[rid] + 1} and "
+                f"{i + 1}); each respondent must have one row with a unique id"
+            )
+        seen[rid] = i
     missing = [t for t in categories if t not in table.columns]
     if missing:
         raise MatchInputError(

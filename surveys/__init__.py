@@ -21,8 +21,13 @@ from chorus.surveys.answering import (
     write_answers,
 )
 from chorus.surveys.conditioning import STYLES, render_context
-from chorus.surveys.datasets import DatasetDescriptor, HumanDataset, load_dataset
-from chorus.surveys.errors import DatasetError, SurveyError, SurveyFileError
+from chorus.surveys.datasets import (
+    DatasetDescriptor,
+    HumanDataset,
+    load_dataset,
+    shipped_datasets,
+)
+from chorus.surveys.errors import DatasetError, LocatedError, SurveyError, SurveyFileError
 from chorus.surveys.folder import (
     ANSWERS_FILE,
     INSTRUMENT_FILE,
@@ -50,6 +55,7 @@ from chorus.surveys.results import Results, ask
 from chorus.surveys.schema import ColumnMapping, GroupSet, Instrument, Option, Question
 from chorus.surveys.scoring import Score, score, summary_table
 from chorus.surveys.yamlfile import load_model as load_yaml_model
+from chorus.surveys.yamlfile import read_yaml
 
 __all__ = [
     "ANSWERS_FILE",
@@ -64,6 +70,7 @@ __all__ = [
     "GroupSet",
     "HumanDataset",
     "Instrument",
+    "LocatedError",
     "Option",
     "Persona",
     "Question",
@@ -89,8 +96,10 @@ __all__ = [
     "pool_category",
     "read_answers",
     "read_survey",
+    "read_yaml",
     "render_context",
     "score",
+    "shipped_datasets",
     "summary_table",
     "trait_table",
     "write_answers",

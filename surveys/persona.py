@@ -67,8 +67,16 @@ def personas_from_pool(folder: Path) -> list[Persona]:
     their category by `pool_category`. Every reader of a pool as people goes through here."""
     path = folder / "personas.parquet"
     if not path.is_file():
-        raise DatasetError(f"{folder}: not a persona pool (no personas.parquet)")
-    table = pd.read_parquet(path)
+        raise DatasetError(
+            f"{folder}: not a persona pool (no personas.parquet); create one with "
+            "`chorus personas generate --out DIR`"
+        )
+    try:
+        table = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise DatasetError(
+            f"{path}: unreadable Parquet file ({exc}); regenerate the pool"
+        ) from None
     for col in ("persona_id", "backstory"):
         if col not in table.columns:
             raise DatasetError(f"{path}: missing column {col!r}; see docs/formats.md")

@@ -24,8 +24,12 @@ def _read_csv(path: Path) -> pd.DataFrame:
     # Only empty cells are missing: labels such as "None" or "NA" are real answers in surveys.
     try:
         return pd.read_csv(path, keep_default_na=False, na_values=[""], low_memory=False)
+    except pd.errors.EmptyDataError:
+        raise DatasetError(f"{path}: the CSV file is empty; give it a header and rows") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DatasetError(f"{path}: not a readable CSV file ({exc})") from exc
+        raise DatasetError(
+            f"{path}: not a readable CSV file ({exc}); save it as UTF-8 CSV with a header row"
+        ) from exc
 
 
 def _read_sav(path: Path) -> pd.DataFrame:

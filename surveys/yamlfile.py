@@ -33,6 +33,26 @@ _Loader.add_implicit_resolver(
 )
 
 
+# Aliases (*name) may repeat an anchored value, but not blow a small file up into a huge one:
+# the composed document may expand to at most this many values (the shipped instrument: ~2,000).
+MAX_EXPANDED_NODES = 100_000
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Values in the document once every alias is expanded (memoised: linear in the file)."""
+    if id(node) in memo:
+        return memo[id(node)]
+    memo[id(node)] = 1  # a recursive alias counts once instead of looping
+    if isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(item, memo) for item in node.value)
+    else:
+        size = 1
+    memo[id(node)] = size
+    return size
+
+
 def _walk(node: yaml.Node, path: tuple[str, ...], lines: LineMap, file: Path) -> None:
     """Record the 1-based line of every mapping value and sequence item, keyed by str path."""
     lines[path] = node.start_mark.line + 1
@@ -54,23 +74,40 @@ def _walk(node: yaml.Node, path: tuple[str, ...], lines: LineMap, file: Path) ->
             _walk(item, path + (str(i),), lines, file)
 
 
-def read_yaml(path: Path) -> tuple[Any, LineMap]:
-    """Parse YAML and return (data, line map). Syntax errors become SurveyFileError."""
+def read_yaml(path: Path | str) -> tuple[Any, LineMap]:
+    """Parse YAML (or JSON) and return (data, line map): the one YAML reader of the project.
+    Syntax errors, duplicate keys, alias bombs, unreadable and non-UTF-8 files become
+    SurveyFileError naming the file (and line)."""
+    path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")
     except OSError as exc:
         raise SurveyFileError(f"{path}: cannot read the file ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise SurveyFileError(
+            f"{path}:{line}: not UTF-8 text (byte {exc.object[exc.start]:#x} at offset "
+            f"{exc.start}); save the file as UTF-8"
+        ) from None
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader
+        node = loader.get_single_node()
+        if node is not None and _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            raise SurveyFileError(
+                f"{path}: the YAML expands to more than {MAX_EXPANDED_NODES:,} values through "
+                "its aliases (*name); write the repeated values out or use fewer aliases"
+            )
+        lines: LineMap = {}
+        if node is not None:
+            _walk(node, (), lines, path)
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
         raise SurveyFileError(f"{where}: invalid YAML: {problem}") from exc
-    lines: LineMap = {}
-    if node is not None:
-        _walk(node, (), lines, path)
+    finally:
+        loader.dispose()
     return data, lines
 
 

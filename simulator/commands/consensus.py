@@ -11,7 +11,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from chorus.simulator.commands.engine_options import EngineChoice, engine_options
+from chorus.simulator.commands.engine_options import (
+    EngineChoice,
+    check_writable,
+    engine_options,
+)
 from chorus.simulator.commands.engine_options import fail as _fail
 from chorus.simulator.consensus import ConsensusConfig
 
@@ -80,14 +84,14 @@ def run(
         ),
     ] = "representative",
     panel_size: Annotated[
-        int | None, typer.Option(help="Participants drawn from the panel.")
+        int | None, typer.Option(min=2, help="Participants drawn from the panel.")
     ] = None,
-    limit: Annotated[int | None, typer.Option(help="Only the first N questions.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")] = None,
     rounds: Annotated[
-        int, typer.Option(help="1 = no critique round; 2 = one revision round.")
+        int, typer.Option(min=1, help="1 = no critique round; 2 = one revision round.")
     ] = _DEFAULTS.rounds,
     candidates: Annotated[
-        int, typer.Option(help="Candidate statements per round.")
+        int, typer.Option(min=1, help="Candidate statements per round.")
     ] = _DEFAULTS.candidates,
     swf: Annotated[
         str, typer.Option(help="utilitarian | nash | rawlsian | schulze | alpha=A")
@@ -96,10 +100,10 @@ def run(
         str, typer.Option(help="DR sections: base,D,O,C,P,backstory.")
     ] = "base,D,O,C,P,backstory",
     exclusions: Annotated[
-        int, typer.Option(help="Participants left out one at a time per question.")
+        int, typer.Option(min=0, help="Participants left out one at a time per question.")
     ] = _DEFAULTS.exclusions,
     statement_tokens: Annotated[
-        int, typer.Option(help="Max tokens of a candidate statement.")
+        int, typer.Option(min=8, help="Max tokens of a candidate statement.")
     ] = _DEFAULTS.mediator.max_tokens,
     debias: Annotated[
         bool, typer.Option(help="Average the agreement scale in both directions.")
@@ -109,6 +113,7 @@ def run(
     json_out: Annotated[bool, typer.Option("--json", help="Print the measures as JSON.")] = False,
 ) -> None:
     """Run one consensus episode per question and record everything."""
+    from chorus.engines import EngineError
     from chorus.simulator.consensus import (
         MediatorSettings,
         QuestionFileError,
@@ -146,6 +151,7 @@ def run(
         _fail(str(exc))
     if len(profiles) < 2:
         _fail(f"panel {panel!r} has {len(profiles)} participant(s); a consensus needs two or more")
+    check_writable(out, "--out")
     eng = engine.load()
     scorer = trained or RepresentativeReward(eng, debias=debias)
     try:
@@ -154,6 +160,9 @@ def run(
         )
     except RewardSpecError as exc:
         _fail(str(exc))
+    except EngineError as exc:
+        _fail(f"{exc}\n(answers that arrived are in the engine cache; run the same command again "
+              "to resume)")
     for ep in episodes:
         typer.echo(f"[{ep.question.id}] {ep.statement[:100]}", err=True)
     result = measure(episodes, seed=seed)
@@ -195,13 +204,13 @@ def eval_polis(
         str, typer.Option(help="Vendored conversation name, or a Polis export folder.")
     ],
     max_participants: Annotated[
-        int | None, typer.Option(help="Evaluate a seeded sample of this many participants.")
+        int | None, typer.Option(min=1, help="Evaluate a seeded sample of this many participants.")
     ] = None,
     max_o_items: Annotated[
-        int, typer.Option(help="Held-in votes shown in the O section, at most.")
+        int, typer.Option(min=0, help="Held-in votes shown in the O section, at most.")
     ] = 20,
     alpha: Annotated[
-        float, typer.Option(help="W_alpha over groups that picks the top 5 (1 = Nash).")
+        float, typer.Option(min=0.0, help="W_alpha over groups that picks the top 5 (1 = Nash).")
     ] = 1.0,
     seed: Annotated[int, typer.Option()] = 0,
     engine: EngineChoice = EngineChoice(),

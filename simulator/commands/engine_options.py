@@ -3,8 +3,10 @@ command that takes --engine takes the same set, with the same meaning."""
 
 from __future__ import annotations
 
+import errno
 import functools
 import inspect
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn, Optional, get_args
@@ -116,6 +118,41 @@ def _cli_type(annotation: Any) -> type:
     return kind if kind in (int, float, Path) else str
 
 
+def check_writable(folder: Path, option: str) -> None:
+    """Fail now, before any model work, if `folder` cannot be created or written (a read-only
+    or full file system), rather than after hours of work when the results are saved."""
+    existing = next(p for p in (folder.absolute(), *folder.absolute().parents) if p.exists())
+    try:
+        if not existing.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(existing))
+        probe = existing / f".chorus-write-test-{os.getpid()}"  # nothing created for good
+        probe.write_bytes(b"0" * 4096)
+        probe.unlink()
+    except OSError as exc:
+        fail(f"{option} {folder}: cannot write there: {describe_error(exc)}")
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+_OS_HINTS = {
+    errno.ENOSPC: "the disk is full; free some space and run the same command again",
+    errno.EDQUOT: "the disk quota is used up; free some space and run the same command again",
+    errno.EROFS: "the file system is read-only; write somewhere else (--out / --runs)",
+    errno.EACCES: "permission denied; fix the permissions or write somewhere else",
+    errno.EPERM: "permission denied; fix the permissions or write somewhere else",
+    errno.ENOENT: "no such file or folder; check the path",
+    errno.EISDIR: "a folder where a file was expected; check the path",
+    errno.ENOTDIR: "a file where a folder was expected; check the path",
+}
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for an error a command reports: operating-system errors name the file and
+    what to do; chorus's own errors already do."""
+    if isinstance(exc, OSError) and exc.errno in _OS_HINTS:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{_OS_HINTS[exc.errno]} ({exc.strerror})"
+    return str(exc)

@@ -16,7 +16,7 @@ def serve(
         typer.Option(help="Local HF folder or .gguf file; default: the embedded model."),
     ] = None,
     host: Annotated[str, typer.Option(help="Address to bind; loopback by default.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option()] = 8000,
+    port: Annotated[int, typer.Option(min=0, max=65535)] = 8000,
     served_name: Annotated[str, typer.Option(help="Model name reported by /v1/models.")] = "chorus",
     dtype: Annotated[str, typer.Option(help="auto | float32 | bfloat16")] = "auto",
     api_key_env: Annotated[
@@ -24,7 +24,9 @@ def serve(
         typer.Option(help="Require the key held by this environment variable (401 without it)."),
     ] = None,
     fault_rate: Annotated[
-        float, typer.Option(help="Testing: share of requests answered with 429 / 500 / a stall.")
+        float, typer.Option(
+            min=0.0, max=1.0, help="Testing: share of requests answered with 429 / 500 / a stall."
+        )
     ] = 0.0,
     fault_seed: Annotated[int, typer.Option(help="Testing: seed of the fault draws.")] = 0,
     fault_stall: Annotated[
@@ -39,7 +41,13 @@ def serve(
 ) -> None:
     """Serve /v1/models, /v1/completions and /v1/chat/completions (logprobs, echo, batching of
     concurrent requests) for the openai engine."""
+    from typing import get_args
+
+    from chorus.engines.errors import check_choice
     from chorus.engines.faults import FaultPlan
+    from chorus.engines.types import DType
+
+    check_choice("--dtype", dtype, get_args(DType))  # before torch is even imported
     from chorus.engines.server import serve as run_server
     from chorus.engines.transformers_engine import TransformersEngine
 

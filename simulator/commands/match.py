@@ -90,12 +90,12 @@ def match(
     n: Annotated[
         int | None,
         typer.Option(
-            "--n", help="Draw n respondents (survey-weighted for datasets) instead of all."
+            "--n", min=1, help="Draw n respondents (survey-weighted for datasets) instead of all."
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed for --n sampling and --method random.")] = 0,
     per_respondent: Annotated[
-        int, typer.Option("--per-respondent", help="Personas per respondent (k-to-one).")
+        int, typer.Option("--per-respondent", min=1, help="Personas per respondent (k-to-one).")
     ] = 1,
     traits: Annotated[
         str | None,

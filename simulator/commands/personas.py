@@ -10,7 +10,11 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from chorus.simulator.commands.engine_options import EngineChoice, engine_options
+from chorus.simulator.commands.engine_options import (
+    EngineChoice,
+    check_writable,
+    engine_options,
+)
 from chorus.simulator.commands.engine_options import fail as _fail
 
 if TYPE_CHECKING:  # annotations only: the CLI imports engines and pools inside the commands
@@ -44,25 +48,25 @@ def generate(
     out: Path = typer.Option(..., "--out", help="Pool folder (created, or resumed/extended)."),
     seed: int = typer.Option(0, help="Pool seed; persona slot i always gets the same samples."),
     batch_size: int = typer.Option(
-        16, help="Personas generated together in one batched engine call."
+        16, min=1, help="Personas generated together in one batched engine call."
     ),
     max_tokens: int | None = typer.Option(
-        None, help="Tokens per answer (anthology 300, interview 160)."
+        None, min=8, help="Tokens per answer (anthology 300, interview 160)."
     ),
     min_words: int | None = typer.Option(
-        None, help="Shorter answers are rejected (anthology 40, interview 15)."
+        None, min=1, help="Shorter answers are rejected (anthology 40, interview 15)."
     ),
     questions: int = typer.Option(
-        10, help="Interview: how many of the 10 life-history questions to ask."
+        10, min=1, max=10, help="Interview: how many of the 10 life-history questions to ask."
     ),
     resample_budget: int = typer.Option(
-        3, help="Resamples of a rejected answer before the persona is dropped."
+        3, min=0, help="Resamples of a rejected answer before the persona is dropped."
     ),
     critic_threshold: float = typer.Option(
-        0.5, help="P(contradiction) above which the LLM critic rejects."
+        0.5, min=0.0, max=1.0, help="P(contradiction) above which the LLM critic rejects."
     ),
     dedup_threshold: float = typer.Option(
-        0.95, help="Cosine similarity at which a backstory is a near-duplicate."
+        0.95, min=0.0, max=1.0, help="Cosine similarity at which a backstory is a near-duplicate."
     ),
     engine: EngineChoice = EngineChoice(),
 ) -> None:
@@ -81,6 +85,7 @@ def generate(
             resample_budget=resample_budget,
             critic_threshold=critic_threshold,
         )
+        check_writable(out, "--out")
         eng = engine.load()
         manifest = generate_pool(
             out,

@@ -7,7 +7,13 @@ from typing import Annotated
 
 import typer
 
-from chorus.simulator.commands.engine_options import EngineChoice, engine_options
+from chorus.simulator.commands.engine_options import (
+    EngineChoice,
+    check_writable,
+    describe_error,
+    engine_options,
+    fail,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -27,23 +33,26 @@ def run(
 
 
 def run_file(study_file: Path, runs: Path, overrides: EngineChoice = EngineChoice()) -> Path:
-    from chorus.simulator.study import RunFolderError, load_study, run_study
+    from chorus.engines import EngineError
+    from chorus.personas import PoolError
+    from chorus.simulator.study import RunFolderError, RunLockedError, load_study, run_study
     from chorus.surveys import SurveyError
 
     try:
         study = load_study(study_file)
     except SurveyError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    eng = overrides.over(study.engine).load()
+        fail(str(exc), code=2)
+    check_writable(runs, "--runs")
+    # the engine loads once the run folder is locked and the inputs are checked
     try:
-        folder = run_study(study, runs, eng)
-    except (SurveyError, RunFolderError, ValueError, FileNotFoundError, OSError) as exc:
-        typer.echo(
-            f"error: {exc}\n(finished stages are kept in {runs / (study.name + '.partial')}; "
-            "run the same command again to resume)",
-            err=True,
+        folder = run_study(study, runs, overrides.over(study.engine).load)
+    except (SurveyError, RunFolderError, EngineError, PoolError, ValueError, OSError) as exc:
+        partial = runs / f"{study.name}.partial"
+        kept = (
+            f"\n(finished stages are kept in {partial}; run the same command again to resume)"
+            if partial.is_dir() and not isinstance(exc, RunLockedError)  # not the other run's
+            else ""
         )
-        raise typer.Exit(1) from exc
+        fail(f"{describe_error(exc)}{kept}")
     typer.echo(f"report: {folder / 'report.html'}")
     return folder

@@ -9,7 +9,11 @@ from typing import Annotated
 
 import typer
 
-from chorus.simulator.commands.engine_options import EngineChoice, engine_options
+from chorus.simulator.commands.engine_options import (
+    EngineChoice,
+    check_writable,
+    engine_options,
+)
 from chorus.simulator.commands.engine_options import fail as _fail
 
 METRICS = "metrics.json"
@@ -39,14 +43,20 @@ def run(
     out: Annotated[Path, typer.Option(help="Run folder (answers.parquet, run.json, ...).")],
     conditioning: Annotated[str, typer.Option(help="none | qa | bio | portray | backstory")] = "qa",
     n: Annotated[
-        int | None, typer.Option("--n", help="Respondents to draw from a dataset.")
+        int | None, typer.Option(
+            "--n",
+            min=1,
+            help="Personas to ask: the first N of a pool, or N respondents drawn from a dataset.",
+        )
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed for the draw and option permutations.")] = 0,
     engine: EngineChoice = EngineChoice(),
     debias: Annotated[
         str, typer.Option(help="Option-order debiasing: none | reverse | permute")
     ] = "reverse",
-    permutations: Annotated[int, typer.Option(help="Permutations with --debias permute.")] = 2,
+    permutations: Annotated[
+        int, typer.Option(min=1, help="Permutations with --debias permute.")
+    ] = 2,
     sequential: Annotated[
         bool, typer.Option(help="Keep earlier questions and answers in context.")
     ] = False,
@@ -54,7 +64,9 @@ def run(
         str | None, typer.Option(help="Comma list (default: all declared).")
     ] = None,
     batch_personas: Annotated[
-        int, typer.Option(help="Personas per engine call; raise for GPU/server engines.")
+        int, typer.Option(
+            min=1, help="Personas per engine call; raise for GPU/server engines."
+        )
     ] = 1,
 ) -> None:
     """Answer INSTRUMENT in every persona's voice. Re-running an interrupted run resumes: the
@@ -74,6 +86,7 @@ def run(
         check_options(conditioning, debias, wanted)
         inst = load_instrument(instrument)
         people, source = _load_personas(personas, n, seed)
+        check_writable(out, "--out")
         eng = engine.load()
         results = ask(
             eng,
@@ -130,7 +143,9 @@ def score(
     human: Annotated[
         str, typer.Option(help="Human dataset: a name (anes2012) or descriptor YAML.")
     ],
-    n_boot: Annotated[int, typer.Option(help="Bootstrap replicates (intervals and floor).")] = 200,
+    n_boot: Annotated[
+        int, typer.Option(min=0, help="Bootstrap replicates (intervals and floor).")
+    ] = 200,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap and the sampled answers.")] = 0,
     floor: Annotated[
         bool, typer.Option(help="Compute the human floor at the simulated size.")

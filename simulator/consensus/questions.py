@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
+
+from chorus.surveys import SurveyError, read_yaml
 
 
 class Question(BaseModel):
@@ -27,10 +28,12 @@ class QuestionFileError(ValueError):
 
 
 def load_questions(path: Path, limit: int | None = None) -> list[Question]:
+    if limit is not None and limit < 1:
+        raise QuestionFileError(f"limit must be at least 1 (got {limit})")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise QuestionFileError(f"{path}: cannot read the questions file ({exc})") from exc
+        raw, _ = read_yaml(path)  # YAML or JSON; duplicate keys and alias bombs are errors
+    except SurveyError as exc:
+        raise QuestionFileError(str(exc)) from None
     records = raw.get("questions") if isinstance(raw, dict) else raw
     if not isinstance(records, list) or not records:
         raise QuestionFileError(
@@ -51,4 +54,4 @@ def load_questions(path: Path, limit: int | None = None) -> list[Question]:
     dup = sorted({x for x in ids if ids.count(x) > 1})
     if dup:
         raise QuestionFileError(f"{path}: question id(s) {dup} appear more than once")
-    return out[:limit] if limit else out
+    return out[:limit]

@@ -63,8 +63,12 @@ def _read(path: Path) -> pd.DataFrame:
         )
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise PolisDataError(f"{path}: the file is empty; re-export the conversation") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise PolisDataError(f"{path}: not a readable CSV file ({exc})") from exc
+        raise PolisDataError(
+            f"{path}: not a readable CSV file ({exc}); save it as UTF-8 CSV"
+        ) from exc
 
 
 def _statements(path: Path) -> dict[int, str]:
@@ -172,6 +176,9 @@ def _topic(folder: Path) -> str:
     path = folder / "summary.csv"
     if not path.exists():
         return folder.name
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = {r[0]: r[1] for r in csv.reader(f) if len(r) >= 2}
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = {r[0]: r[1] for r in csv.reader(f) if len(r) >= 2}
+    except UnicodeDecodeError as exc:
+        raise PolisDataError(f"{path}: not UTF-8 text ({exc}); save it as UTF-8 CSV") from None
     return rows.get("conversation-description") or rows.get("topic") or folder.name

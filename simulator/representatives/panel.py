@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from chorus.simulator.representatives.profile import ParticipantProfile
-from chorus.surveys import SurveyError, personas_from_pool
+from chorus.surveys import SurveyError, personas_from_pool, read_yaml
 
 
 class PanelError(ValueError):
@@ -18,9 +17,9 @@ class PanelError(ValueError):
 def load_panel_file(path: Path) -> list[ParticipantProfile]:
     """A YAML or JSON file: a list of profiles, or {"participants": [...]}."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))  # YAML is a superset of JSON
-    except (OSError, yaml.YAMLError) as exc:
-        raise PanelError(f"{path}: cannot read the panel file ({exc})") from exc
+        raw, _ = read_yaml(path)  # YAML or JSON; duplicate keys and alias bombs are errors
+    except SurveyError as exc:
+        raise PanelError(str(exc)) from None
     records = raw.get("participants") if isinstance(raw, dict) else raw
     if not isinstance(records, list) or not records:
         raise PanelError(

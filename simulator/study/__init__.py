@@ -1,7 +1,8 @@
 """The study runner: one YAML file -> pool, match, survey, metrics, consensus pilot, report."""
 
-from chorus.simulator.study.runfolder import RunFolder, RunFolderError
+from chorus.simulator.study.runfolder import RunFolder, RunFolderError, RunLockedError
 from chorus.simulator.study.runner import run_study
 from chorus.simulator.study.schema import Study, load_study
 
-__all__ = ["RunFolder", "RunFolderError", "Study", "load_study", "run_study"]
+__all__ = ["RunFolder", "RunFolderError",
+    "RunLockedError", "Study", "load_study", "run_study"]

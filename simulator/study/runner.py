@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from chorus.engines import Engine, load_engine
 from chorus.personas import versions
 from chorus.simulator.study import stages
+from chorus.simulator.study.checks import check_inputs
 from chorus.simulator.study.metrics import score_study
 from chorus.simulator.study.runfolder import RunFolder, write_bytes, write_json
 from chorus.simulator.study.schema import Study, load_study
@@ -21,27 +23,39 @@ PACKAGES = ("torch", "transformers", "numpy", "scipy", "pandas", "pyarrow", "pyd
 def run_study(
     study: Study | str | Path,
     runs: str | Path = "runs",
-    engine: Engine | None = None,
+    engine: Engine | Callable[[], Engine] | None = None,
     progress: bool = True,
 ) -> Path:
     """Run every stage (reusing finished ones) and publish the run folder atomically; returns
-    it. `study`: a Study or its YAML file; `engine`: default, the one the study names."""
+    it. `study`: a Study or its YAML file; `engine`: an engine, or a function that loads one
+    (called once the run folder is locked and the inputs are checked); default, the engine the
+    study names. A published run is replaced only when this run succeeds."""
     if not isinstance(study, Study):
         study = load_study(study)
-    if engine is None:
-        engine = load_engine(**study.engine.model_dump())
-    runs = Path(runs)
+    rf = RunFolder(Path(runs), study.name)
+    rf.lock()
+    try:
+        check_inputs(study)
+        if engine is None:
+            engine = load_engine(**study.engine.model_dump())
+        elif not isinstance(engine, Engine):
+            engine = engine()
+        return _run(study, rf, engine, progress)
+    finally:
+        rf.release()
+
+
+def _run(study: Study, rf: RunFolder, engine: Engine, progress: bool) -> Path:
     from chorus.matching import DIAGNOSTICS_FILE
     from chorus.simulator.consensus import measure
     from chorus.simulator.report import render, report_tables
 
     started = time.time()
-    rf = RunFolder(runs, study.name)
     work = rf.open()
     write_json(work / "study.json", study.model_dump(mode="json"))
     pool_dir = stages.pool(study, rf, engine, progress)
     dataset, respondents = stages.target(study, rf)
-    matched = stages.match(study, rf, pool_dir, respondents, str(dataset.path))
+    matched = stages.match(study, rf, engine, pool_dir, respondents, str(dataset.path))
     inst = stages.instrument(study)
     people = stages.panels(pool_dir, respondents, matched)
     results = stages.survey(study, rf, engine, inst, people, progress)

@@ -7,9 +7,15 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from chorus.simulator.consensus import ConsensusConfig, MediatorSettings
+from chorus.simulator.consensus import (
+    ConsensusConfig,
+    MediatorSettings,
+    SocialWelfare,
+    bank_questions,
+)
+from chorus.surveys import LocatedError
 
 
 class _Section(BaseModel):
@@ -98,6 +104,26 @@ class ConsensusSpec(_Section):
     # `panel` participants of the model's conversation and the question is its own
     reward: str = Field(default="representative", pattern=r"^(representative|trained:.+)$")
 
+    @field_validator("swf")
+    @classmethod
+    def _known_swf(cls, v: str) -> str:
+        SocialWelfare.parse(v)
+        return v
+
+    @model_validator(mode="after")
+    def _questions_exist(self) -> ConsensusSpec:
+        try:
+            bank_questions(self.questions, self.split, 0, self.question_ids)
+        except ValueError as exc:
+            if self.question_ids:
+                raise LocatedError(("question_ids",), str(exc)) from None
+            raise LocatedError(
+                ("questions",),
+                f"the {self.split} split of the debate question bank has fewer than "
+                f"{self.questions} questions; ask for fewer or use another split",
+            ) from None
+        return self
+
     def config(self, seed: int) -> ConsensusConfig:
         return ConsensusConfig(
             candidates=self.candidates, rounds=self.rounds, swf=self.swf,
@@ -116,6 +142,51 @@ class Study(_Section):
     matching: MatchingSpec = MatchingSpec()
     survey: SurveySpec = SurveySpec()
     consensus: ConsensusSpec | None = ConsensusSpec()
+
+    @model_validator(mode="after")
+    def _sections_fit_together(self) -> Study:
+        """Checks across sections, so that a typo fails here and not after hours of model work
+        (each error points at the field to fix)."""
+        from chorus.surveys import SurveyError, load_dataset, load_instrument, shipped_datasets
+
+        try:
+            dataset = load_dataset(self.target.dataset)
+        except SurveyError as exc:
+            raise LocatedError(
+                ("target", "dataset"), f"{exc} (shipped: {', '.join(shipped_datasets())})"
+            ) from None
+        size = len(dataset.respondents())
+        if self.target.n > size:
+            raise LocatedError(
+                ("target", "n"),
+                f"dataset {dataset.name!r} has {size} respondents; target.n must be at most that",
+            )
+        one_to_one = self.matching.method in ("hungarian", "greedy", "networkx")
+        if self.pool.path is None and one_to_one and self.pool.n < self.target.n:
+            raise LocatedError(
+                ("pool", "n"),
+                f"{self.pool.n} personas cannot be matched one-to-one to target.n="
+                f"{self.target.n} respondents; raise pool.n or use matching.method: greedy-replace",
+            )
+        try:
+            inst = load_instrument(self.survey.instrument)
+        except SurveyError as exc:
+            raise LocatedError(("survey", "instrument"), str(exc)) from None
+        known = [q.id for q in inst.questions]
+        for i, qid in enumerate(self.survey.questions or []):
+            if qid not in known:
+                raise LocatedError(
+                    ("survey", "questions", i),
+                    f"instrument {inst.name!r} has no question {qid!r}; its questions: "
+                    + ", ".join(known),
+                )
+        if self.consensus is not None and self.consensus.panel > self.target.n:
+            raise LocatedError(
+                ("consensus", "panel"),
+                f"a panel of {self.consensus.panel} is drawn from the target.n="
+                f"{self.target.n} matched personas; make it at most target.n",
+            )
+        return self
 
     def digest(self, *sections: str) -> str:
         """Hash of the named sections (all when none): a stage reruns when its inputs change."""

@@ -3,6 +3,7 @@ metrics -> consensus. Each returns what the next needs and leaves its files in t
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,14 @@ import pandas as pd
 
 from chorus.simulator.study.runfolder import RunFolder, write_bytes
 from chorus.simulator.study.schema import Study
+
+
+def stage_key(study: Study, engine, *sections: str) -> str:
+    """A stage's key: the study sections it reads and, for stages that use the model, the engine
+    actually used (after command-line overrides; its fingerprint covers weights, tokenizer,
+    chat template and precision), so a different model never reuses another's results."""
+    used = f"|{engine.name}|{engine.fingerprint}" if engine is not None else ""
+    return hashlib.sha256((study.digest(*sections) + used).encode()).hexdigest()[:16]
 
 
 def _parquet(path: Path, table: pd.DataFrame) -> None:
@@ -28,7 +37,7 @@ def pool(study: Study, rf: RunFolder, engine, progress: bool) -> Path:
     from chorus.personas import generate_pool, profile_pool
 
     folder = rf.work / "pool"
-    key = study.digest("seed", "engine", "pool")
+    key = _pool_key(study, engine)
     if rf.done("pool", key):
         return folder
     rf.reset("pool", "pool")
@@ -60,13 +69,19 @@ def pool(study: Study, rf: RunFolder, engine, progress: bool) -> Path:
     return folder
 
 
+def _pool_key(study: Study, engine) -> str:
+    from chorus.backstories import prompts_hash
+
+    return stage_key(study, engine, "seed", "pool") + prompts_hash()[:8]
+
+
 def target(study: Study, rf: RunFolder) -> tuple[Any, pd.DataFrame]:
     """The real respondents the panel stands in for (a survey-weighted draw)."""
     from chorus.surveys import load_dataset
 
     dataset = load_dataset(study.target.dataset)
     path = rf.work / "target" / "respondents.parquet"
-    key = study.digest("seed", "target")
+    key = stage_key(study, None, "seed", "target")
     if not rf.done("target", key):
         people = dataset.respondents(
             n=study.target.n, seed=study.seed, weighted=study.target.weighted
@@ -77,12 +92,12 @@ def target(study: Study, rf: RunFolder) -> tuple[Any, pd.DataFrame]:
 
 
 def match(
-    study: Study, rf: RunFolder, pool_dir: Path, respondents: pd.DataFrame, source: str
+    study: Study, rf: RunFolder, engine, pool_dir: Path, respondents: pd.DataFrame, source: str
 ) -> pd.DataFrame:
     from chorus.matching import MATCH_FILE, match_pool
 
     folder = rf.work / "match"
-    key = study.digest("seed", "engine", "pool", "target", "matching")
+    key = stage_key(study, engine, "seed", "pool", "target", "matching")
     if not rf.done("match", key):
         match_pool(pool_dir, respondents, source, folder, study.matching.method, seed=study.seed)
         rf.mark("match", key)
@@ -130,7 +145,7 @@ def survey(study: Study, rf: RunFolder, engine, inst, people: dict, progress: bo
     spec = study.survey
     for style in spec.conditioning:
         folder = rf.work / "survey" / style
-        key = study.digest("seed", "engine", "pool", "target", "matching", "survey") + style
+        key = stage_key(study, engine, "seed", "pool", "target", "matching", "survey") + style
         if not rf.done(f"survey-{style}", key):
             personas = people["backstory" if style == "backstory" else "demographic"]
             asked = (
@@ -189,7 +204,7 @@ def consensus(study: Study, rf: RunFolder, engine, stand_ins: list, progress: bo
     assert spec is not None
     folder = rf.work / "consensus"
     reward = load_reward(spec.reward, engine)
-    key = study.digest("seed", "engine", "pool", "target", "matching", "consensus")
+    key = stage_key(study, engine, "seed", "pool", "target", "matching", "consensus")
     if isinstance(reward, TrainedReward):
         key += reward.digest
     if rf.done("consensus", key):

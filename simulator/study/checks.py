@@ -1,0 +1,34 @@
+"""What a run checks after it has the run lock and before the model loads: the state of files
+the study points at (the study's own fields are checked when it is loaded, schema.py)."""
+
+from __future__ import annotations
+
+import fcntl
+from pathlib import Path
+
+from chorus.simulator.study.runfolder import RunFolderError
+from chorus.simulator.study.schema import Study
+
+
+def check_inputs(study: Study) -> None:
+    """A given pool must be a readable persona pool that no other process is writing."""
+    if study.pool.path is None:
+        return
+    from chorus.personas import PoolError, read_pool
+    from chorus.personas.store import LOCK_FILE
+
+    folder = Path(study.pool.path)
+    try:
+        read_pool(folder)
+    except PoolError as exc:
+        raise RunFolderError(f"pool.path: {exc}") from None
+    lock = folder / LOCK_FILE
+    if lock.exists():
+        with open(lock) as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise RunFolderError(
+                    f"pool.path: {folder}: another chorus process is writing this pool; wait "
+                    "for it to finish"
+                ) from None
