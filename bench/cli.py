@@ -26,6 +26,7 @@ BENCHES = {
     "serve": "the openai engine against chorus serve vs in-process, and through injected faults",
     "reliability": "the bad-input corpus and SIGKILLed studies: clear errors, no tracebacks, "
     "identical results after resuming",
+    "scale": "the vllm engine (CPU build) vs transformers, and Ray replicas (identical, killed)",
 }
 
 app = typer.Typer(no_args_is_help=True, help="Benchmarks; each prints one JSON object.")

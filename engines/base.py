@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from chorus.engines.types import (
     ChoiceDistribution,
@@ -15,6 +16,9 @@ from chorus.engines.types import (
     LoglikRequest,
     Sample,
 )
+
+U = TypeVar("U")
+T = TypeVar("T")
 
 
 def derive_seed(*parts: object) -> int:
@@ -78,6 +82,26 @@ class Engine(ABC):
 
     @abstractmethod
     def loglik(self, requests: Sequence[LoglikRequest]) -> list[Loglik]: ...
+
+    # engine replicas a `map` runs on at once (engines.replicas: Ray actors)
+    replicas: int = 1
+
+    def map(
+        self,
+        fn: Callable[[Engine, U], T],
+        units: Sequence[U],
+        done: Callable[[int], Any] | None = None,
+    ) -> list[T]:
+        """[fn(engine, unit) for unit in units]: the model-bound stages hand their work over in
+        fixed units (a chunk of personas, a batch of slots) whose size never depends on how many
+        replicas run them, so results are identical on one or many. `done(i)` is called as
+        unit i finishes (a progress bar over all replicas)."""
+        out = []
+        for i, unit in enumerate(units):
+            out.append(fn(self, unit))
+            if done is not None:
+                done(i)
+        return out
 
     def describe(self) -> dict[str, str]:
         """What a run folder records about the engine."""

@@ -103,20 +103,27 @@ def resolve_model(model: str | os.PathLike[str] | None) -> tuple[Path, str | Non
     return path, None
 
 
+# Bumped whenever the layout of a dequantised folder changes; older folders are left for older
+# versions of chorus and a fresh one is written next to them.
+FOLDER_FORMAT = 2
+
+
 def materialise(folder: Path, gguf_file: str | None) -> tuple[Path, str]:
     """-> (a folder that loads fast with from_pretrained, its fingerprint).
 
-    A GGUF is dequantised once into <cache>/models/<fingerprint>/ (written to a temp folder and
-    renamed, so a killed conversion leaves nothing half-written).
+    A GGUF is dequantised once into <cache>/models/<fingerprint>-v<FOLDER_FORMAT>/, a standard
+    checkpoint as `save_pretrained` writes it (config.json with `architectures`, tied embeddings
+    under `model.embed_tokens.weight`, tokenizer files), so vLLM, llama.cpp's converters and any
+    other tool load it too. It is written to a temp folder and renamed, so a killed conversion
+    leaves nothing half-written. The fingerprint is the GGUF's: the weights are the same.
     """
     if gguf_file is None:
         return folder, fingerprint_path(folder)
     gguf_path = folder / gguf_file
     fp = fingerprint_path(gguf_path)
-    target = cache_root() / "models" / fp
-    if (target / "model.safetensors").exists():
+    target = cache_root() / "models" / f"{fp}-v{FOLDER_FORMAT}"
+    if (target / "chorus_source.json").exists():
         return target, fp
-    from safetensors.torch import save_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(folder, gguf_file=gguf_file)
@@ -124,16 +131,19 @@ def materialise(folder: Path, gguf_file: str | None) -> tuple[Path, str]:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{fp}-", dir=target.parent))
     try:
-        # save_pretrained refuses GGUF-quantised models; the dequantised tensors are plain fp32.
-        model.config.quantization_config = None
-        if hasattr(model.config, "_pre_quantization_dtype"):
-            del model.config._pre_quantization_dtype
-        model.config.save_pretrained(tmp)
-        model.generation_config.save_pretrained(tmp)
-        save_model(model, str(tmp / "model.safetensors"))
+        # save_pretrained refuses GGUF-quantised models; the dequantised tensors are plain fp32,
+        # so the model is saved as the unquantised model it now is.
+        model.hf_quantizer = None
+        for attr in ("quantization_config", "_pre_quantization_dtype"):
+            if hasattr(model.config, attr):
+                delattr(model.config, attr)
+        model.save_pretrained(tmp, safe_serialization=True)
         tok.save_pretrained(tmp)
+        # written last: its presence marks a complete folder
         (tmp / "chorus_source.json").write_text(
-            json.dumps({"gguf": str(gguf_path), "fingerprint": fp}, indent=1)
+            json.dumps(
+                {"gguf": str(gguf_path), "fingerprint": fp, "format": FOLDER_FORMAT}, indent=1
+            )
         )
         try:
             os.replace(tmp, target)

@@ -65,10 +65,13 @@ def profile_pool(
     engine: Engine,
     *,
     debias: str = "reverse",
-    chunk: int = 32,
+    chunk: int | None = None,
     progress: bool = False,
 ) -> PoolManifest:
-    """Add demo__<trait> / demo_nm__<trait> to every row that lacks them."""
+    """Add demo__<trait> / demo_nm__<trait> to every row that lacks them, `chunk` rows per
+    append (default 32 per engine replica; answering splits each chunk into the same units of
+    16 personas whatever the chunk, so results do not depend on it)."""
+    chunk = chunk or 32 * engine.replicas
     info = ProfileInfo(
         engine=engine.describe(), instrument=demographics_instrument().source, debias=debias
     )

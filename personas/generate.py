@@ -169,10 +169,14 @@ def generate_pool(
     dedup_threshold: float = 0.95,
     embedder: SentenceEmbedder | None = None,
     max_slots: int | None = None,
+    unit_slots: int | None = None,
     progress: bool = False,
 ) -> PoolManifest:
     """Grow the pool at `folder` to `n` personas (creating it, or resuming/extending it).
-    Gives up once `max_slots` slots (default 5 per persona) yield fewer than `n` personas."""
+    Gives up once `max_slots` slots (default 5 per persona) yield fewer than `n` personas.
+    Each batch is generated in units of `unit_slots` slots (default: the whole batch), spread
+    over the engine's replicas; a slot's result depends on its unit's size (batched numerics),
+    never on how many replicas run the units."""
     if n < 1:
         raise PoolError(f"--n must be at least 1 (got {n})")
     max_slots = max_slots or MAX_SLOTS_PER_PERSONA * n
@@ -205,14 +209,22 @@ def generate_pool(
                     "Raise --resample-budget or --max-tokens, lower --min-words, "
                     "or use a stronger --model."
                 )
-            results = generate_backstories(
-                engine, pool.next_slots(n, batch_size, max_slots), config, seed=seed
-            )
+            slots = pool.next_slots(n, batch_size, max_slots)
+            step = unit_slots or batch_size
+            units = [(slots[i : i + step], config, seed) for i in range(0, len(slots), step)]
+            results = [b for part in engine.map(_generate_unit, units) for b in part]
             added = pool.take(results, n, seed, embedder, dedup_threshold)
             write_pool(folder, pool.table, m)
             bar.update(added)
         bar.close()
     return m
+
+
+def _generate_unit(
+    engine: Engine, unit: tuple[range, BackstoryConfig, int]
+) -> list[Backstory]:
+    slots, config, seed = unit
+    return generate_backstories(engine, slots, config, seed=seed)
 
 
 def _count(manifest: PoolManifest, r: Backstory, duplicate: bool) -> None:

@@ -86,29 +86,49 @@ def answer(
         _Interview(p, render_context(conditioning, p), items_for(p, instrument, perspectives))
         for p in personas
     ]
-    rows: list[dict] = []
+    options = _Options(sequential, debias, n_permutations, seed, conditioning)
+    units = [
+        (interviews[start : start + batch_personas], options)
+        for start in range(0, len(interviews), batch_personas)
+    ]
     bar = tqdm(
         total=len(interviews),
         desc=f"answering ({conditioning})",
         unit="persona",
         disable=not progress,
     )
-    for start in range(0, len(interviews), batch_personas):
-        chunk = interviews[start : start + batch_personas]
-        steps = max((len(iv.items) for iv in chunk), default=0) if sequential else 1
-        for step in range(steps):
-            rows += _ask(
-                engine,
-                chunk,
-                step if sequential else None,
-                debias,
-                n_permutations,
-                seed,
-                conditioning,
-            )
-        bar.update(len(chunk))
+    # the units are the same on one engine replica or many: results never depend on the count
+    done = engine.map(_answer_chunk, units, lambda i: bar.update(len(units[i][0])))
     bar.close()
+    rows = [row for chunk_rows in done for row in chunk_rows]
     return pd.DataFrame(rows, columns=ANSWERS_SCHEMA.names)
+
+
+@dataclass(frozen=True)
+class _Options:
+    sequential: bool
+    debias: str
+    n_permutations: int
+    seed: int
+    conditioning: str
+
+
+def _answer_chunk(engine: Engine, unit: tuple[list[_Interview], _Options]) -> list[dict]:
+    """One unit of work: a chunk of personas, one engine call (per step in sequential mode)."""
+    chunk, o = unit
+    steps = max((len(iv.items) for iv in chunk), default=0) if o.sequential else 1
+    rows: list[dict] = []
+    for step in range(steps):
+        rows += _ask(
+            engine,
+            chunk,
+            step if o.sequential else None,
+            o.debias,
+            o.n_permutations,
+            o.seed,
+            o.conditioning,
+        )
+    return rows
 
 
 def check_options(conditioning: str, debias: str, perspectives: Sequence[str] | None) -> None:

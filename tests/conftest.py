@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 
 import pytest
+
+# the vllm engine's tests run in .venv-vllm (`make test-vllm`), where vLLM's CPU build is installed
+collect_ignore = [] if importlib.util.find_spec("vllm") else ["engines_vllm"]
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -32,3 +36,15 @@ def cached_engine(transformers_engine, engine_cache):
     from chorus.engines import CachedEngine, ResponseCache
 
     return CachedEngine(transformers_engine, ResponseCache(engine_cache))
+
+
+@pytest.fixture
+def one_thread():
+    """torch on one thread, as each Ray replica runs: float32 matmuls split their sums by
+    thread, so byte-for-byte comparisons with replicas need the same count."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

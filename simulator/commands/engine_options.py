@@ -6,10 +6,11 @@ from __future__ import annotations
 import errno
 import functools
 import inspect
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn, Optional, get_args
+from typing import Annotated, Any, Literal, NoReturn, Optional, get_args, get_origin
 
 import typer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -57,11 +58,27 @@ class EngineChoice(BaseModel):
         "Engine cache policy: read-write | refresh | off (default: read-write)"
     )
     cache_file: Path | None = _opt("Engine cache file (default: the user cache)")
+    tensor_parallel_size: int | None = _opt("vllm: GPUs per engine (tensor parallel)", ge=1)
+    vllm_args: dict[str, Any] | None = _opt(
+        "vllm: a further vllm.LLM argument as KEY=VALUE (VALUE read as JSON when it parses, "
+        "e.g. gpu_memory_utilization=0.9); repeat for several",
+        json_schema_extra={"flag": "--vllm-arg"},
+    )
+    workers: int | None = _opt(
+        "Engine replicas as Ray actors: the model-bound stages are spread over them, with "
+        "results identical to one (default: 1, no Ray)",
+        ge=1,
+    )
+    ray_address: str | None = _opt(
+        "Join this Ray cluster (e.g. auto, or ray://HEAD:10001) instead of starting a local one"
+    )
 
     def over(self, defaults: BaseModel) -> EngineChoice:
         """These options where given, else the fields of `defaults` (a study's engine section)."""
         given = self.model_dump(exclude_none=True)
         base = {k: v for k, v in defaults.model_dump().items() if k in type(self).model_fields}
+        if base.get("vllm_args") and "vllm_args" in given:  # --vllm-arg adds to the study's
+            given["vllm_args"] = {**base["vllm_args"], **given["vllm_args"]}
         return EngineChoice(**{**base, **given})
 
     def load(self):
@@ -90,7 +107,7 @@ def engine_options(command: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             annotation=Annotated[
                 Optional[_cli_type(field.annotation)],
-                typer.Option(f"--{name.replace('_', '-')}", help=field.description),
+                typer.Option(_flag(name), help=field.description),
             ],
         )
         for name, field in EngineChoice.model_fields.items()
@@ -99,22 +116,29 @@ def engine_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         given = {name: kwargs.pop(name) for name in EngineChoice.model_fields}
+        if given["vllm_args"] is not None:
+            given["vllm_args"] = _key_values(given["vllm_args"])
         try:
             choice = EngineChoice(**given)
         except ValidationError as exc:
-            fail(
-                "; ".join(f"--{e['loc'][0].replace('_', '-')}: {e['msg']}" for e in exc.errors()),
-                code=2,
-            )
+            fail("; ".join(f"{_flag(str(e['loc'][0]))}: {e['msg']}" for e in exc.errors()), code=2)
         return command(*args, engine=choice, **kwargs)
 
     wrapper.__signature__ = sig.replace(parameters=kept + added)  # type: ignore[attr-defined]
     return wrapper
 
 
-def _cli_type(annotation: Any) -> type:
-    """The type typer parses an option as: choices stay strings (EngineChoice validates them)."""
+def _flag(name: str) -> str:
+    extra = EngineChoice.model_fields[name].json_schema_extra
+    return extra["flag"] if isinstance(extra, dict) else f"--{name.replace('_', '-')}"  # type: ignore[return-value]
+
+
+def _cli_type(annotation: Any) -> Any:
+    """The type typer parses an option as: choices stay strings (EngineChoice validates them);
+    a mapping is a repeated KEY=VALUE option."""
     kind = next(a for a in get_args(annotation) if a is not type(None))
+    if get_origin(kind) is dict:
+        return list[str]
     return kind if kind in (int, float, Path) else str
 
 
@@ -130,6 +154,21 @@ def check_writable(folder: Path, option: str) -> None:
         probe.unlink()
     except OSError as exc:
         fail(f"{option} {folder}: cannot write there: {describe_error(exc)}")
+
+
+def _key_values(items: list[str]) -> dict[str, Any]:
+    """--vllm-arg KEY=VALUE options as a mapping; VALUE is JSON when it parses (numbers,
+    true/false, lists), else the string."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"--vllm-arg {item!r}: write KEY=VALUE, e.g. gpu_memory_utilization=0.9", code=2)
+        try:
+            out[key.strip()] = json.loads(value)
+        except ValueError:
+            out[key.strip()] = value
+    return out
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

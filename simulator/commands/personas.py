@@ -68,6 +68,12 @@ def generate(
     dedup_threshold: float = typer.Option(
         0.95, min=0.0, max=1.0, help="Cosine similarity at which a backstory is a near-duplicate."
     ),
+    unit_slots: int | None = typer.Option(
+        None,
+        min=1,
+        help="Slots per unit of work spread over --workers (default: the whole batch). "
+        "Results depend on it, never on the number of workers.",
+    ),
     engine: EngineChoice = EngineChoice(),
 ) -> None:
     """Generate backstories into the pool at --out until it holds --n personas. Rerunning the same
@@ -95,6 +101,7 @@ def generate(
             seed=seed,
             batch_size=batch_size,
             dedup_threshold=dedup_threshold,
+            unit_slots=unit_slots,
             progress=True,
         )
     except (PoolError, EngineError, ValueError) as exc:

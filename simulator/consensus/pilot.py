@@ -70,7 +70,21 @@ def run_consensus(
             f"the panel has {len(panel)} participant(s); a consensus needs two or more"
         )
     reps = [DigitalRepresentative(profile=p, sections=sections) for p in panel]
-    return [
-        run_episode(engine, q, reps, config, reward)
-        for q in tqdm(questions, desc="consensus episodes", disable=not progress)
-    ]
+    bar = tqdm(total=len(questions), desc="consensus episodes", disable=not progress)
+    units = [(q, reps, config) for q in questions]
+    if reward is None:
+        # one episode per unit: episodes spread over engine replicas, each computed as on one
+        episodes = engine.map(_episode, units, lambda _: bar.update())
+    else:  # a trained reward model stays in this process; its engine calls still go out whole
+        episodes = []
+        for unit in units:
+            episodes.append(run_episode(engine, *unit, reward))
+            bar.update()
+    bar.close()
+    return episodes
+
+
+def _episode(
+    engine: Engine, unit: tuple[Question, list[DigitalRepresentative], ConsensusConfig]
+) -> Episode:
+    return run_episode(engine, *unit)

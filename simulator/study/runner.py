@@ -94,6 +94,7 @@ def _manifest(study: Study, engine, inst, work: Path, started: float) -> dict[st
         "study_digest": study.digest(),
         "seed": study.seed,
         "engine": engine.describe(),
+        "workers": engine.replicas,
         "prompts": {"backstories": prompts_hash(), "instrument": inst.name},
         "versions": versions(PACKAGES),
         "seconds": round(time.time() - started, 1),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -22,6 +22,9 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+PLACEMENT = ("workers", "ray_address")
+
+
 class EngineSpec(_Section):
     engine: Literal["transformers", "openai", "vllm"] = "transformers"
     model: str | None = None  # None: the embedded SmolLM2-135M-Instruct
@@ -32,7 +35,13 @@ class EngineSpec(_Section):
     chat_template: Literal["auto", "on", "off"] = "auto"
     concurrency: int = Field(default=16, ge=1)  # openai engine: requests in flight
     timeout: float = Field(default=120.0, gt=0)  # openai engine: seconds per request
-    dtype: Literal["auto", "float32", "bfloat16"] = "auto"  # transformers engine precision
+    dtype: Literal["auto", "float32", "bfloat16"] = "auto"  # transformers/vllm precision
+    # vllm: GPUs per engine, and any further vllm.LLM argument (gpu_memory_utilization, ...)
+    tensor_parallel_size: int | None = Field(default=None, ge=1)
+    vllm_args: dict[str, Any] | None = None
+    # engine replicas on Ray (engines.replicas): how a run is spread, never what it computes
+    workers: int = Field(default=1, ge=1)
+    ray_address: str | None = None
 
 
 class PoolSpec(_Section):
@@ -46,6 +55,8 @@ class PoolSpec(_Section):
     n_questions: int | None = Field(default=None, ge=1, le=10)
     resample_budget: int | None = Field(default=None, ge=0)
     batch_size: int = Field(default=40, ge=1)
+    # slots per unit of work spread over engine.workers (None: the whole batch, one unit)
+    unit_slots: int | None = Field(default=None, ge=1)
 
 
 class TargetSpec(_Section):
@@ -74,6 +85,8 @@ class SurveySpec(_Section):
     reference_perspectives: list[Literal["self", "ingroup", "outgroup", "meta"]] | None = None
     debias: Literal["reverse", "permute", "none"] = "reverse"
     n_boot: int = Field(default=200, ge=0)
+    # personas per engine call (one unit of work for the Ray workers); raise it for GPU engines
+    batch_personas: int = Field(default=1, ge=1)
 
     @field_validator("conditioning")
     @classmethod
@@ -190,7 +203,8 @@ class Study(_Section):
 
     def digest(self, *sections: str) -> str:
         """Hash of the named sections (all when none): a stage reruns when its inputs change."""
-        data = self.model_dump(mode="json")
+        # where it runs is not what it computes: results are identical on any number of workers
+        data = self.model_dump(mode="json", exclude={"engine": set(PLACEMENT)})
         picked = {k: data[k] for k in (sections or tuple(data))}
         return hashlib.sha256(json.dumps(picked, sort_keys=True).encode()).hexdigest()[:16]
 

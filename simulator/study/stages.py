@@ -62,6 +62,7 @@ def pool(study: Study, rf: RunFolder, engine, progress: bool) -> Path:
             config,
             seed=study.seed,
             batch_size=spec.batch_size,
+            unit_slots=spec.unit_slots,
             progress=progress,
         )
     profile_pool(folder, engine, progress=progress)
@@ -161,6 +162,7 @@ def survey(study: Study, rf: RunFolder, engine, inst, people: dict, progress: bo
                 debias=spec.debias,
                 perspectives=asked,
                 seed=study.seed,
+                batch_personas=spec.batch_personas,
                 progress=progress,
             )
             run = {

@@ -8,7 +8,7 @@ import typer
 from typer.testing import CliRunner
 
 from chorus.cli import app
-from chorus.simulator.commands.engine_options import EngineChoice
+from chorus.simulator.commands.engine_options import EngineChoice, _flag, engine_options
 
 MINI = Path(__file__).parents[1] / "surveys" / "data" / "mini.yaml"
 
@@ -22,7 +22,7 @@ def _commands(group, prefix=()):
 
 def test_engine_commands_share_one_option_set():
     click_app = typer.main.get_command(app)
-    wanted = {f"--{n.replace('_', '-')}" for n in EngineChoice.model_fields}
+    wanted = {_flag(n) for n in EngineChoice.model_fields}
     with_engine = {}
     for path, cmd in _commands(click_app):
         opts = {o for p in cmd.params for o in p.opts}
@@ -42,8 +42,39 @@ def test_cache_is_a_policy_and_bad_values_exit_2_before_any_work(tmp_path):
         (["--cache", "refresh.sqlite"], "--cache"),
         (["--concurrency", "0"], "--concurrency"),
         (["--api", "grpc"], "--api"),
+        (["--workers", "0"], "--workers"),
+        (["--tensor-parallel-size", "0"], "--tensor-parallel-size"),
+        (["--vllm-arg", "enforce_eager"], "--vllm-arg"),
     ):
         result = CliRunner().invoke(app, base + bad)
         assert result.exit_code == 2, result.output
         assert message in result.output
     assert not out.exists() and not Path("refresh.sqlite").exists()
+
+
+def test_vllm_arguments_pass_through_from_study_and_cli():
+    """--tensor-parallel-size and --vllm-arg KEY=VALUE (JSON values) reach vllm.LLM; the CLI
+    overrides the study's engine section key by key."""
+    from chorus.simulator.study.schema import EngineSpec
+
+    seen = {}
+
+    @engine_options
+    def cmd(engine: EngineChoice = EngineChoice()) -> None:
+        seen["choice"] = engine
+
+    probe = typer.Typer()
+    probe.command()(cmd)
+    args = ["--engine", "vllm", "--vllm-arg", "gpu_memory_utilization=0.9"]
+    args += ["--vllm-arg", "enforce_eager=true", "--vllm-arg", "quantization=fp8", "--workers", "4"]
+    result = CliRunner().invoke(probe, args)
+    assert result.exit_code == 0, result.output
+    study = EngineSpec(engine="vllm", tensor_parallel_size=2, vllm_args={"max_model_len": 4096})
+    merged = seen["choice"].over(study)
+    assert merged.tensor_parallel_size == 2 and merged.workers == 4
+    assert merged.vllm_args == {
+        "max_model_len": 4096,
+        "gpu_memory_utilization": 0.9,
+        "enforce_eager": True,
+        "quantization": "fp8",
+    }
