@@ -8,7 +8,8 @@ embedded model by default, through engine.choice) on a seeded sample of --dr-vot
 trained model's held-out votes, and the rank correlation of group-informed consensus. Prints
 `{"conversations": {NAME: {"trained": {...}, "collaborative": {...}, "participant_rate": {...},
 "group_similar": {...}, "dr": {...}, "consensus_spearman_trained": r}}, ...}` with `auc`,
-`log_loss`, `brier`, `accuracy`, `n_votes` in each block; next to `conversations`, per
+`auc_per_fold` (the mean over statement folds; null for collaborative and dr), `log_loss`,
+`brier`, `accuracy`, `n_votes` in each block; next to `conversations`, per
 conversation the trained model on the DR's sample (`trained_on_dr_sample`), the sizes and the
 seconds, plus the seed, the engine and the total time.
 """

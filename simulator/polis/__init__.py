@@ -2,6 +2,7 @@
 representatives predict held-out votes; baselines and group-informed consensus; reward models
 trained on the votes (they score statements nobody has voted on)."""
 
+from chorus.simulator.polis.collaborative import Collaborative
 from chorus.simulator.polis.evaluate import PolisEvaluation, PolisReport, evaluate_polis
 from chorus.simulator.polis.groups import opinion_groups
 from chorus.simulator.polis.loader import (
@@ -18,7 +19,7 @@ from chorus.simulator.polis.reward_eval import (
     RewardScores,
     evaluate_reward,
 )
-from chorus.simulator.polis.reward_model import Collaborative, TextReward, likert
+from chorus.simulator.polis.reward_model import TextReward, likert
 from chorus.simulator.polis.split import Split, holdout_split
 from chorus.simulator.polis.trained_reward import (
     RewardSpecError,

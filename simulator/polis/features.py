@@ -18,6 +18,11 @@ Feature names (`FEATURES`, then the text block `text_<j>` and its interactions
   a vote it is asked to predict;
 - all_similar: the same over all participants (the statement's expected popularity);
 - text_<j>: the statement embedding's j-th principal component (fit on seen statements' texts).
+
+The classifier adds these to a fixed offset (`VoteFeaturizer.offset`): the logit of a
+participant-effect + statement-effect model fitted on the seen votes (logistic matrix
+factorisation of rank 0), a new statement's effect predicted from its embedding by ridge
+regression on the seen statements' effects.
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
+from sklearn.linear_model import RidgeCV
 
+from chorus.simulator.polis.collaborative import Collaborative
 from chorus.simulator.polis.groups import opinion_groups
 
 FEATURES = (
@@ -95,6 +102,16 @@ class VoteFeaturizer:
         self.group_agree = np.stack([agree[self.groups == g].sum(0) for g in range(k)])
         self.group_binary = np.stack([binary[self.groups == g].sum(0) for g in range(k)])
         self.all_agree, self.all_binary = agree.sum(0), binary.sum(0)
+        effects = Collaborative(rank=0).fit(long, seed=basis.seed)
+        self.base = effects.b
+        self.participant_effect = np.zeros(len(votes))  # 0: no agree/disagree vote seen
+        self.participant_effect[[int(p) for p in effects.rows]] = effects.bu  # rows' order
+        cols = list(effects.cols)  # sorted, the order of effects.bs
+        self.emb_mean = emb[cols].mean(0)
+        # no intercept: a text like the average seen statement gets the average effect (0)
+        self.text_effect = RidgeCV(alphas=np.logspace(-2, 3, 11), fit_intercept=False).fit(
+            emb[cols] - self.emb_mean, effects.bs
+        )
 
     def kernel(self, targets: np.ndarray) -> np.ndarray:
         """(seen statements, targets) similarity weights."""
@@ -124,6 +141,14 @@ class VoteFeaturizer:
                 logit(self.rate[who])[:, None] * text,
             ]
         )
+
+    def offset(self, who: np.ndarray, target: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """Logit of P(agree) from participant and statement effects (logistic matrix
+        factorisation of rank 0 on the seen votes, so a participant's effect is their
+        agreeableness given which statements they saw), the new statement's effect predicted
+        from its text by ridge regression on the seen statements' effects."""
+        text = self.text_effect.predict(targets - self.emb_mean)
+        return self.base + self.participant_effect[who] + text[target]
 
     def group_similar(self, who: np.ndarray, target: np.ndarray, targets: np.ndarray):
         """The `group_similar` baseline: P(agree) from the group's rate on similar statements."""

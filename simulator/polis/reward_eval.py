@@ -23,12 +23,13 @@ from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss
 
 from chorus.engines import Engine
+from chorus.simulator.polis.collaborative import Collaborative
 from chorus.simulator.polis.evaluate import representative_predictions
 from chorus.simulator.polis.groups import opinion_groups
 from chorus.simulator.polis.loader import Conversation
 from chorus.simulator.polis.metrics import group_rates, score
 from chorus.simulator.polis.profiles import O_ITEMS
-from chorus.simulator.polis.reward_model import Collaborative, TextReward, TextRewardSettings
+from chorus.simulator.polis.reward_model import TextReward, TextRewardSettings
 from chorus.simulator.polis.split import holdout_split
 from chorus.simulator.representatives import derive_seed
 
@@ -36,7 +37,8 @@ DR_VOTES = 120  # held-out votes the digital representative predicts per convers
 
 
 class RewardScores(BaseModel):
-    auc: float | None
+    auc: float | None  # over all held-out votes pooled
+    auc_per_fold: float | None = None  # mean over the statement folds (split by statements)
     log_loss: float
     brier: float
     accuracy: float
@@ -67,12 +69,19 @@ class RewardEvaluation(BaseModel):
     seconds: float
 
 
-def reward_scores(p_agree: np.ndarray, agreed: np.ndarray) -> RewardScores:
+def reward_scores(
+    p_agree: np.ndarray, agreed: np.ndarray, fold: np.ndarray | None = None
+) -> RewardScores:
     s = score(p_agree, agreed)
     brier = float(brier_score_loss(agreed, np.clip(p_agree, 0, 1)))
+    per_fold = None
+    if fold is not None:
+        aucs = [score(p_agree[fold == f], agreed[fold == f]).auc for f in np.unique(fold)]
+        per_fold = float(np.mean([a for a in aucs if a is not None]))
     return RewardScores(
-        auc=s.auc, log_loss=s.log_loss, brier=brier, accuracy=s.accuracy, n_votes=s.n
-    )
+        auc=s.auc, auc_per_fold=per_fold, log_loss=s.log_loss, brier=brier,
+        accuracy=s.accuracy, n_votes=s.n,
+    )  # fmt: skip
 
 
 def statement_folds(statements: list[int], folds: int, seed: int) -> dict[int, int]:
@@ -122,7 +131,7 @@ def evaluate_reward(
         )
         trains[f] = train
     pooled = pd.concat(parts, ignore_index=True)
-    y = pooled.y.to_numpy()
+    y, fold = pooled.y.to_numpy(), pooled.fold.to_numpy()
 
     dr, on_sample, n_dr = None, None, 0
     if engine is not None and dr_votes > 0:
@@ -130,10 +139,10 @@ def evaluate_reward(
 
     prob_true, prob_pred = calibration_curve(y, pooled.trained, n_bins=10, strategy="quantile")
     rows = RewardRows(
-        trained=reward_scores(pooled.trained.to_numpy(), y),
+        trained=reward_scores(pooled.trained.to_numpy(), y, fold),
         collaborative=_collaborative(conv, seed),
-        participant_rate=reward_scores(pooled.participant_rate.to_numpy(), y),
-        group_similar=reward_scores(pooled.group_similar.to_numpy(), y),
+        participant_rate=reward_scores(pooled.participant_rate.to_numpy(), y, fold),
+        group_similar=reward_scores(pooled.group_similar.to_numpy(), y, fold),
         dr=dr,
         consensus_spearman_trained=_consensus_spearman(conv, pooled, seed),
     )

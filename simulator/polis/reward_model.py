@@ -22,7 +22,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
 from chorus.engines import write_atomic
-from chorus.simulator.polis.features import MONOTONE, Basis, VoteFeaturizer, logit
+from chorus.simulator.polis.features import MONOTONE, Basis, VoteFeaturizer
 from chorus.simulator.representatives import derive_seed
 
 MODEL_FILE = "model.npz"
@@ -36,6 +36,7 @@ class TextRewardSettings(BaseModel):
     folds: int = 5  # cross-fitting folds over seen statements
     c_grid: tuple[float, ...] = (0.003, 0.03, 0.3)  # inverse L2 strengths tried
     max_pairs: int = 60_000  # training pairs kept (a seeded sample beyond that)
+    min_slope: float = 0.3  # Platt slope floor: calibration may temper the ranking, not erase it
 
 
 def likert(p_agree: np.ndarray) -> np.ndarray:
@@ -88,8 +89,8 @@ class TextReward:
         v, shown = vote_matrix(votes, participants, statements)
         emb = np.stack([embeddings[s] for s in statements])
         basis = _basis(emb, st, seed)
-        x, y, fold, stmt = _cross_fitted(v, shown, emb, basis, st, seed)
-        clf = _classifier(x, y, fold, stmt, basis.names(), st)
+        x, offset, y, fold, stmt = _cross_fitted(v, shown, emb, basis, st, seed)
+        clf = _classifier(x, offset, y, fold, stmt, basis.names(), st)
         return cls(participants, statements, v, shown, emb, basis, clf, st)
 
     def features(self, who: np.ndarray, target: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -98,7 +99,8 @@ class TextReward:
     def predict(self, who: np.ndarray, target: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """Calibrated P(agree) of participant index who[i] with targets[target[i]]."""
         z = (self.features(who, target, targets) - self.clf["mu"]) / self.clf["sd"]
-        raw = z @ self.clf["coef"] + self.clf["intercept"][0]
+        offset = self._feat.offset(who, target, targets)
+        raw = z @ self.clf["coef"] + self.clf["intercept"][0] + offset
         a, b = self.clf["platt"]
         return expit(a * raw + b)
 
@@ -168,7 +170,7 @@ def _cross_fitted(v, shown, emb, basis: Basis, st: TextRewardSettings, seed: int
     """Features of every binary vote, each from the votes on the other statement folds."""
     rng = np.random.default_rng(derive_seed(seed, "reward-folds"))
     fold_of = rng.permutation(len(emb)) % st.folds
-    xs, ys, folds, stmts = [], [], [], []
+    xs, offsets, ys, folds, stmts = [], [], [], [], []
     for f in range(st.folds):
         cols = np.flatnonzero(fold_of == f)
         if len(cols) == 0:
@@ -176,28 +178,32 @@ def _cross_fitted(v, shown, emb, basis: Basis, st: TextRewardSettings, seed: int
         feat = VoteFeaturizer(v, shown & (fold_of != f)[None, :], emb, basis)
         who, j = np.nonzero(shown[:, cols] & (v[:, cols] != 0))
         xs.append(feat.pairs(who, j, emb[cols]))
+        offsets.append(feat.offset(who, j, emb[cols]))
         ys.append(v[who, cols[j]] == 1)
         folds.append(np.full(len(who), f))
         stmts.append(cols[j])
-    x, y = np.vstack(xs), np.concatenate(ys).astype(int)
+    x, offset, y = np.vstack(xs), np.concatenate(offsets), np.concatenate(ys).astype(int)
     fold, stmt = np.concatenate(folds), np.concatenate(stmts)
     if len(y) > st.max_pairs:
         keep = np.sort(rng.choice(len(y), size=st.max_pairs, replace=False))
-        x, y, fold, stmt = x[keep], y[keep], fold[keep], stmt[keep]
-    return x, y, fold, stmt
+        x, offset, y, fold, stmt = x[keep], offset[keep], y[keep], fold[keep], stmt[keep]
+    return x, offset, y, fold, stmt
 
 
 def _classifier(
-    x, y, fold, stmt, names: list[str], st: TextRewardSettings
+    x, offset, y, fold, stmt, names: list[str], st: TextRewardSettings
 ) -> dict[str, np.ndarray]:
-    """L2 logistic regression with a fixed effect per training statement, whose
+    """L2 logistic regression on top of the participant-and-statement offset
+    (VoteFeaturizer.offset), with a fixed effect per training statement, whose
     agreement-signal features (MONOTONE) may only raise P(agree). Cross-fitting leaves a
     statement out of the pool it is compared with, which makes pool averages (and a fold's base
     rate) anti-correlated with it in sample, the leave-one-out bias, although they are not on
     new statements: the statement effects absorb each training statement's popularity, so the
     weights learn who agrees more than others with what, and a new statement gets the
-    intercept. The L2 strength is chosen by the mean AUC within statement folds; Platt scaling
-    (slope >= 0, an offset per fold) is fitted on the chosen model's out-of-fold scores."""
+    intercept plus the offset's text-predicted effect. The L2 strength is chosen by the mean
+    AUC within statement folds; Platt scaling (slope >= min_slope, an offset per fold) is
+    fitted on the chosen model's out-of-fold scores: on a few dozen statements their ranking
+    within a fold is noisy enough that an unbounded fit can set the slope to 0 (a constant)."""
     mu, sd = x.mean(0), x.std(0) + 1e-9
     z = (x - mu) / sd
     lower = np.array([0.0 if n in MONOTONE else -np.inf for n in names])
@@ -206,15 +212,15 @@ def _classifier(
     for c in st.c_grid:
         raw = np.zeros(len(y))
         for tr, te in GroupKFold(n_splits=n_splits).split(z, y, fold):
-            coef, icpt = fit_logistic(z[tr], y[tr], c, lower, stmt[tr])
-            raw[te] = z[te] @ coef + icpt
+            coef, icpt = fit_logistic(z[tr], y[tr], c, lower, stmt[tr], offset[tr])
+            raw[te] = z[te] @ coef + icpt + offset[te]
         auc = _within(y, raw, fold)
         if best is None or auc > best[0]:
             best = (auc, c, raw)
     _, c, raw = best
     # an offset per fold: a fold's base rate against the others' is the leave-one-out bias
-    slope, shift = fit_logistic(raw[:, None], y, 1e6, np.zeros(1), fold)
-    coef, icpt = fit_logistic(z, y, c, lower, stmt)
+    slope, shift = fit_logistic(raw[:, None], y, 1e6, np.full(1, st.min_slope), fold)
+    coef, icpt = fit_logistic(z, y, c, lower, stmt, offset)
     return {
         "mu": mu, "sd": sd, "coef": coef, "intercept": np.array([icpt]),
         "platt": np.array([slope[0], shift]), "c": np.array([c]),
@@ -231,10 +237,18 @@ def _within(y: np.ndarray, score: np.ndarray, fold: np.ndarray) -> float:
     return float(np.mean(aucs)) if aucs else 0.5
 
 
-def fit_logistic(z, y, c: float, lower: np.ndarray, effects: np.ndarray | None = None):
+def fit_logistic(
+    z,
+    y,
+    c: float,
+    lower: np.ndarray,
+    effects: np.ndarray | None = None,
+    offset: np.ndarray | None = None,
+):
     """Logistic regression, penalty |w|^2 / (2c) as in sklearn, with lower bounds on the
     weights (L-BFGS-B), plus optional fixed effects (`effects`: an index per row, penalised
-    |a|^2 / 2 so that unseen levels sit at the intercept). -> (weights, intercept)."""
+    |a|^2 / 2 so that unseen levels sit at the intercept) and an optional fixed `offset` per row
+    added to the logit. -> (weights, intercept)."""
     n = z.shape[1]
     idx = (
         np.zeros(len(y), dtype=int)
@@ -245,7 +259,7 @@ def fit_logistic(z, y, c: float, lower: np.ndarray, effects: np.ndarray | None =
 
     def loss(p):
         w, b, a = p[:n], p[n], p[n + 1 :]
-        s = z @ w + b + (a[idx] if m else 0.0)
+        s = z @ w + b + (a[idx] if m else 0.0) + (0.0 if offset is None else offset)
         r = expit(s) - y
         nll = -(y * log_expit(s) + (1 - y) * log_expit(-s)).sum()
         grad = [z.T @ r + w / c, [r.sum()]]
@@ -256,58 +270,3 @@ def fit_logistic(z, y, c: float, lower: np.ndarray, effects: np.ndarray | None =
     bounds = [(lo if np.isfinite(lo) else None, None) for lo in lower] + [(None, None)] * (1 + m)
     res = minimize(loss, np.zeros(n + 1 + m), jac=True, method="L-BFGS-B", bounds=bounds)
     return res.x[:n], float(res.x[n])
-
-
-class Collaborative:
-    """Logistic matrix factorisation, P(agree) = sigmoid(b + b_u + b_s + u.w), fitted by
-    L-BFGS with an L2 penalty; only for participants and statements that have votes."""
-
-    def __init__(self, rank: int = 3, l2: float = 1.0) -> None:
-        self.rank, self.l2 = rank, l2
-
-    def fit(self, votes: pd.DataFrame, *, seed: int) -> Collaborative:
-        binary = votes[votes.vote != 0]
-        self.rows = {p: i for i, p in enumerate(sorted(binary.participant.unique()))}
-        self.cols = {s: j for j, s in enumerate(sorted(binary.statement.unique()))}
-        i = binary.participant.map(self.rows).to_numpy()
-        j = binary.statement.map(self.cols).to_numpy()
-        y = (binary.vote == 1).to_numpy(dtype=float)
-        n_u, n_s, k = len(self.rows), len(self.cols), self.rank
-        rng = np.random.default_rng(derive_seed(seed, "collaborative"))
-        x0 = np.concatenate([[logit(np.array([y.mean()]))[0]], np.zeros(n_u + n_s),
-                             rng.normal(0, 0.1, (n_u + n_s) * k)])  # fmt: skip
-
-        def unpack(x):
-            u = x[1 + n_u + n_s :].reshape(n_u + n_s, k)
-            return x[0], x[1 : 1 + n_u], x[1 + n_u : 1 + n_u + n_s], u[:n_u], u[n_u:]
-
-        def loss(x):
-            b, bu, bs, uu, ww = unpack(x)
-            s = b + bu[i] + bs[j] + (uu[i] * ww[j]).sum(1)
-            nll = -(y * log_expit(s) + (1 - y) * log_expit(-s)).sum()
-            r = expit(s) - y
-            g_u, g_w = np.zeros_like(uu), np.zeros_like(ww)
-            np.add.at(g_u, i, r[:, None] * ww[j])
-            np.add.at(g_w, j, r[:, None] * uu[i])
-            grad = np.concatenate([
-                [r.sum()], np.bincount(i, r, n_u) + self.l2 * bu,
-                np.bincount(j, r, n_s) + self.l2 * bs,
-                (np.vstack([g_u, g_w]) + self.l2 * np.vstack([uu, ww])).ravel(),
-            ])  # fmt: skip
-            pen = self.l2 / 2 * (bu @ bu + bs @ bs + (uu**2).sum() + (ww**2).sum())
-            return nll + pen, grad
-
-        res = minimize(loss, x0, jac=True, method="L-BFGS-B", options={"maxiter": 500})
-        self.b, self.bu, self.bs, self.u, self.w = unpack(res.x)
-        return self
-
-    def predict(self, participants, statements) -> np.ndarray:
-        """P(agree); a participant or statement without votes contributes no term."""
-        i = np.array([self.rows.get(p, -1) for p in participants])
-        j = np.array([self.cols.get(s, -1) for s in statements])
-        s = np.full(len(i), self.b)
-        s += np.where(i >= 0, self.bu[np.maximum(i, 0)], 0.0)
-        s += np.where(j >= 0, self.bs[np.maximum(j, 0)], 0.0)
-        both = (i >= 0) & (j >= 0)
-        s[both] += (self.u[i[both]] * self.w[j[both]]).sum(1)
-        return expit(s)

@@ -19,6 +19,7 @@ from chorus.simulator.polis import (
     load_conversation,
     load_reward,
 )
+from chorus.simulator.polis.features import Basis, VoteFeaturizer
 from chorus.simulator.representatives import DigitalRepresentative, ParticipantProfile
 
 CATS = [
@@ -133,7 +134,10 @@ def test_train_reward_writes_model_metrics_and_manifest(trained):
         "trained", "collaborative", "participant_rate", "group_similar", "dr",
         "consensus_spearman_trained",
     }  # fmt: skip
-    assert set(rows["trained"]) == {"auc", "log_loss", "brier", "accuracy", "n_votes"}
+    assert set(rows["trained"]) == {
+        "auc", "auc_per_fold", "log_loss", "brier", "accuracy", "n_votes",
+    }  # fmt: skip
+    assert rows["collaborative"]["auc_per_fold"] is None  # split by votes, no statement folds
     assert rows["dr"] is None and metrics["reliability"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 0 and "own_similar" in manifest["features"]
@@ -194,3 +198,26 @@ def test_study_consensus_reward_is_validated():
     assert ConsensusSpec(reward="trained:runs/rm").reward == "trained:runs/rm"
     with pytest.raises(ValidationError):
         ConsensusSpec(reward="oracle")
+
+
+def test_offset_learns_agreeableness_and_predicts_a_new_statements_effect_from_its_text():
+    rng = np.random.default_rng(0)
+    dim, n_seen, people = 16, 60, 80
+    emb = rng.normal(size=(n_seen + 20, dim))
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    popularity = 4 * emb[:, 0]  # the statement effect is written in its text
+    agreeable = rng.normal(size=people)
+    logit = agreeable[:, None] + popularity[None, :n_seen]
+    votes = np.where(rng.random((people, n_seen)) < 1 / (1 + np.exp(-logit)), 1, -1)
+    shown = rng.random((people, n_seen)) < 0.5
+    basis = Basis(
+        text_mean=emb.mean(0), text_components=np.eye(dim)[:4], text_scale=np.ones(4),
+        tau=0.1, seed=0,
+    )  # fmt: skip
+    feat = VoteFeaturizer(votes, shown, emb[:n_seen], basis)
+    who = np.repeat(np.arange(people), 20)
+    target = np.tile(np.arange(20), people)
+    off = feat.offset(who, target, emb[n_seen:]).reshape(people, 20)
+    # rows differ by the participant effect, columns by the text-predicted statement effect
+    assert np.corrcoef(off[:, 0], agreeable)[0, 1] > 0.8
+    assert np.corrcoef(off[0], popularity[n_seen:])[0, 1] > 0.8
