@@ -15,6 +15,8 @@ import time
 
 import numpy as np
 
+from chorus.bench.engine_args import add_engine_arguments, open_engine
+
 DATASET = "anes2012"
 INSTRUMENT = "anes2012"
 
@@ -23,14 +25,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="chorus bench anes", description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=60, help="respondents drawn (weighted); default 60")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--engine", default="transformers", help="transformers | openai | vllm")
-    ap.add_argument("--model", default=None, help="model folder/GGUF (default: embedded)")
-    ap.add_argument("--base-url", default=None, help="server URL for --engine openai")
+    add_engine_arguments(ap)
     ap.add_argument("--conditionings", default="qa,bio,portray")
     ap.add_argument("--debias", default="reverse", choices=["none", "reverse", "permute"])
     ap.add_argument("--n-boot", type=int, default=200)
     ap.add_argument("--batch-personas", type=int, default=1, help="raise for GPU/server engines")
-    ap.add_argument("--cache-file", default=None, help="engine cache file (default: user cache)")
     ap.add_argument("--json", action="store_true", help="accepted for uniformity; output is JSON")
     return ap.parse_args(argv)
 
@@ -57,7 +56,6 @@ def _row(name: str, report, seconds: float | None = None) -> dict:
 
 def main(argv: list[str]) -> int:
     args = _parse(argv)
-    from chorus.engines import load_engine
     from chorus.surveys import load_dataset, load_instrument
     from chorus.surveys.answering import answer
     from chorus.surveys.metrics.distance import weighted_distribution
@@ -72,9 +70,7 @@ def main(argv: list[str]) -> int:
     personas = personas_from_respondents(respondents)
     traits = respondents.rename(columns={"respondent_id": "persona_id"})
     human = from_human(ds, inst)
-    engine = load_engine(
-        args.engine, args.model, cache_path=args.cache_file, base_url=args.base_url
-    )
+    engine = open_engine(args)
 
     rows, floor = [], None
     for style in [s.strip() for s in args.conditionings.split(",") if s.strip()]:

@@ -15,6 +15,7 @@ import json
 import sys
 import time
 
+from chorus.bench.engine_args import add_engine_arguments, open_engine
 from chorus.simulator.polis import O_ITEMS
 
 
@@ -32,18 +33,12 @@ def main(argv: list[str]) -> int:
     )
     ap.add_argument("--conversations", default=None, help="comma list (default: all vendored)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--engine", default="transformers")
-    ap.add_argument("--model", default=None, help="model folder/GGUF; default: embedded")
-    ap.add_argument("--base-url", default=None)
-    ap.add_argument("--cache-file", default=None, help="engine cache file (default: user cache)")
+    add_engine_arguments(ap)
     args = ap.parse_args(argv)
 
-    from chorus.engines import load_engine
     from chorus.simulator.polis import conversation_names, evaluate_polis, load_conversation
 
-    engine = load_engine(
-        args.engine, args.model, base_url=args.base_url, cache_path=args.cache_file
-    )
+    engine = open_engine(args)
     names = args.conversations.split(",") if args.conversations else conversation_names()
     start = time.perf_counter()
     results = {}

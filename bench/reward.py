@@ -21,6 +21,8 @@ import json
 import sys
 import time
 
+from chorus.bench.engine_args import add_engine_arguments, open_engine
+
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="chorus bench reward", description=__doc__)
@@ -29,21 +31,15 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--dr-votes", type=int, default=120, help="held-out votes the DR predicts")
     ap.add_argument("--folds", type=int, default=5, help="statement folds")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--engine", default="transformers")
-    ap.add_argument("--model", default=None, help="model folder/GGUF; default: embedded")
-    ap.add_argument("--base-url", default=None)
-    ap.add_argument("--cache-file", default=None, help="engine cache file (default: user cache)")
+    add_engine_arguments(ap)
     args = ap.parse_args(argv)
 
-    from chorus.engines import load_engine
     from chorus.simulator.polis import conversation_names, evaluate_reward, load_conversation
     from chorus.simulator.polis.trained_reward import statement_embeddings
 
     engine = None
     if args.dr_votes > 0:
-        engine = load_engine(
-            args.engine, args.model, base_url=args.base_url, cache_path=args.cache_file
-        )
+        engine = open_engine(args)
     names = args.conversations.split(",") if args.conversations else conversation_names()
     start = time.perf_counter()
     rows, details = {}, {}

@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from chorus.bench.engine_args import add_engine_arguments
+
 # ordered items, two nominal ones and the two thermometers: every kind of distance is exercised
 QUESTIONS = (
     "gay_marry,gun_control,envir_gwarm,immig_policy,abortpre_4point,fedspend_poor,"
@@ -32,12 +34,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--pool", type=int, default=40, help="backstory personas generated")
     ap.add_argument("--questions", default=QUESTIONS, help="comma list of anes2012 question ids")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--engine", default="transformers", help="transformers | openai | vllm")
-    ap.add_argument("--model", default=None, help="model folder/GGUF (default: embedded)")
-    ap.add_argument("--base-url", default=None, help="server URL for --engine openai")
+    add_engine_arguments(ap)
     ap.add_argument("--n-boot", type=int, default=200)
     ap.add_argument("--runs", default=None, help="folder for the run (default: a temp folder)")
-    ap.add_argument("--cache-file", default=None, help="engine cache file (default: user cache)")
     ap.add_argument("--json", action="store_true", help="accepted for uniformity; output is JSON")
     return ap.parse_args(argv)
 
