@@ -304,3 +304,5 @@ def train_reward(
                 f"accuracy {s['accuracy']:.3f}  n {s['n_votes']}"
             )
     typer.echo(f"  consensus Spearman {metrics['rows']['consensus_spearman_trained']}")
+    for warning in metrics["warnings"]:
+        typer.echo(f"warning: {warning}", err=True)

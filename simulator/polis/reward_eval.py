@@ -67,6 +67,26 @@ class RewardEvaluation(BaseModel):
     dr_votes: int
     seed: int
     seconds: float
+    warnings: list[str] = []  # where the trained model's held-out figures lose to a baseline
+
+
+def reward_warnings(rows: RewardRows) -> list[str]:
+    """Plain-words warnings where the trained model's held-out figures do not beat the
+    participant's own agree rate: its ranking (AUC) or its probabilities (log-loss)."""
+    t, r = rows.trained, rows.participant_rate
+    out = []
+    if t.auc is not None and r.auc is not None and t.auc <= r.auc:
+        out.append(
+            f"the trained model ranks held-out statements' votes no better than each "
+            f"participant's own agree rate (AUC {t.auc:.3f} vs {r.auc:.3f})"
+        )
+    if t.log_loss > r.log_loss:
+        out.append(
+            f"the trained model's probabilities on held-out statements are worse calibrated "
+            f"than each participant's own agree rate (log-loss {t.log_loss:.3f} vs "
+            f"{r.log_loss:.3f}): use its scores to rank candidates, not as probabilities"
+        )
+    return out
 
 
 def reward_scores(
@@ -160,6 +180,7 @@ def evaluate_reward(
         dr_votes=n_dr,
         seed=seed,
         seconds=round(time.perf_counter() - t0, 1),
+        warnings=reward_warnings(rows),
     )
 
 

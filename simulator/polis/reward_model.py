@@ -1,5 +1,6 @@
 """Reward models trained on a vote table: a text-aware model that scores statements nobody has
-voted on (features.py + logistic regression, Platt-calibrated), and a collaborative baseline
+voted on (features.py + logistic regression, its logit tempered for the new statement's unknown
+effect), and a collaborative baseline
 (logistic matrix factorisation) for statements that do have votes.
 
 Training is cross-fitted: the seen statements are cut into folds and the pairs of one fold get
@@ -36,7 +37,6 @@ class TextRewardSettings(BaseModel):
     folds: int = 5  # cross-fitting folds over seen statements
     c_grid: tuple[float, ...] = (0.003, 0.03, 0.3)  # inverse L2 strengths tried
     max_pairs: int = 60_000  # training pairs kept (a seeded sample beyond that)
-    min_slope: float = 0.3  # Platt slope floor: calibration may temper the ranking, not erase it
 
 
 def likert(p_agree: np.ndarray) -> np.ndarray:
@@ -67,7 +67,7 @@ class TextReward:
         self.statements: list[int] = statements
         self.votes, self.shown, self.emb = votes, shown, emb
         self.basis: Basis = basis
-        self.clf: dict[str, np.ndarray] = clf  # mu, sd, coef, intercept, platt
+        self.clf: dict[str, np.ndarray] = clf  # mu, sd, coef, intercept, temper
         self.settings: TextRewardSettings = settings
         self._feat = VoteFeaturizer(votes, shown, emb, basis)
         self.index = {p: i for i, p in enumerate(participants)}
@@ -101,8 +101,7 @@ class TextReward:
         z = (self.features(who, target, targets) - self.clf["mu"]) / self.clf["sd"]
         offset = self._feat.offset(who, target, targets)
         raw = z @ self.clf["coef"] + self.clf["intercept"][0] + offset
-        a, b = self.clf["platt"]
-        return expit(a * raw + b)
+        return expit(self.clf["temper"][0] * raw)
 
     def participant_rate(self, who: np.ndarray) -> np.ndarray:
         """The `participant_rate` baseline: the smoothed agree rate on seen statements."""
@@ -149,7 +148,7 @@ class TextReward:
             text_mean=a["text_mean"], text_components=a["text_components"],
             text_scale=a["text_scale"], tau=card["tau"], seed=card["seed"],
         )  # fmt: skip
-        clf = {k: a[k] for k in ("mu", "sd", "coef", "intercept", "platt")}
+        clf = {k: a[k] for k in ("mu", "sd", "coef", "intercept", "temper")}
         settings = TextRewardSettings.model_validate(card["settings"])
         return cls(
             card["participants"], card["statements"], a["votes"], a["shown"], a["emb"], basis,
@@ -201,10 +200,20 @@ def _classifier(
     new statements: the statement effects absorb each training statement's popularity, so the
     weights learn who agrees more than others with what, and a new statement gets the
     intercept plus the offset's text-predicted effect. The L2 strength is chosen by the mean
-    AUC within statement folds; Platt scaling (slope >= min_slope, an offset per fold) is
-    fitted on the chosen model's out-of-fold scores: on a few dozen statements their ranking
-    within a fold is noisy enough that an unbounded fit can set the slope to 0 (a constant)."""
-    mu, sd = x.mean(0), x.std(0) + 1e-9
+    AUC within statement folds.
+
+    Calibration: a new statement's own effect, beyond what the model predicts, is unknown, so
+    P(agree) is the logistic averaged over it, normal with the variance of the statements'
+    out-of-fold residual effects (fitted on the chosen model's out-of-fold scores): by the
+    probit approximation, the logit times 1 / sqrt(1 + pi var / 8). Out of fold, because in
+    sample the text components can stand in for a training statement's popularity. It has no
+    slope fitted to ranking, unlike Platt scaling on the same scores, whose slope varies from
+    0.3 to 0.7 between models trained on overlapping statements of one conversation of a few
+    dozen, which then disagree on the scale of their pooled predictions."""
+    mu, sd = x.mean(0), x.std(0)
+    # constant in training (everyone voted on every statement: their vote count) is left
+    # unscaled, as StandardScaler does, or a new statement's tiny difference would blow it up
+    sd[sd < 1e-6] = 1.0
     z = (x - mu) / sd
     lower = np.array([0.0 if n in MONOTONE else -np.inf for n in names])
     n_splits = min(st.folds, len(set(fold.tolist())))
@@ -212,18 +221,18 @@ def _classifier(
     for c in st.c_grid:
         raw = np.zeros(len(y))
         for tr, te in GroupKFold(n_splits=n_splits).split(z, y, fold):
-            coef, icpt = fit_logistic(z[tr], y[tr], c, lower, stmt[tr], offset[tr])
+            coef, icpt, _ = fit_logistic(z[tr], y[tr], c, lower, stmt[tr], offset[tr])
             raw[te] = z[te] @ coef + icpt + offset[te]
         auc = _within(y, raw, fold)
         if best is None or auc > best[0]:
             best = (auc, c, raw)
     _, c, raw = best
-    # an offset per fold: a fold's base rate against the others' is the leave-one-out bias
-    slope, shift = fit_logistic(raw[:, None], y, 1e6, np.full(1, st.min_slope), fold)
-    coef, icpt = fit_logistic(z, y, c, lower, stmt, offset)
+    _, _, residual = fit_logistic(np.zeros((len(y), 0)), y, 1.0, np.zeros(0), stmt, raw)
+    temper = 1.0 / np.sqrt(1.0 + np.pi * residual.var() / 8.0)
+    coef, icpt, _ = fit_logistic(z, y, c, lower, stmt, offset)
     return {
         "mu": mu, "sd": sd, "coef": coef, "intercept": np.array([icpt]),
-        "platt": np.array([slope[0], shift]), "c": np.array([c]),
+        "temper": np.array([temper]), "c": np.array([c]),
     }  # fmt: skip
 
 
@@ -248,7 +257,7 @@ def fit_logistic(
     """Logistic regression, penalty |w|^2 / (2c) as in sklearn, with lower bounds on the
     weights (L-BFGS-B), plus optional fixed effects (`effects`: an index per row, penalised
     |a|^2 / 2 so that unseen levels sit at the intercept) and an optional fixed `offset` per row
-    added to the logit. -> (weights, intercept)."""
+    added to the logit. -> (weights, intercept, effects)."""
     n = z.shape[1]
     idx = (
         np.zeros(len(y), dtype=int)
@@ -269,4 +278,4 @@ def fit_logistic(
 
     bounds = [(lo if np.isfinite(lo) else None, None) for lo in lower] + [(None, None)] * (1 + m)
     res = minimize(loss, np.zeros(n + 1 + m), jac=True, method="L-BFGS-B", bounds=bounds)
-    return res.x[:n], float(res.x[n])
+    return res.x[:n], float(res.x[n]), res.x[n + 1 :]

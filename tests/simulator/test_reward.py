@@ -9,6 +9,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import expit
+from sklearn.metrics import log_loss
 
 from chorus.simulator.polis import (
     Collaborative,
@@ -20,6 +22,8 @@ from chorus.simulator.polis import (
     load_reward,
 )
 from chorus.simulator.polis.features import Basis, VoteFeaturizer
+from chorus.simulator.polis.reward_eval import RewardRows, RewardScores, reward_warnings
+from chorus.simulator.polis.reward_model import TextReward
 from chorus.simulator.representatives import DigitalRepresentative, ParticipantProfile
 
 CATS = [
@@ -110,6 +114,49 @@ def test_collaborative_recovers_held_out_votes_of_seen_statements():
     assert (((p >= 0.5) == (test.vote == 1)).mean()) > 0.8
 
 
+def test_new_statements_logit_is_tempered_by_the_statement_effects_text_cannot_predict():
+    """Statements differ a lot in popularity, at random (their embeddings say nothing of it), so
+    a new statement's effect is unknown: the model's logit is tempered by the training
+    statements' effect variance, which must beat the untempered logit on new statements."""
+    rng = np.random.default_rng(0)
+    people, n = 60, 30
+    agree = rng.random((people, n)) < expit(rng.normal(0, 1, (people, 1)) + rng.normal(0, 2.5, n))
+    votes = pd.DataFrame(
+        [(f"p{i}", j, 1 if agree[i, j] else -1) for i in range(people) for j in range(n)],
+        columns=["participant", "statement", "vote"],
+    )
+    emb = rng.normal(size=(n, 384))
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    model = TextReward.fit(votes[votes.statement < 20], dict(enumerate(emb)), seed=0)
+    temper = model.clf["temper"][0]
+    assert 0.3 < temper < 0.8  # 1 / sqrt(1 + pi 2.5^2 / 8) = .54 for the true effects
+    test = votes[votes.statement >= 20]
+    who, target = test.participant.map(model.index).to_numpy(), test.statement.to_numpy() - 20
+    tempered = model.predict(who, target, emb[20:])
+    model.clf["temper"] = np.ones(1)
+    untempered = model.predict(who, target, emb[20:])
+    y = (test.vote == 1).to_numpy()
+    assert log_loss(y, tempered) < log_loss(y, untempered) - 0.02
+
+
+def test_reward_warnings_name_the_figure_that_loses_to_the_participant_rate():
+    def scores(auc: float, log_loss: float) -> RewardScores:
+        return RewardScores(auc=auc, log_loss=log_loss, brier=0.2, accuracy=0.6, n_votes=100)
+
+    def rows(trained: RewardScores) -> RewardRows:
+        base = scores(0.6, 0.68)
+        return RewardRows(
+            trained=trained, collaborative=base, participant_rate=base, group_similar=base,
+            dr=None, consensus_spearman_trained=None,
+        )  # fmt: skip
+
+    assert reward_warnings(rows(scores(0.65, 0.66))) == []
+    calibration = reward_warnings(rows(scores(0.65, 0.75)))
+    assert len(calibration) == 1 and "log-loss 0.750 vs 0.680" in calibration[0]
+    ranking = reward_warnings(rows(scores(0.58, 0.66)))
+    assert len(ranking) == 1 and "AUC 0.580 vs 0.600" in ranking[0]
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, consensus_cli):
     folder = write_table(tmp_path_factory.mktemp("conv") / "pets", *topic_votes())
@@ -138,7 +185,7 @@ def test_train_reward_writes_model_metrics_and_manifest(trained):
         "auc", "auc_per_fold", "log_loss", "brier", "accuracy", "n_votes",
     }  # fmt: skip
     assert rows["collaborative"]["auc_per_fold"] is None  # split by votes, no statement folds
-    assert rows["dr"] is None and metrics["reliability"]
+    assert rows["dr"] is None and metrics["reliability"] and metrics["warnings"] == []
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 0 and "own_similar" in manifest["features"]
     assert manifest["data"]["votes"] == 40 * 16 and len(manifest["data"]["files"]) == 2
