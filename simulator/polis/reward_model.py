@@ -1,7 +1,7 @@
 """Reward models trained on a vote table: a text-aware model that scores statements nobody has
 voted on (features.py + logistic regression, its logit tempered for the new statement's unknown
-effect), and a collaborative baseline
-(logistic matrix factorisation) for statements that do have votes.
+effect), and a collaborative baseline (logistic matrix factorisation) for statements that do
+have votes.
 
 Training is cross-fitted: the seen statements are cut into folds and the pairs of one fold get
 their features from the votes on the other folds only, so the classifier learns from the same
