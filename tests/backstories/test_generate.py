@@ -11,7 +11,8 @@ from chorus.backstories import (
     interview_questions,
 )
 from chorus.backstories.prompting import transcript_prompt
-from chorus.engines import Engine, GenerateRequest, derive_seed, sample_seed
+from chorus.core import derive_seed
+from chorus.engines import Engine, GenerateRequest, sample_seed
 
 
 class _Recorder(Engine):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from chorus.engines import GenerateRequest, LoglikRequest, Prompt
-from chorus.engines.loader import build_engine
+from chorus.engines.build import build_engine
 from tests.engines.test_choice import QUESTIONS, STORY, _request
 
 MAX_MODEL_LEN = 2048  # a vllm.LLM argument passed through, checked below

@@ -8,7 +8,7 @@ import json
 import typer
 from typer.testing import CliRunner
 
-from chorus.simulator.commands import personas as personas_cmd
+from chorus.cli import personas as personas_cmd
 from chorus.surveys import demographic_traits
 
 runner = CliRunner()

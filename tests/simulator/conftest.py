@@ -24,7 +24,7 @@ def consensus_cli():
     import typer
     from typer.testing import CliRunner
 
-    from chorus.simulator.commands import consensus
+    from chorus.cli import consensus
 
     app = typer.Typer()
     consensus.register(app)

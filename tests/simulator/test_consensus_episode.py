@@ -19,7 +19,7 @@ from chorus.simulator.consensus import (
     run_episode,
     write_episodes,
 )
-from chorus.simulator.representatives import DigitalRepresentative, ParticipantProfile
+from chorus.simulator.consensus.representatives import DigitalRepresentative, ParticipantProfile
 
 PLANTED = "PINEAPPLE-7731"
 QUESTION = Question(

@@ -201,8 +201,8 @@ def test_read_episodes_names_the_bad_file(tmp_path):
 
 
 def test_panel_specs(tmp_path):
-    from chorus.simulator.commands.consensus import load_panel
-    from chorus.simulator.representatives import PanelError
+    from chorus.cli.consensus import load_panel
+    from chorus.simulator.consensus.representatives import PanelError
 
     polis = load_panel("polis:brexit-consensus", 4, seed=1)
     assert len(polis) == 4 and all(0 < len(p.opinions) <= 20 for p in polis)

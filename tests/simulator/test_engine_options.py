@@ -8,7 +8,7 @@ import typer
 from typer.testing import CliRunner
 
 from chorus.cli import app
-from chorus.simulator.commands.engine_options import EngineChoice, _flag, engine_options
+from chorus.cli.engine_options import EngineChoice, _flag, engine_options
 
 MINI = Path(__file__).parents[1] / "surveys" / "data" / "mini.yaml"
 

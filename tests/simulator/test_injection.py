@@ -17,7 +17,7 @@ from chorus.bench.injection import (
     load_planted,
     shown_as_written,
 )
-from chorus.engines import neutralise, normalise, quote
+from chorus.core import neutralise, normalise, quote
 from chorus.engines.rendering import encode
 from chorus.simulator.consensus import (
     ConsensusConfig,
@@ -26,7 +26,7 @@ from chorus.simulator.consensus import (
     run_episode,
     suspicion,
 )
-from chorus.simulator.representatives import (
+from chorus.simulator.consensus.representatives import (
     CritiqueItem,
     DigitalRepresentative,
     OpinionItem,

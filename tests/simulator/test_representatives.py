@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chorus.simulator.representatives import (
+from chorus.simulator.consensus.representatives import (
     Ask,
     Critique,
     CritiqueItem,

@@ -12,6 +12,7 @@ import pytest
 from scipy.special import expit
 from sklearn.metrics import log_loss
 
+from chorus.simulator.consensus.representatives import DigitalRepresentative, ParticipantProfile
 from chorus.simulator.polis import (
     Collaborative,
     PolisDataError,
@@ -24,7 +25,6 @@ from chorus.simulator.polis import (
 from chorus.simulator.polis.features import Basis, VoteFeaturizer
 from chorus.simulator.polis.reward_eval import RewardRows, RewardScores, reward_warnings
 from chorus.simulator.polis.reward_model import TextReward
-from chorus.simulator.representatives import DigitalRepresentative, ParticipantProfile
 
 CATS = [
     "Cats should be allowed in every apartment building.",

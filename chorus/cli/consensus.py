@@ -1,0 +1,312 @@
+"""`chorus consensus run` (Habermas-machine episodes with digital representatives),
+`chorus consensus measures` (agreement, unanimity, exclusion over any episodes),
+`chorus consensus eval-polis` (representatives predicting held-out real Polis votes) and
+`chorus consensus train-reward` (a reward model trained on a conversation's votes)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from chorus.cli.engine_options import (
+    EngineChoice,
+    check_writable,
+    engine_options,
+)
+from chorus.cli.engine_options import fail as _fail
+from chorus.simulator.consensus import ConsensusConfig
+
+_DEFAULTS = ConsensusConfig()  # the same defaults as a study's consensus section
+
+if TYPE_CHECKING:
+    from chorus.simulator.consensus.representatives import ParticipantProfile
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(
+        no_args_is_help=True,
+        help="Consensus mechanism with digital representatives; validation on real Polis data.",
+    )
+    group.command("run")(run)
+    group.command("measures")(measures)
+    group.command("eval-polis")(eval_polis)
+    group.command("train-reward")(train_reward)
+    app.add_typer(group, name="consensus")
+
+
+def load_panel(spec: str, size: int | None, seed: int) -> list[ParticipantProfile]:
+    """A panel file (YAML/JSON), a persona pool folder, or `polis:NAME_OR_FOLDER` (a Polis
+    conversation's participants, their votes as the O section)."""
+    from chorus.simulator.consensus import draw_panel
+    from chorus.simulator.consensus.representatives import (
+        PanelError,
+        load_panel_file,
+        load_persona_pool,
+    )
+    from chorus.simulator.polis import conversation_panel, load_conversation
+
+    if spec.startswith("polis:"):
+        return conversation_panel(load_conversation(spec[len("polis:") :]), size, seed=seed)
+    path = Path(spec)
+    if path.is_dir():
+        profiles = load_persona_pool(path)
+    elif path.is_file():
+        profiles = load_panel_file(path)
+    else:
+        raise PanelError(
+            f"panel {spec!r} not found: give a panel YAML/JSON file, a persona pool folder, or "
+            "polis:NAME (e.g. polis:brexit-consensus)"
+        )
+    return draw_panel(profiles, size, seed)
+
+
+@engine_options
+def run(
+    out: Annotated[Path, typer.Option(help="Run folder: episodes.json, *.parquet, measures.json.")],
+    questions: Annotated[
+        Path | None,
+        typer.Option(
+            help="YAML/JSON questions (id, text, optional opinions); with --reward trained:DIR "
+            "the default is the conversation's own question."
+        ),
+    ] = None,
+    panel: Annotated[
+        str | None,
+        typer.Option(
+            help="Panel YAML/JSON, persona pool folder, or polis:NAME; with --reward "
+            "trained:DIR the default is polis:<its conversation>."
+        ),
+    ] = None,
+    reward: Annotated[
+        str,
+        typer.Option(
+            help="representative (the DRs via engine.choice) or trained:DIR (a folder from "
+            "`chorus consensus train-reward`)."
+        ),
+    ] = "representative",
+    panel_size: Annotated[
+        int | None, typer.Option(min=2, help="Participants drawn from the panel.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")] = None,
+    rounds: Annotated[
+        int, typer.Option(min=1, help="1 = no critique round; 2 = one revision round.")
+    ] = _DEFAULTS.rounds,
+    candidates: Annotated[
+        int, typer.Option(min=1, help="Candidate statements per round.")
+    ] = _DEFAULTS.candidates,
+    swf: Annotated[
+        str, typer.Option(help="utilitarian | nash | rawlsian | schulze | alpha=A")
+    ] = _DEFAULTS.swf,
+    sections: Annotated[
+        str, typer.Option(help="DR sections: base,D,O,C,P,backstory.")
+    ] = "base,D,O,C,P,backstory",
+    exclusions: Annotated[
+        int, typer.Option(min=0, help="Participants left out one at a time per question.")
+    ] = _DEFAULTS.exclusions,
+    statement_tokens: Annotated[
+        int, typer.Option(min=8, help="Max tokens of a candidate statement.")
+    ] = _DEFAULTS.mediator.max_tokens,
+    debias: Annotated[
+        bool, typer.Option(help="Average the agreement scale in both directions.")
+    ] = _DEFAULTS.debias,
+    seed: Annotated[int, typer.Option()] = 0,
+    engine: EngineChoice = EngineChoice(),
+    json_out: Annotated[bool, typer.Option("--json", help="Print the measures as JSON.")] = False,
+) -> None:
+    """Run one consensus episode per question and record everything."""
+    from chorus.engines import EngineError
+    from chorus.simulator.consensus import (
+        MediatorSettings,
+        QuestionFileError,
+        RepresentativeReward,
+        SocialWelfare,
+        load_questions,
+        measure,
+        run_consensus,
+        write_episodes,
+        write_json,
+    )
+    from chorus.simulator.consensus.representatives import PanelError, Section
+    from chorus.simulator.polis import PolisDataError, RewardSpecError, trained_reward
+
+    try:
+        trained = trained_reward(reward)
+        if trained is not None:
+            panel = panel or f"polis:{trained.conversation}"
+        if panel is None or (questions is None and trained is None):
+            raise ValueError("give --questions and --panel (or --reward trained:DIR)")
+        SocialWelfare.parse(swf)
+        use = Section.parse(sections)
+        config = ConsensusConfig(
+            candidates=candidates,
+            rounds=rounds,
+            swf=swf,
+            exclusions=exclusions,
+            seed=seed,
+            debias=debias,
+            mediator=MediatorSettings(max_tokens=statement_tokens),
+        )
+        qs = load_questions(questions, limit) if questions else [trained.question()]
+        profiles = load_panel(panel, panel_size, seed)
+    except (ValueError, QuestionFileError, PanelError, PolisDataError, RewardSpecError) as exc:
+        _fail(str(exc))
+    if len(profiles) < 2:
+        _fail(f"panel {panel!r} has {len(profiles)} participant(s); a consensus needs two or more")
+    check_writable(out, "--out")
+    eng = engine.load()
+    scorer = trained or RepresentativeReward(eng, debias=debias)
+    try:
+        episodes = run_consensus(
+            eng, qs, profiles, config, sections=use, progress=True, reward=scorer
+        )
+    except RewardSpecError as exc:
+        _fail(str(exc))
+    except EngineError as exc:
+        _fail(f"{exc}\n(answers that arrived are in the engine cache; run the same command again "
+              "to resume)")
+    for ep in episodes:
+        typer.echo(f"[{ep.question.id}] {ep.statement[:100]}", err=True)
+    result = measure(episodes, seed=seed)
+    write_episodes(out, episodes)
+    write_json(out / "measures.json", result.model_dump(mode="json"))
+    write_json(
+        out / "config.json",
+        {
+            "config": config.model_dump(mode="json"),
+            "panel": panel,
+            "questions": str(questions) if questions else "the conversation's question",
+            "reward": reward,
+            "sections": sorted(s.value for s in use),
+            "engine": eng.describe(),
+        },
+    )
+    typer.echo(
+        result.model_dump_json(indent=1) if json_out else f"wrote {len(episodes)} episodes to {out}"
+    )
+
+
+def measures(
+    episodes: Annotated[list[Path], typer.Argument(help="episodes.json files or run folders.")],
+    seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
+) -> None:
+    """Mean and minimum agreement, unanimity on divisive questions, exclusion effect (JSON)."""
+    from chorus.simulator.consensus import measure, read_episodes
+
+    try:
+        found = [e for path in episodes for e in read_episodes(path)]
+        typer.echo(measure(found, seed=seed).model_dump_json(indent=1))
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+@engine_options
+def eval_polis(
+    conversation: Annotated[
+        str, typer.Option(help="Vendored conversation name, or a Polis export folder.")
+    ],
+    max_participants: Annotated[
+        int | None, typer.Option(min=1, help="Evaluate a seeded sample of this many participants.")
+    ] = None,
+    max_o_items: Annotated[
+        int, typer.Option(min=0, help="Held-in votes shown in the O section, at most.")
+    ] = 20,
+    alpha: Annotated[
+        float, typer.Option(min=0.0, help="W_alpha over groups that picks the top 5 (1 = Nash).")
+    ] = 1.0,
+    seed: Annotated[int, typer.Option()] = 0,
+    engine: EngineChoice = EngineChoice(),
+    json_out: Annotated[bool, typer.Option("--json", help="Print only the JSON object.")] = False,
+) -> None:
+    """Digital representatives predict held-out Polis votes, against three baselines."""
+    from chorus.simulator.polis import PolisDataError, evaluate_polis, load_conversation
+
+    try:
+        conv = load_conversation(conversation)
+    except PolisDataError as exc:
+        _fail(str(exc))
+    eng = engine.load()
+    try:
+        result = evaluate_polis(
+            eng,
+            conv,
+            seed=seed,
+            max_participants=max_participants,
+            max_o_items=max_o_items,
+            alpha=alpha,
+        )
+    except ValueError as exc:
+        _fail(str(exc))
+    report = result.report.model_dump(mode="json")
+    if json_out:
+        typer.echo(json.dumps(report))
+        return
+    typer.echo(
+        f"{conv.name}: {result.participants_evaluated} of {result.participants_eligible} "
+        f"eligible participants, {result.groups} opinion groups, {result.seconds:.0f} s"
+    )
+    for key in ("dr", "statement_rate", "group_rate", "dr_without_o"):
+        s = report[key]
+        auc = "  n/a" if s["auc"] is None else f"{s['auc']:.3f}"
+        typer.echo(
+            f"  {key:<15} accuracy {s['accuracy']:.3f}  log-loss {s['log_loss']:.3f}  "
+            f"AUC {auc}  n {s['n']}"
+        )
+    typer.echo(
+        f"  consensus Spearman {report['consensus_spearman']}, "
+        f"top-5 overlap {report['top5_overlap']}/5"
+    )
+
+
+@engine_options
+def train_reward(
+    conversation: Annotated[
+        str,
+        typer.Option(
+            help="Vendored conversation name, a Polis export folder, or a folder with "
+            "statements.csv + votes.csv."
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option(help="Model folder: model.npz, model.json, metrics.json, manifest.")
+    ],
+    dr_votes: Annotated[
+        int,
+        typer.Option(help="Held-out votes the digital representative predicts (0 = skip DR)."),
+    ] = 120,
+    folds: Annotated[int, typer.Option(help="Statement folds of the evaluation.")] = 5,
+    seed: Annotated[int, typer.Option()] = 0,
+    engine: EngineChoice = EngineChoice(),
+    json_out: Annotated[bool, typer.Option("--json", help="Print metrics.json's rows.")] = False,
+) -> None:
+    """Train a reward model on a conversation's votes that scores new statements; evaluate it
+    on held-out statements against the baselines and the digital representative."""
+    from chorus.simulator.polis import PolisDataError
+    from chorus.simulator.polis import train_reward as train
+
+    if folds < 2:
+        _fail(f"--folds {folds}: the statement split needs at least 2 folds")
+    eng = engine.load() if dr_votes > 0 else None
+    try:
+        metrics = train(conversation, out, seed=seed, engine=eng, dr_votes=dr_votes, folds=folds)
+    except (PolisDataError, ValueError) as exc:
+        _fail(str(exc))
+    if json_out:
+        typer.echo(json.dumps(metrics["rows"]))
+        return
+    typer.echo(
+        f"wrote {out} ({metrics['participants']} participants, {metrics['statements']} "
+        f"statements, {metrics['seconds']:.0f} s); held-out statements:"
+    )
+    for key, s in metrics["rows"].items():
+        if isinstance(s, dict):
+            auc = "  n/a" if s["auc"] is None else f"{s['auc']:.3f}"
+            typer.echo(
+                f"  {key:<17} AUC {auc}  log-loss {s['log_loss']:.3f}  Brier {s['brier']:.3f}  "
+                f"accuracy {s['accuracy']:.3f}  n {s['n_votes']}"
+            )
+    typer.echo(f"  consensus Spearman {metrics['rows']['consensus_spearman_trained']}")
+    for warning in metrics["warnings"]:
+        typer.echo(f"warning: {warning}", err=True)

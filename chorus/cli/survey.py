@@ -1,0 +1,167 @@
+"""`chorus survey run` (ask an instrument in personas' voices) and `chorus survey score` (compare
+the answers with real respondents, write metrics.json, print a table)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from chorus.cli.engine_options import (
+    EngineChoice,
+    check_writable,
+    engine_options,
+)
+from chorus.cli.engine_options import fail as _fail
+
+METRICS = "metrics.json"
+
+
+def register(app: typer.Typer) -> None:
+    survey = typer.Typer(
+        no_args_is_help=True, help="Ask instruments to personas; score against human data."
+    )
+    survey.command("run")(run)
+    survey.command("score")(score)
+    app.add_typer(survey, name="survey")
+
+
+@engine_options
+def run(
+    instrument: Annotated[
+        str, typer.Argument(help="Shipped instrument name (anes2012) or YAML path.")
+    ],
+    personas: Annotated[
+        str,
+        typer.Option(
+            help="A persona pool folder, or a human dataset (name or descriptor YAML) whose "
+            "respondents become demographic personas."
+        ),
+    ],
+    out: Annotated[Path, typer.Option(help="Run folder (answers.parquet, run.json, ...).")],
+    conditioning: Annotated[str, typer.Option(help="none | qa | bio | portray | backstory")] = "qa",
+    n: Annotated[
+        int | None, typer.Option(
+            "--n",
+            min=1,
+            help="Personas to ask: the first N of a pool, or N respondents drawn from a dataset.",
+        )
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed for the draw and option permutations.")] = 0,
+    engine: EngineChoice = EngineChoice(),
+    debias: Annotated[
+        str, typer.Option(help="Option-order debiasing: none | reverse | permute")
+    ] = "reverse",
+    permutations: Annotated[
+        int, typer.Option(min=1, help="Permutations with --debias permute.")
+    ] = 2,
+    sequential: Annotated[
+        bool, typer.Option(help="Keep earlier questions and answers in context.")
+    ] = False,
+    perspectives: Annotated[
+        str | None, typer.Option(help="Comma list (default: all declared).")
+    ] = None,
+    batch_personas: Annotated[
+        int, typer.Option(
+            min=1, help="Personas per engine call; raise for GPU/server engines."
+        )
+    ] = 1,
+) -> None:
+    """Answer INSTRUMENT in every persona's voice. Re-running an interrupted run resumes: the
+    engine cache already holds the finished answers."""
+    from chorus.engines import EngineError
+    from chorus.surveys import (
+        SurveyError,
+        ask,
+        check_options,
+        incomplete_answers,
+        load_instrument,
+        write_survey,
+    )
+
+    wanted = [p.strip() for p in perspectives.split(",")] if perspectives else None
+    try:
+        check_options(conditioning, debias, wanted)
+        inst = load_instrument(instrument)
+        people, source = _load_personas(personas, n, seed)
+        check_writable(out, "--out")
+        eng = engine.load()
+        results = ask(
+            eng,
+            people,
+            inst,
+            conditioning=conditioning,
+            debias=debias,
+            n_permutations=permutations,
+            sequential=sequential,
+            perspectives=wanted,
+            seed=seed,
+            batch_personas=batch_personas,
+            progress=True,
+        )
+    except (SurveyError, EngineError, ValueError) as exc:
+        _fail(str(exc))
+    manifest = {
+        "instrument": inst.name,
+        "conditioning": conditioning,
+        "personas": source,
+        "n_personas": len(people),
+        "seed": seed,
+        "debias": debias,
+        "permutations": permutations,
+        "sequential": sequential,
+        "perspectives": wanted,
+        "engine": eng.describe(),
+        "rows": len(results.answers),
+        "incomplete_answers": incomplete_answers(results.answers),
+    }
+    write_survey(out, results, manifest)
+    typer.echo(f"{len(results.answers)} answers from {len(people)} personas -> {out}")
+
+
+def _load_personas(spec: str, n: int | None, seed: int) -> tuple[list, dict]:
+    """Personas and where they came from (for run.json)."""
+    from chorus.surveys import demographic_panel, load_dataset, personas_from_pool
+
+    folder = Path(spec)
+    if folder.is_dir():
+        people = personas_from_pool(folder)
+        if n is not None:
+            people = people[:n]
+        source = {"pool": str(folder)}
+    else:
+        ds = load_dataset(spec)
+        people = demographic_panel(ds, n, seed=seed)
+        source = {"dataset": ds.name, "n": n, "seed": seed, "weighted": True}
+    return people, source
+
+
+def score(
+    run_dir: Annotated[Path, typer.Argument(help="A folder written by `chorus survey run`.")],
+    human: Annotated[
+        str, typer.Option(help="Human dataset: a name (anes2012) or descriptor YAML.")
+    ],
+    n_boot: Annotated[
+        int, typer.Option(min=0, help="Bootstrap replicates (intervals and floor).")
+    ] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap and the sampled answers.")] = 0,
+    floor: Annotated[
+        bool, typer.Option(help="Compute the human floor at the simulated size.")
+    ] = True,
+) -> None:
+    """Score a run against real respondents: writes RUN_DIR/metrics.json and prints a table."""
+    from chorus.core import write_atomic
+    from chorus.surveys import SurveyError, load_dataset, read_survey, summary_table
+
+    try:
+        results, manifest = read_survey(run_dir)
+        ds = load_dataset(human)
+        report = results.score(ds, n_boot=n_boot, seed=seed, floor=floor, progress=True)
+    except (SurveyError, ValueError, OSError) as exc:  # JSONDecodeError is a ValueError
+        _fail(str(exc))
+    payload = {"run": manifest, **report.model_dump(mode="json")}
+    write_atomic(run_dir / METRICS, lambda p: p.write_text(json.dumps(payload, indent=2)))
+    typer.echo(summary_table([(manifest.get("conditioning", "run"), report)]))
+    typer.echo(f"\nmetrics -> {run_dir / METRICS}")

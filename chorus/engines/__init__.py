@@ -1,0 +1,47 @@
+"""LLM engines behind one small interface: generate, choice, loglik (see docs/formats.md)."""
+
+from chorus.engines.base import Engine, sample_seed
+from chorus.engines.cache import CachedEngine, CachePolicy, ResponseCache
+from chorus.engines.errors import (
+    CacheCorruptError,
+    ContextOverflowError,
+    EngineError,
+    EngineUnavailableError,
+    ModelNotFoundError,
+)
+from chorus.engines.loader import default_cache_path, load_engine
+from chorus.engines.types import (
+    ChoiceDistribution,
+    ChoiceRequest,
+    GenerateRequest,
+    Generation,
+    Loglik,
+    LoglikRequest,
+    Message,
+    Prompt,
+    Sample,
+)
+
+__all__ = [
+    "CacheCorruptError",
+    "CachePolicy",
+    "CachedEngine",
+    "ChoiceDistribution",
+    "ChoiceRequest",
+    "ContextOverflowError",
+    "Engine",
+    "EngineError",
+    "EngineUnavailableError",
+    "GenerateRequest",
+    "Generation",
+    "Loglik",
+    "LoglikRequest",
+    "Message",
+    "ModelNotFoundError",
+    "Prompt",
+    "ResponseCache",
+    "Sample",
+    "default_cache_path",
+    "load_engine",
+    "sample_seed",
+]

@@ -1,0 +1,228 @@
+"""The stages of a study, each resumable: pool -> profiles -> target -> match -> survey ->
+metrics -> consensus. Each returns what the next needs and leaves its files in the run folder."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from chorus.simulator.study.runfolder import RunFolder, write_bytes
+from chorus.simulator.study.schema import Study
+
+
+def stage_key(study: Study, engine, *sections: str) -> str:
+    """A stage's key: the study sections it reads and, for stages that use the model, the engine
+    actually used (after command-line overrides; its fingerprint covers weights, tokenizer,
+    chat template and precision), so a different model never reuses another's results."""
+    used = f"|{engine.name}|{engine.fingerprint}" if engine is not None else ""
+    return hashlib.sha256((study.digest(*sections) + used).encode()).hexdigest()[:16]
+
+
+def _parquet(path: Path, table: pd.DataFrame) -> None:
+    import io
+
+    buf = io.BytesIO()
+    table.to_parquet(buf, index=False)
+    write_bytes(path, buf.getvalue())
+
+
+def pool(study: Study, rf: RunFolder, engine, progress: bool) -> Path:
+    """Generate (or copy in) the persona pool and profile its demographics."""
+    import shutil
+
+    from chorus.backstories import BackstoryConfig
+    from chorus.personas import generate_pool, profile_pool
+
+    folder = rf.work / "pool"
+    key = _pool_key(study, engine)
+    if rf.done("pool", key):
+        return folder
+    rf.reset("pool", "pool")
+    spec = study.pool
+    if spec.path:
+        src = Path(spec.path)
+        if not (src / "personas.parquet").is_file():
+            raise FileNotFoundError(f"pool.path {src}: not a persona pool (no personas.parquet)")
+        shutil.copytree(src, folder)
+    else:
+        config = BackstoryConfig.for_style(
+            spec.style,
+            max_tokens=spec.max_tokens,
+            min_words=spec.min_words,
+            n_questions=spec.n_questions,
+            resample_budget=spec.resample_budget,
+        )
+        generate_pool(
+            folder,
+            spec.n,
+            engine,
+            config,
+            seed=study.seed,
+            batch_size=spec.batch_size,
+            unit_slots=spec.unit_slots,
+            progress=progress,
+        )
+    profile_pool(folder, engine, progress=progress)
+    rf.mark("pool", key)
+    return folder
+
+
+def _pool_key(study: Study, engine) -> str:
+    from chorus.backstories import prompts_hash
+
+    return stage_key(study, engine, "seed", "pool") + prompts_hash()[:8]
+
+
+def target(study: Study, rf: RunFolder) -> tuple[Any, pd.DataFrame]:
+    """The real respondents the panel stands in for (a survey-weighted draw)."""
+    from chorus.surveys import load_dataset
+
+    dataset = load_dataset(study.target.dataset)
+    path = rf.work / "target" / "respondents.parquet"
+    key = stage_key(study, None, "seed", "target")
+    if not rf.done("target", key):
+        people = dataset.respondents(
+            n=study.target.n, seed=study.seed, weighted=study.target.weighted
+        )
+        _parquet(path, people)
+        rf.mark("target", key)
+    return dataset, pd.read_parquet(path)
+
+
+def match(
+    study: Study, rf: RunFolder, engine, pool_dir: Path, respondents: pd.DataFrame, source: str
+) -> pd.DataFrame:
+    from chorus.matching import MATCH_FILE, match_pool
+
+    folder = rf.work / "match"
+    key = stage_key(study, engine, "seed", "pool", "target", "matching")
+    if not rf.done("match", key):
+        match_pool(pool_dir, respondents, source, folder, study.matching.method, seed=study.seed)
+        rf.mark("match", key)
+    return pd.read_parquet(folder / MATCH_FILE)
+
+
+def instrument(study: Study):
+    from chorus.surveys import load_instrument
+
+    inst = load_instrument(study.survey.instrument)
+    return inst.subset(study.survey.questions) if study.survey.questions else inst
+
+
+def panels(pool_dir: Path, respondents: pd.DataFrame, matched: pd.DataFrame) -> dict[str, list]:
+    """Per kind of panel, the personas to ask.
+
+    `backstory` personas are the matched pool personas, standing in for their respondents: they
+    carry the respondent's demographics for group membership (party for the in-group/out-group
+    picture), and an id per matched pair so a persona reused by greedy-replace stays two people.
+    The demographic styles ask the respondents themselves, from their own demographics.
+    """
+    from chorus.surveys import Persona, personas_from_pool, personas_from_respondents
+
+    by_id = {p.persona_id: p for p in personas_from_pool(pool_dir)}
+    own = {p.persona_id: p for p in personas_from_respondents(respondents)}
+    stand_ins = []
+    for rec in matched.itertuples(index=False):
+        rid, pid = str(rec.respondent_id), str(rec.persona_id)
+        stand_ins.append(
+            Persona(
+                persona_id=f"{rid}~{pid}",
+                demographics=own[rid].demographics,
+                backstory=by_id[pid].backstory,
+            )
+        )
+    return {"backstory": stand_ins, "demographic": list(own.values())}
+
+
+def survey(study: Study, rf: RunFolder, engine, inst, people: dict, progress: bool) -> dict:
+    """Per conditioning style, the Results; each style's folder is a survey folder that
+    `chorus survey score` can score again."""
+    from chorus.surveys import ask, read_survey, write_survey
+
+    out = {}
+    spec = study.survey
+    for style in spec.conditioning:
+        folder = rf.work / "survey" / style
+        key = stage_key(study, engine, "seed", "pool", "target", "matching", "survey") + style
+        if not rf.done(f"survey-{style}", key):
+            personas = people["backstory" if style == "backstory" else "demographic"]
+            asked = (
+                spec.perspectives
+                if style == "backstory"
+                else spec.reference_perspectives or spec.perspectives
+            )
+            results = ask(
+                engine,
+                personas,
+                inst,
+                conditioning=style,
+                debias=spec.debias,
+                perspectives=asked,
+                seed=study.seed,
+                batch_personas=spec.batch_personas,
+                progress=progress,
+            )
+            run = {
+                "instrument": inst.name,
+                "conditioning": style,
+                "personas": {"study": study.name},
+                "n_personas": len(personas),
+                "seed": study.seed,
+                "debias": spec.debias,
+                "perspectives": asked,
+                "engine": engine.describe(),
+                "rows": len(results.answers),
+            }
+            write_survey(folder, results, run)
+            rf.mark(f"survey-{style}", key)
+        out[style] = read_survey(folder)[0]
+    return out
+
+
+def consensus(study: Study, rf: RunFolder, engine, stand_ins: list, progress: bool) -> list:
+    """Consensus pilot: debate-bank questions; the panel is drawn from the survey's matched
+    stand-ins (the same people: backstory and respondent's demographics) as representatives.
+    With a trained reward, the panel is real participants of the model's Polis conversation
+    (their vote histories) and the question is the conversation's own."""
+    from chorus.simulator.consensus import (
+        bank_questions,
+        draw_panel,
+        read_episodes,
+        run_consensus,
+        write_episodes,
+    )
+    from chorus.simulator.consensus.representatives import ParticipantProfile
+    from chorus.simulator.polis import (
+        TrainedReward,
+        conversation_panel,
+        load_conversation,
+        load_reward,
+    )
+
+    spec = study.consensus
+    assert spec is not None
+    folder = rf.work / "consensus"
+    reward = load_reward(spec.reward, engine)
+    key = stage_key(study, engine, "seed", "pool", "target", "matching", "consensus")
+    if isinstance(reward, TrainedReward):
+        key += reward.digest
+    if rf.done("consensus", key):
+        return read_episodes(folder)
+    rf.reset("consensus", "consensus")
+    if isinstance(reward, TrainedReward):
+        questions = [reward.question()]
+        conv = load_conversation(reward.conversation)
+        panel = conversation_panel(conv, spec.panel, seed=study.seed)
+    else:
+        questions = bank_questions(spec.questions, spec.split, study.seed, spec.question_ids)
+        profiles = [ParticipantProfile.from_persona(p) for p in stand_ins]
+        panel = draw_panel(profiles, spec.panel, study.seed)
+    episodes = run_consensus(
+        engine, questions, panel, spec.config(study.seed), progress=progress, reward=reward
+    )
+    write_episodes(folder, episodes)
+    rf.mark("consensus", key)
+    return episodes

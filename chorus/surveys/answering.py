@@ -1,0 +1,228 @@
+"""Answer an instrument in each persona's voice: full option distributions from `engine.choice`,
+debiased for option order, one row per persona x question x perspective."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tqdm.auto import tqdm
+
+from chorus.core import write_atomic
+from chorus.engines import ChoiceDistribution, ChoiceRequest, Engine
+from chorus.surveys.conditioning import check_style, render_context
+from chorus.surveys.errors import DatasetError, SurveyError
+from chorus.surveys.persona import Persona
+from chorus.surveys.prompts import (
+    DEBIAS,
+    Item,
+    answer_turn,
+    choice_request,
+    items_for,
+    option_orders,
+    prompt_hash,
+    question_block,
+)
+from chorus.surveys.schema import PERSPECTIVES, Instrument
+
+ANSWERS_SCHEMA = pa.schema(
+    [
+        ("persona_id", pa.string()),
+        ("question_id", pa.string()),
+        ("perspective", pa.string()),
+        ("group", pa.string()),
+        ("labels", pa.list_(pa.string())),
+        ("probs", pa.list_(pa.float64())),
+        ("raw_mass", pa.float64()),
+        # orders whose distribution is incomplete (labels outside a server's top-K that it could
+        # not score; engines.top_logprobs): 0 = exact
+        ("incomplete_orders", pa.int64()),
+        ("prompt_hash", pa.string()),
+        ("conditioning", pa.string()),
+    ]
+)
+
+
+@dataclass
+class _Interview:
+    """One persona's pending items and, in sequential mode, the answers given so far."""
+
+    persona: Persona
+    context: str
+    items: list[Item]
+    history: list[tuple[str, str]] = field(default_factory=list)
+
+
+def answer(
+    engine: Engine,
+    personas: Sequence[Persona],
+    instrument: Instrument,
+    *,
+    conditioning: str = "qa",
+    debias: str = "reverse",
+    n_permutations: int = 2,
+    sequential: bool = False,
+    perspectives: Sequence[str] | None = None,
+    seed: int = 0,
+    batch_personas: int = 1,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Every persona x question (x perspective) as a distribution over the question's options.
+
+    Each item is asked in several option orders (`debias`: "reverse" = original + reversed,
+    "permute" = original + `n_permutations` seeded permutations, "none") and the distributions
+    are mapped back to the original order and averaged. Questions are independent by default;
+    `sequential=True` keeps the earlier questions and the persona's most likely answers in the
+    context, as Anthology did. Each engine call batches all the items of `batch_personas`
+    personas (per step in sequential mode), persona context first, so the engine computes each
+    persona's context once; raise it for server/GPU engines.
+    """
+    check_options(conditioning, debias, perspectives)
+    interviews = [
+        _Interview(p, render_context(conditioning, p), items_for(p, instrument, perspectives))
+        for p in personas
+    ]
+    options = _Options(sequential, debias, n_permutations, seed, conditioning)
+    units = [
+        (interviews[start : start + batch_personas], options)
+        for start in range(0, len(interviews), batch_personas)
+    ]
+    bar = tqdm(
+        total=len(interviews),
+        desc=f"answering ({conditioning})",
+        unit="persona",
+        disable=not progress,
+    )
+    # the units are the same on one engine replica or many: results never depend on the count
+    done = engine.map(_answer_chunk, units, lambda i: bar.update(len(units[i][0])))
+    bar.close()
+    rows = [row for chunk_rows in done for row in chunk_rows]
+    return pd.DataFrame(rows, columns=ANSWERS_SCHEMA.names)
+
+
+@dataclass(frozen=True)
+class _Options:
+    sequential: bool
+    debias: str
+    n_permutations: int
+    seed: int
+    conditioning: str
+
+
+def _answer_chunk(engine: Engine, unit: tuple[list[_Interview], _Options]) -> list[dict]:
+    """One unit of work: a chunk of personas, one engine call (per step in sequential mode)."""
+    chunk, o = unit
+    steps = max((len(iv.items) for iv in chunk), default=0) if o.sequential else 1
+    rows: list[dict] = []
+    for step in range(steps):
+        rows += _ask(
+            engine,
+            chunk,
+            step if o.sequential else None,
+            o.debias,
+            o.n_permutations,
+            o.seed,
+            o.conditioning,
+        )
+    return rows
+
+
+def check_options(conditioning: str, debias: str, perspectives: Sequence[str] | None) -> None:
+    """Fail fast (before any model is loaded) on options answer() cannot use."""
+    check_style(conditioning)
+    if debias not in DEBIAS:
+        raise SurveyError(f"unknown debias mode {debias!r}: use one of {list(DEBIAS)}")
+    unknown = set(perspectives or ()) - set(PERSPECTIVES)
+    if unknown:
+        raise SurveyError(f"unknown perspective(s) {sorted(unknown)}: use {list(PERSPECTIVES)}")
+
+
+def _ask(
+    engine: Engine,
+    chunk: list[_Interview],
+    step: int | None,
+    debias: str,
+    n_permutations: int,
+    seed: int,
+    conditioning: str,
+) -> list[dict]:
+    """One batched engine call: every item of the chunk (step=None) or the step-th item of each
+    interview (sequential mode, which then appends the chosen answers to the histories)."""
+    requests: list[ChoiceRequest] = []
+    slots: list[tuple[_Interview, Item, list[list[int]], int]] = []
+    for iv in chunk:
+        todo = iv.items if step is None else iv.items[step : step + 1]
+        for item in todo:
+            key = f"{iv.persona.persona_id}|{item.key}"
+            orders = option_orders(item.question, debias, n_permutations, key, seed)
+            slots.append((iv, item, orders, len(requests)))
+            requests += [choice_request(iv.context, iv.history, item, o) for o in orders]
+    dists = engine.choice(requests) if requests else []
+    rows = []
+    for iv, item, orders, at in slots:
+        reqs = requests[at : at + len(orders)]
+        probs, raw_mass = combine_orders(dists[at : at + len(orders)], orders)
+        rows.append(
+            {
+                "persona_id": iv.persona.persona_id,
+                "question_id": item.question.id,
+                "perspective": item.perspective,
+                "group": item.group.name if item.group else None,
+                "labels": [o.label for o in item.question.options],
+                "probs": probs.tolist(),
+                "raw_mass": raw_mass,
+                "incomplete_orders": sum(not d.complete for d in dists[at : at + len(orders)]),
+                "prompt_hash": prompt_hash(reqs),
+                "conditioning": conditioning,
+            }
+        )
+        if step is not None:
+            best = int(np.argmax(probs))  # orders[0] is the original order: position == index
+            iv.history.append((question_block(item, orders[0]), answer_turn(item, orders[0], best)))
+    return rows
+
+
+def incomplete_answers(table: pd.DataFrame) -> int:
+    """How many answers rest on a distribution with unseen labels (a server's top-K limit)."""
+    if "incomplete_orders" not in table:
+        return 0
+    return int((table["incomplete_orders"] > 0).sum())
+
+
+def combine_orders(
+    dists: Sequence[ChoiceDistribution], orders: Sequence[Sequence[int]]
+) -> tuple[np.ndarray, float]:
+    """Map each order's distribution (by position) back to option indices and average them."""
+    n = len(orders[0])
+    total = np.zeros(n)
+    for dist, order in zip(dists, orders):
+        back = np.zeros(n)
+        back[np.asarray(order)] = dist.probs
+        total += back
+    probs = total / len(orders)
+    return probs / probs.sum(), float(np.mean([d.raw_mass for d in dists]))
+
+
+def write_answers(table: pd.DataFrame, path: Path) -> None:
+    """Write answers.parquet atomically (temp file in the same folder, then os.replace)."""
+    arrow = pa.Table.from_pandas(
+        table[ANSWERS_SCHEMA.names], schema=ANSWERS_SCHEMA, preserve_index=False
+    )
+    write_atomic(path, lambda tmp: pq.write_table(arrow, tmp))
+
+
+def read_answers(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise DatasetError(f"{path}: no answers file; run `chorus survey run` first")
+    table = pq.read_table(path).to_pandas()
+    missing = [c for c in ANSWERS_SCHEMA.names if c not in table.columns]
+    if missing:
+        raise DatasetError(
+            f"{path}: not an answers table (missing columns {missing}); see docs/formats.md"
+        )
+    return table

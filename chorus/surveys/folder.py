@@ -1,0 +1,50 @@
+"""A survey folder: what `chorus survey run` and a study's survey stage write, and what
+`chorus survey score` reads back (docs/formats.md, "Survey answers")."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from chorus.core import write_atomic
+from chorus.surveys.answering import read_answers, write_answers
+from chorus.surveys.errors import DatasetError
+from chorus.surveys.instruments import load_instrument
+from chorus.surveys.results import Results
+
+ANSWERS_FILE = "answers.parquet"
+TRAITS_FILE = "persona_traits.parquet"
+INSTRUMENT_FILE = "instrument.yaml"
+RUN_FILE = "run.json"
+
+
+def write_survey(folder: Path, results: Results, run: dict[str, Any]) -> None:
+    """The instrument as asked (a subset stays a subset), the personas' traits, the answers,
+    and last `run.json` (how they were made), whose presence marks a complete folder."""
+    inst = results.instrument.model_dump(mode="json", exclude_defaults=True)
+    write_atomic(
+        folder / INSTRUMENT_FILE,
+        lambda p: p.write_text(yaml.safe_dump(inst, sort_keys=False, allow_unicode=True)),
+    )
+    write_atomic(folder / TRAITS_FILE, lambda p: results.traits.to_parquet(p, index=False))
+    write_answers(results.answers, folder / ANSWERS_FILE)
+    write_atomic(folder / RUN_FILE, lambda p: p.write_text(json.dumps(run, indent=2)))
+
+
+def read_survey(folder: Path) -> tuple[Results, dict[str, Any]]:
+    """Results and run.json of a folder written by `write_survey`."""
+    if not (folder / RUN_FILE).is_file():
+        raise DatasetError(
+            f"{folder}: not a survey run folder (no {RUN_FILE}); run `chorus survey run` first"
+        )
+    run = json.loads((folder / RUN_FILE).read_text())
+    results = Results(
+        answers=read_answers(folder / ANSWERS_FILE),
+        instrument=load_instrument(folder / INSTRUMENT_FILE),
+        traits=pd.read_parquet(folder / TRAITS_FILE),
+    )
+    return results, run

@@ -1,0 +1,36 @@
+"""Read a raw respondent table: CSV, or SPSS .sav (Pew ATP) with its value labels applied."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from chorus.core.tables import read_csv
+from chorus.surveys.errors import DatasetError
+
+TableFormat = Literal["csv", "sav"]
+
+
+def read_table(path: Path, fmt: TableFormat) -> pd.DataFrame:
+    if not path.is_file():
+        raise DatasetError(f"{path}: data file not found; check the descriptor's `file`")
+    if fmt == "csv":
+        return read_csv(path, error=DatasetError)
+    return _read_sav(path)
+
+
+def _read_sav(path: Path) -> pd.DataFrame:
+    """Numeric codes become their value labels (as Pew documents its answers); codes without a
+    label stay numbers; SPSS user-missing codes become NA."""
+    import pyreadstat
+
+    try:
+        table, _meta = pyreadstat.read_sav(str(path), apply_value_formats=True)
+    except Exception as exc:  # pyreadstat raises its own ReadstatError and OSError variants
+        raise DatasetError(f"{path}: not a readable SPSS .sav file ({exc})") from exc
+    for col in table.columns:
+        if isinstance(table[col].dtype, pd.CategoricalDtype):
+            table[col] = table[col].astype(object)
+    return table
