@@ -79,7 +79,7 @@ def main(argv: list[str]) -> int:
     }
     for model in [None, *args.model]:
         engine = load_engine(
-            "transformers", model, cache="off"
+            engine="transformers", model=model, cache="off"
         )  # judged afresh, so the time is real
         critic = ConsistencyCritic(engine, args.threshold)
         start = time.perf_counter()

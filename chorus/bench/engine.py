@@ -98,7 +98,7 @@ def main(argv: list[str]) -> int:
     from chorus.engines import load_engine
 
     cached = load_engine(
-        "transformers", args.model, dtype=args.dtype
+        engine="transformers", model=args.model, dtype=args.dtype
     )  # stories are cached across bench runs
     engine = cached.inner  # timings always run the model
     torch.manual_seed(0)

@@ -55,7 +55,7 @@ def main(argv: list[str]) -> int:
             if n <= 0:
                 continue
             engine = load_engine(
-                "transformers", args.model, cache_path=Path(tmp) / f"{style}.sqlite"
+                engine="transformers", model=args.model, cache_path=Path(tmp) / f"{style}.sqlite"
             )
             out["model"] = engine.model_id
             folder = Path(tmp) / style

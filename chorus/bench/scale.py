@@ -45,11 +45,12 @@ def _requests_adapter():
 
 def vllm_half(requests_file: Path, out_file: Path) -> None:
     """In .venv-vllm: start the vllm engine, answer the requests, write probs and timings."""
+    from chorus.engines import EngineSpec
     from chorus.engines.build import build_engine
 
     requests = _requests_adapter().validate_json(requests_file.read_bytes())
     start = time.perf_counter()
-    engine = build_engine("vllm", dtype="float32")
+    engine = build_engine(EngineSpec(engine="vllm", dtype="float32"))
     startup = time.perf_counter() - start
     engine.choice(requests[:2])  # warm-up
     before = engine.prefix_cache()

@@ -12,7 +12,7 @@ Prints one JSON object:
   float32 forward pass differs across batch compositions at ~1e-6 (matmul kernels), so exact
   bit equality is not the criterion; faulty_max_abs_diff reports the largest difference. The
   default dtype is float32: bfloat16 rounding alone moves probabilities by ~0.01-0.06 with
-  batch composition (README, Precision).
+  batch composition (docs/engines.md, "Precision").
 - faulty_stories_identical: stories equal as text (a sampled token can flip on that noise).
 """
 
@@ -39,7 +39,7 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="chorus bench serve", description=__doc__)
     ap.add_argument("--json", action="store_true", help="print JSON (always on; kept for symmetry)")
     # float32: the faulty run is compared with the fault-free one, and bfloat16 rounding moves
-    # probabilities by ~0.01-0.06 with batch composition (README, Precision)
+    # probabilities by ~0.01-0.06 with batch composition (docs/engines.md, "Precision")
     ap.add_argument("--dtype", default="float32", choices=["auto", "float32", "bfloat16"])
     ap.add_argument("--personas", type=int, default=32)
     ap.add_argument("--gen-tokens", type=int, default=150)

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from chorus.bench.engine_args import add_engine_arguments
+from chorus.bench.engine_args import add_engine_arguments, engine_spec
 
 # ordered items, two nominal ones and the two thermometers: every kind of distance is exercised
 QUESTIONS = (
@@ -73,7 +73,6 @@ def main(argv: list[str]) -> int:
     from chorus.engines import load_engine
     from chorus.simulator.study import run_study
     from chorus.simulator.study.schema import (
-        EngineSpec,
         PoolSpec,
         Study,
         SurveySpec,
@@ -81,7 +80,7 @@ def main(argv: list[str]) -> int:
     )
 
     started = time.time()
-    spec = EngineSpec(engine=args.engine, model=args.model, base_url=args.base_url)
+    spec = engine_spec(args)
     study = Study(
         name="validity",
         seed=args.seed,
@@ -96,7 +95,7 @@ def main(argv: list[str]) -> int:
         ),
         consensus=None,
     )
-    engine = load_engine(**spec.model_dump(), cache_path=args.cache_file)
+    engine = load_engine(spec)
     runs = Path(args.runs or tempfile.mkdtemp(prefix="chorus-validity-"))
     folder = run_study(study, runs, engine, progress=True)
     metrics = json.loads((folder / "metrics.json").read_text())

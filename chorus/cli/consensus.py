@@ -17,9 +17,9 @@ from chorus.cli.engine_options import (
     engine_options,
 )
 from chorus.cli.engine_options import fail as _fail
-from chorus.simulator.consensus import ConsensusConfig
+from chorus.simulator.consensus import ConsensusOptions
 
-_DEFAULTS = ConsensusConfig()  # the same defaults as a study's consensus section
+_DEFAULTS = ConsensusOptions()  # the options a study's consensus section sets, one model
 
 if TYPE_CHECKING:
     from chorus.simulator.consensus.representatives import ParticipantProfile
@@ -102,13 +102,19 @@ def run(
     ] = _DEFAULTS.swf,
     sections: Annotated[
         str, typer.Option(help="DR sections: base,D,O,C,P,backstory.")
-    ] = "base,D,O,C,P,backstory",
+    ] = _DEFAULTS.sections,
     exclusions: Annotated[
         int, typer.Option(min=0, help="Participants left out one at a time per question.")
     ] = _DEFAULTS.exclusions,
     statement_tokens: Annotated[
         int, typer.Option(min=8, help="Max tokens of a candidate statement.")
-    ] = _DEFAULTS.mediator.max_tokens,
+    ] = _DEFAULTS.statement_tokens,
+    opinion_tokens: Annotated[
+        int, typer.Option(min=8, help="Max tokens of a representative's opinion.")
+    ] = _DEFAULTS.opinion_tokens,
+    critique_tokens: Annotated[
+        int, typer.Option(min=8, help="Max tokens of a representative's critique.")
+    ] = _DEFAULTS.critique_tokens,
     debias: Annotated[
         bool, typer.Option(help="Average the agreement scale in both directions.")
     ] = _DEFAULTS.debias,
@@ -117,39 +123,44 @@ def run(
     json_out: Annotated[bool, typer.Option("--json", help="Print the measures as JSON.")] = False,
 ) -> None:
     """Run one consensus episode per question and record everything."""
+    from pydantic import ValidationError
+
     from chorus.engines import EngineError
     from chorus.simulator.consensus import (
-        MediatorSettings,
         QuestionFileError,
         RepresentativeReward,
-        SocialWelfare,
-        load_questions,
         measure,
         run_consensus,
         write_episodes,
         write_json,
     )
-    from chorus.simulator.consensus.representatives import PanelError, Section
+    from chorus.simulator.consensus.representatives import PanelError
     from chorus.simulator.polis import PolisDataError, RewardSpecError, trained_reward
 
     try:
-        trained = trained_reward(reward)
+        options = ConsensusOptions(
+            question_file=str(questions) if questions else None,
+            limit=limit,
+            rounds=rounds,
+            candidates=candidates,
+            swf=swf,
+            exclusions=exclusions,
+            sections=sections,
+            opinion_tokens=opinion_tokens,
+            critique_tokens=critique_tokens,
+            statement_tokens=statement_tokens,
+            debias=debias,
+            reward=reward,
+        )
+    except ValidationError as exc:
+        _fail("; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()))
+    try:
+        trained = trained_reward(options.reward)
         if trained is not None:
             panel = panel or f"polis:{trained.conversation}"
         if panel is None or (questions is None and trained is None):
             raise ValueError("give --questions and --panel (or --reward trained:DIR)")
-        SocialWelfare.parse(swf)
-        use = Section.parse(sections)
-        config = ConsensusConfig(
-            candidates=candidates,
-            rounds=rounds,
-            swf=swf,
-            exclusions=exclusions,
-            seed=seed,
-            debias=debias,
-            mediator=MediatorSettings(max_tokens=statement_tokens),
-        )
-        qs = load_questions(questions, limit) if questions else [trained.question()]
+        qs = options.file_questions() or [trained.question()]  # type: ignore[union-attr]
         profiles = load_panel(panel, panel_size, seed)
     except (ValueError, QuestionFileError, PanelError, PolisDataError, RewardSpecError) as exc:
         _fail(str(exc))
@@ -157,7 +168,9 @@ def run(
         _fail(f"panel {panel!r} has {len(profiles)} participant(s); a consensus needs two or more")
     check_writable(out, "--out")
     eng = engine.load()
-    scorer = trained or RepresentativeReward(eng, debias=debias)
+    config = options.config(seed)
+    use = options.section_set()
+    scorer = trained or RepresentativeReward(eng, debias=options.debias)
     try:
         episodes = run_consensus(
             eng, qs, profiles, config, sections=use, progress=True, reward=scorer

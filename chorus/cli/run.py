@@ -33,6 +33,7 @@ def run(
 
 
 def run_file(study_file: Path, runs: Path, overrides: EngineChoice = EngineChoice()) -> Path:
+    from chorus.core import InputFileError
     from chorus.engines import EngineError
     from chorus.personas import PoolError
     from chorus.simulator.study import RunFolderError, RunLockedError, load_study, run_study
@@ -40,7 +41,7 @@ def run_file(study_file: Path, runs: Path, overrides: EngineChoice = EngineChoic
 
     try:
         study = load_study(study_file)
-    except SurveyError as exc:
+    except (SurveyError, InputFileError) as exc:  # a study that does not load: usage error
         fail(str(exc), code=2)
     check_writable(runs, "--runs")
     # the engine loads once the run folder is locked and the inputs are checked

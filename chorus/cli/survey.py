@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,6 +15,9 @@ from chorus.cli.engine_options import (
     engine_options,
 )
 from chorus.cli.engine_options import fail as _fail
+
+if TYPE_CHECKING:
+    from chorus.surveys import Persona
 
 METRICS = "metrics.json"
 
@@ -72,7 +75,9 @@ def run(
     """Answer INSTRUMENT in every persona's voice. Re-running an interrupted run resumes: the
     engine cache already holds the finished answers."""
     from chorus.engines import EngineError
+    from chorus.personas import PoolError
     from chorus.surveys import (
+        RunInfo,
         SurveyError,
         ask,
         check_options,
@@ -101,33 +106,35 @@ def run(
             batch_personas=batch_personas,
             progress=True,
         )
-    except (SurveyError, EngineError, ValueError) as exc:
+    except (SurveyError, PoolError, EngineError, ValueError) as exc:
         _fail(str(exc))
-    manifest = {
-        "instrument": inst.name,
-        "conditioning": conditioning,
-        "personas": source,
-        "n_personas": len(people),
-        "seed": seed,
-        "debias": debias,
-        "permutations": permutations,
-        "sequential": sequential,
-        "perspectives": wanted,
-        "engine": eng.describe(),
-        "rows": len(results.answers),
-        "incomplete_answers": incomplete_answers(results.answers),
-    }
-    write_survey(out, results, manifest)
+    run_info = RunInfo(
+        instrument=inst.name,
+        conditioning=conditioning,
+        personas=source,
+        n_personas=len(people),
+        seed=seed,
+        debias=debias,
+        permutations=permutations,
+        sequential=sequential,
+        perspectives=wanted,
+        engine=eng.describe(),
+        rows=len(results.answers),
+        incomplete_answers=incomplete_answers(results.answers),
+    )
+    write_survey(out, results, run_info)
     typer.echo(f"{len(results.answers)} answers from {len(people)} personas -> {out}")
 
 
-def _load_personas(spec: str, n: int | None, seed: int) -> tuple[list, dict]:
+def _load_personas(spec: str, n: int | None, seed: int) -> tuple[list[Persona], dict[str, Any]]:
     """Personas and where they came from (for run.json)."""
-    from chorus.surveys import demographic_panel, load_dataset, personas_from_pool
+    from chorus.personas import read_pool
+    from chorus.surveys import demographic_panel, load_dataset
 
     folder = Path(spec)
+    source: dict[str, Any]
     if folder.is_dir():
-        people = personas_from_pool(folder)
+        people = read_pool(folder).personas()
         if n is not None:
             people = people[:n]
         source = {"pool": str(folder)}
@@ -156,12 +163,12 @@ def score(
     from chorus.surveys import SurveyError, load_dataset, read_survey, summary_table
 
     try:
-        results, manifest = read_survey(run_dir)
+        results, run_info = read_survey(run_dir)
         ds = load_dataset(human)
         report = results.score(ds, n_boot=n_boot, seed=seed, floor=floor, progress=True)
     except (SurveyError, ValueError, OSError) as exc:  # JSONDecodeError is a ValueError
         _fail(str(exc))
-    payload = {"run": manifest, **report.model_dump(mode="json")}
+    payload = {"run": run_info.model_dump(mode="json"), **report.model_dump(mode="json")}
     write_atomic(run_dir / METRICS, lambda p: p.write_text(json.dumps(payload, indent=2)))
-    typer.echo(summary_table([(manifest.get("conditioning", "run"), report)]))
+    typer.echo(summary_table([(run_info.conditioning, report)]))
     typer.echo(f"\nmetrics -> {run_dir / METRICS}")

@@ -2,7 +2,7 @@
 every part renders its folder through this one environment setup.
 
 Prompts that quote untrusted text render with `untrusted=True`: every `{{ value }}` is
-neutralised (engines/quoting.py), and `{{ text | data("opinion") }}` also puts it between
+neutralised (core/quoting.py), and `{{ text | data("opinion") }}` also puts it between
 `<opinion>` delimiters it cannot close. A template cannot forget to quote: an expression that
 skips the filter is still neutralised, only without delimiters."""
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from chorus.core.errors import InputFileError, LocatedError
 
@@ -132,7 +133,7 @@ def format_loc(loc: tuple[str | int, ...]) -> str:
     return out.lstrip(".") or "(top level)"
 
 
-def _describe(error: dict[str, Any], lines: LineMap, path: Path) -> str:
+def _describe(error: ErrorDetails, lines: LineMap, path: Path) -> str:
     loc = tuple(p for p in error["loc"] if not str(p).startswith("function-"))
     msg = error["msg"]
     ctx_err = (error.get("ctx") or {}).get("error")

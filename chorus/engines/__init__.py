@@ -10,6 +10,7 @@ from chorus.engines.errors import (
     ModelNotFoundError,
 )
 from chorus.engines.loader import default_cache_path, load_engine
+from chorus.engines.spec import BACKENDS, EngineSpec
 from chorus.engines.types import (
     ChoiceDistribution,
     ChoiceRequest,
@@ -23,6 +24,7 @@ from chorus.engines.types import (
 )
 
 __all__ = [
+    "BACKENDS",
     "CacheCorruptError",
     "CachePolicy",
     "CachedEngine",
@@ -31,6 +33,7 @@ __all__ = [
     "ContextOverflowError",
     "Engine",
     "EngineError",
+    "EngineSpec",
     "EngineUnavailableError",
     "GenerateRequest",
     "Generation",

@@ -1,6 +1,6 @@
 """Engine replicas on Ray (`--workers N`, `--ray-address`; `pip install 'chorus-sim[ray]'`).
 
-Each replica is a Ray actor holding one engine, built by `build_engine` with the same options.
+Each replica is a Ray actor holding one engine, built by `build_engine` from the same spec.
 The model-bound stages hand their work to `map` in fixed units (engines.base.Engine.map); a
 unit goes to whichever replica is free and results come back in unit order, so a run is
 identical on one replica or N, whatever order the units finish in. A replica that dies (its
@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from chorus.engines.base import Engine
 from chorus.engines.cache import CachedEngine, CachePolicy, CacheStats, ResponseCache
 from chorus.engines.errors import EngineUnavailableError
+from chorus.engines.spec import BACKENDS, EngineSpec
 from chorus.engines.types import (
     ChoiceDistribution,
     ChoiceRequest,
@@ -66,7 +67,7 @@ class _Recorder:
 class _Replica:
     """The actor: one engine and its cache recorder."""
 
-    def __init__(self, options: dict[str, Any], cache_path: str | None, policy: str) -> None:
+    def __init__(self, spec: EngineSpec, cache_path: str | None, policy: str) -> None:
         import ray
         import torch
 
@@ -77,7 +78,7 @@ class _Replica:
 
         self.recorder = _Recorder(Path(cache_path) if cache_path else None)
         store = self.recorder if cache_path else None
-        self.engine = CachedEngine(build_engine(**options), store, policy)  # type: ignore[arg-type]
+        self.engine = CachedEngine(build_engine(spec), store, policy)  # type: ignore[arg-type]
 
     def info(self) -> dict[str, Any]:
         e = self.engine
@@ -117,7 +118,7 @@ class ReplicatedEngine(Engine):
 
     def __init__(
         self,
-        options: dict[str, Any],
+        spec: EngineSpec,
         *,
         workers: int = 2,
         address: str | None = None,
@@ -147,12 +148,12 @@ class ReplicatedEngine(Engine):
         self.policy: CachePolicy = policy if cache_path is not None else "off"
         self.stats = CacheStats()
         self.replicas = workers
-        gpus = _gpus_per_replica(options) if ray.cluster_resources().get("GPU") else 0
+        gpus = BACKENDS[spec.engine].gpus(spec) if ray.cluster_resources().get("GPU") else 0
         actor = ray.remote(_Replica).options(
             num_cpus=1, num_gpus=gpus, max_restarts=-1, max_task_retries=-1
         )
         path = str(cache_path) if cache_path is not None else None
-        self._actors = [actor.remote(options, path, self.policy) for _ in range(workers)]
+        self._actors = [actor.remote(spec, path, self.policy) for _ in range(workers)]
         try:
             infos = ray.get([a.info.remote() for a in self._actors])
         except ray.exceptions.RayActorError as exc:
@@ -232,9 +233,3 @@ class ReplicatedEngine(Engine):
             self._ray.shutdown()
         self._started = False
 
-
-def _gpus_per_replica(options: dict[str, Any]) -> int:
-    """A vLLM replica takes its tensor-parallel width in GPUs; the others take one."""
-    if options.get("engine") == "vllm":
-        return int(options.get("tensor_parallel_size") or 1)
-    return 1 if options.get("engine", "transformers") == "transformers" else 0

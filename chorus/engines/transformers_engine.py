@@ -9,6 +9,7 @@ batch it ran in.
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 import os
 from collections.abc import Sequence
@@ -98,6 +99,13 @@ class TransformersEngine(Engine):
         self.min_shared_stem = min_shared_stem
         self.pad_slack = (1.2, 8)
         self.num_parameters = sum(p.numel() for p in self.model.parameters())
+        # the KV cache's keyword and output field: `cache` since transformers 5 renamed it (the
+        # old `past_key_values` warns on every call), `past_key_values` in the 4.x releases
+        self._cache_arg = (
+            "cache"
+            if "cache" in inspect.signature(self.model.forward).parameters
+            else "past_key_values"
+        )
 
     # ---- identity -------------------------------------------------------------------------
     @property
@@ -262,7 +270,7 @@ class TransformersEngine(Engine):
             if g.prefix_len == 0:
                 continue
             prefix = torch.tensor([jobs[g.members[0]].ids[: g.prefix_len]])
-            past = self.model(input_ids=prefix, use_cache=True, logits_to_keep=1).past_key_values
+            past = self._cache(self.model(input_ids=prefix, use_cache=True, logits_to_keep=1))
             self._score_stems([jobs[m] for m in g.members], past, g.prefix_len)
 
     def _score_stems(self, members: list[_ScoreJob], past, base: int) -> None:
@@ -288,14 +296,16 @@ class TransformersEngine(Engine):
                 mask[r, base : base + len(q)] = 1
             cache = copy.deepcopy(past)
             cache.batch_repeat_interleave(len(seqs))
-            cache = self.model(
-                input_ids=input_ids,
-                attention_mask=mask,
-                past_key_values=cache,
-                use_cache=True,
-                position_ids=torch.arange(base, base + width).expand(len(seqs), width),
-                logits_to_keep=1,
-            ).past_key_values
+            cache = self._cache(
+                self.model(
+                    input_ids=input_ids,
+                    attention_mask=mask,
+                    use_cache=True,
+                    position_ids=torch.arange(base, base + width).expand(len(seqs), width),
+                    logits_to_keep=1,
+                    **{self._cache_arg: cache},
+                )
+            )
             rows = [(members[i], r) for r, s in enumerate(subs) for i in s.members]
             self._score_rows(rows, cache, mask, base, [base + s.prefix_len for s in subs])
 
@@ -321,6 +331,10 @@ class TransformersEngine(Engine):
             self._forward_chunk(
                 [rows[i][0] for i in picked], [first[i] for i in picked], past, cache_mask[idx]
             )
+
+    def _cache(self, out):
+        """The KV cache a forward pass returned."""
+        return getattr(out, self._cache_arg)
 
     def _chunks(self, widths: list[int]):
         """Batches of consecutive (ascending) widths within the token budget whose widths stay
@@ -362,7 +376,7 @@ class TransformersEngine(Engine):
             for j, start, shift in zip(chunk, starts, shifts)
         ]
         keep = sorted({c for row in cols for c in row})
-        kwargs = {} if past is None else {"past_key_values": past}
+        kwargs = {} if past is None else {self._cache_arg: past}
         logits = self.model(
             input_ids=input_ids,
             attention_mask=mask,
@@ -423,7 +437,7 @@ class TransformersEngine(Engine):
             use_cache=True,
             logits_to_keep=1,
         )
-        cache, last_pos = out.past_key_values, positions[:, -1]
+        cache, last_pos = self._cache(out), positions[:, -1]
         logits = out.logits[:, -1].float()
         while True:
             next_tokens = []
@@ -455,10 +469,10 @@ class TransformersEngine(Engine):
                 input_ids=torch.tensor(next_tokens).unsqueeze(1),
                 attention_mask=mask,
                 position_ids=last_pos.unsqueeze(1),
-                past_key_values=cache,
                 use_cache=True,
+                **{self._cache_arg: cache},
             )
-            cache, logits = out.past_key_values, out.logits[:, -1].float()
+            cache, logits = self._cache(out), out.logits[:, -1].float()
         samples = []
         for b, (req, _) in enumerate(items):
             text = self.tokenizer.decode(out_ids[b], skip_special_tokens=True)

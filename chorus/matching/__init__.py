@@ -6,14 +6,15 @@ greedy (best pair first), greedy-replace (each respondent its best persona, reus
 random, networkx (cross-check). Optional k personas per respondent.
 
 Public API:
-    LogWeights, match, Match, METHODS, MatchDiagnostics, MatchInputError,
+    LogWeights, match, Match, METHODS (and their Literal type Method), MatchDiagnostics,
+    MatchInputError,
     TopKIndex, TopK, hungarian, greedy, greedy_replace,
     read_pool_demographics, PoolDemographics, read_respondent_table, encode_respondents,
     match_table, write_match
     match_pool (the pipeline: pool + respondents -> match folder)
 """
 
-from chorus.matching.api import METHODS, Match, match
+from chorus.matching.api import METHODS, Match, Method, match
 from chorus.matching.diagnostics import Certificate, MatchDiagnostics, PersonaReuse
 from chorus.matching.errors import MatchInputError
 from chorus.matching.greedy import greedy, greedy_replace
@@ -37,6 +38,7 @@ __all__ = [
     "DIAGNOSTICS_FILE",
     "MATCH_FILE",
     "METHODS",
+    "Method",
     "Certificate",
     "LogWeights",
     "Match",

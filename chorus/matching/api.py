@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,7 +18,8 @@ from chorus.matching.hungarian import hungarian
 from chorus.matching.topk import TopKIndex
 from chorus.matching.weights import LogWeights
 
-METHODS = ("hungarian", "greedy", "greedy-replace", "random", "networkx")
+Method = Literal["hungarian", "greedy", "greedy-replace", "random", "networkx"]
+METHODS: tuple[Method, ...] = get_args(Method)
 
 
 @dataclass(frozen=True)

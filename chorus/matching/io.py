@@ -3,7 +3,6 @@ match folder (match.parquet + diagnostics.json), all per docs/formats.md."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from chorus.core.atomic import write_atomic
@@ -19,8 +17,6 @@ from chorus.core.tables import read_csv
 from chorus.matching.diagnostics import MatchDiagnostics
 from chorus.matching.errors import MatchInputError
 
-PERSONAS_FILE = "personas.parquet"
-MANIFEST_FILE = "manifest.json"
 MATCH_FILE = "match.parquet"
 DIAGNOSTICS_FILE = "diagnostics.json"
 _PROFILE_HINT = "profile it first with `chorus personas profile POOL`"
@@ -34,15 +30,15 @@ class PoolDemographics:
 
 
 def read_pool_demographics(folder: Path, traits: Sequence[str] | None = None) -> PoolDemographics:
-    """persona_id and the demo__<trait> distributions of a profiled pool (other columns unread)."""
-    table_path, manifest_path = folder / PERSONAS_FILE, folder / MANIFEST_FILE
-    for path in (table_path, manifest_path):
-        if not path.is_file():
-            raise MatchInputError(f"{folder} is not a persona pool: no {path.name}")
+    """persona_id and the demo__<trait> distributions of a profiled pool (personas.read_pool:
+    the categories come from the manifest inside personas.parquet)."""
+    from chorus.personas import PoolError, read_pool  # the personas part loads the model stack
+
     try:
-        demographics = json.loads(manifest_path.read_text()).get("demographics")
-    except (OSError, ValueError) as exc:
-        raise MatchInputError(f"{manifest_path}: unreadable manifest ({exc})") from exc
+        pool = read_pool(folder)
+    except PoolError as exc:
+        raise MatchInputError(str(exc)) from None
+    demographics = pool.demographics
     if not demographics:
         raise MatchInputError(
             f"{folder}: the pool has no demographic distributions; {_PROFILE_HINT}"
@@ -51,22 +47,18 @@ def read_pool_demographics(folder: Path, traits: Sequence[str] | None = None) ->
     unknown = [t for t in wanted if t not in demographics]
     if unknown:
         raise MatchInputError(
-            f"{manifest_path}: no demographics for trait(s) {unknown} (it has {list(demographics)})"
+            f"{pool.path}: no demographics for trait(s) {unknown} (it has {list(demographics)})"
         )
-    try:
-        names = pq.read_schema(table_path).names
-        missing = [f"demo__{t}" for t in wanted if f"demo__{t}" not in names]
-        if missing or "persona_id" not in names:
-            raise MatchInputError(
-                f"{table_path}: missing column(s) {missing or ['persona_id']}; the pool has no "
-                f"demographic distributions for them; {_PROFILE_HINT}"
-            )
-        table = pq.read_table(table_path, columns=["persona_id"] + [f"demo__{t}" for t in wanted])
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise MatchInputError(f"{table_path}: unreadable Parquet file ({exc})") from exc
+    missing = [f"demo__{t}" for t in wanted if f"demo__{t}" not in pool.table.column_names]
+    if missing:
+        raise MatchInputError(
+            f"{pool.path}: missing column(s) {missing}; the pool has no demographic "
+            f"distributions for them; {_PROFILE_HINT}"
+        )
+    table = pool.table.select(["persona_id"] + [f"demo__{t}" for t in wanted])
     ids = [str(x) for x in table.column("persona_id").to_pylist()]
     probs = {
-        t: _distributions(table.column(f"demo__{t}"), len(demographics[t]), t, ids, table_path)
+        t: _distributions(table.column(f"demo__{t}"), len(demographics[t]), t, ids, pool.path)
         for t in wanted
     }
     return PoolDemographics(ids, {t: list(demographics[t]) for t in wanted}, probs)

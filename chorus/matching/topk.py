@@ -285,8 +285,8 @@ def best(
     short = keep - take.sum(axis=1)
     take |= ties
     for r in np.flatnonzero(ties.sum(axis=1) != short):  # more ties than places: lowest i wins
-        cols = np.flatnonzero(ties[r])
-        take[r, cols[np.argsort(i[r, cols], kind="stable")[short[r] :]]] = False
+        tied = np.flatnonzero(ties[r])
+        take[r, tied[np.argsort(i[r, tied], kind="stable")[short[r] :]]] = False
     cols = np.nonzero(take)[1].reshape(n, keep)
     return np.take_along_axis(w, cols, axis=1), np.take_along_axis(i, cols, axis=1)
 

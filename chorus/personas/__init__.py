@@ -3,7 +3,8 @@ batched backstory generation (append-only, atomic, resumable) and profiled with 
 survey.
 
 Public API (everything else is private to the part):
-    generate_pool, profile_pool, read_pool, summarize, PoolManifest, PoolSummary, PoolError,
+    generate_pool, profile_pool, read_pool -> Pool (the one reader of a pool folder), summarize,
+    PoolManifest, PoolSummary, PoolError,
     versions (what a manifest records), DISTRIBUTION
 """
 
@@ -15,6 +16,7 @@ from chorus.personas.demographics import (
 )
 from chorus.personas.errors import PoolError
 from chorus.personas.generate import generate_pool, persona_id
+from chorus.personas.pool import Pool, is_pool, read_pool
 from chorus.personas.schema import (
     DISTRIBUTION,
     GenerationSettings,
@@ -23,15 +25,17 @@ from chorus.personas.schema import (
     RejectionStats,
     versions,
 )
-from chorus.personas.store import MANIFEST_FILE, PERSONAS_FILE, is_pool, read_pool
+from chorus.personas.store import LOCK_FILE, MANIFEST_FILE, PERSONAS_FILE
 from chorus.personas.summary import Marginal, PoolSummary, summarize
 
 __all__ = [
     "DISTRIBUTION",
+    "LOCK_FILE",
     "MANIFEST_FILE",
     "PERSONAS_FILE",
     "GenerationSettings",
     "Marginal",
+    "Pool",
     "PoolCounts",
     "PoolError",
     "PoolManifest",

@@ -17,8 +17,9 @@ from tqdm.auto import tqdm
 
 from chorus.engines import Engine
 from chorus.personas.errors import PoolError
+from chorus.personas.pool import read_pool
 from chorus.personas.schema import PoolManifest, ProfileInfo
-from chorus.personas.store import demo_fields, pool_lock, read_pool, write_pool
+from chorus.personas.store import demo_fields, pool_lock, write_pool
 from chorus.surveys import Persona, answer, demographic_traits, demographics_instrument
 
 
@@ -77,7 +78,8 @@ def profile_pool(
     )
     traits = demographic_traits()
     with pool_lock(folder):
-        table, manifest = read_pool(folder, repair=True)
+        pool = read_pool(folder, repair=True)
+        table, manifest = pool.table, pool.manifest
         same = manifest.profile is None or (
             manifest.profile.engine.get("fingerprint") == info.engine.get("fingerprint")
             and manifest.profile.debias == debias

@@ -28,15 +28,9 @@ from chorus.backstories import (
 )
 from chorus.engines import Engine
 from chorus.personas.errors import PoolError
+from chorus.personas.pool import is_pool, read_pool
 from chorus.personas.schema import GenerationSettings, PoolManifest, versions
-from chorus.personas.store import (
-    demo_fields,
-    is_pool,
-    pool_lock,
-    pool_schema,
-    read_pool,
-    write_pool,
-)
+from chorus.personas.store import demo_fields, pool_lock, pool_schema, write_pool
 
 MAX_SLOTS_PER_PERSONA = 5  # give up when fewer than 1 in 5 slots survives the critic
 
@@ -80,7 +74,8 @@ def _open(
     folder: Path, settings: GenerationSettings, engine: Engine, embedder: SentenceEmbedder
 ) -> _Pool:
     if is_pool(folder):
-        table, manifest = read_pool(folder, repair=True)
+        pool = read_pool(folder, repair=True)
+        table, manifest = pool.table, pool.manifest
         if manifest.settings() != settings:
             raise PoolError(
                 f"{folder} was generated with other settings "

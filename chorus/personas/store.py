@@ -1,4 +1,5 @@
-"""The pool folder on disk: personas.parquet + manifest.json, written atomically.
+"""The pool folder on disk: personas.parquet + manifest.json, written atomically (pool.py is
+its one reader).
 
 The Parquet file is the single source of truth: it carries the manifest in its schema metadata,
 so rows and counts change together in one os.replace. manifest.json is a readable mirror written
@@ -15,7 +16,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pydantic import ValidationError
 
 from chorus.core import write_atomic
 from chorus.personas.errors import PoolError
@@ -25,7 +25,7 @@ from chorus.surveys import demographic_traits
 PERSONAS_FILE = "personas.parquet"
 MANIFEST_FILE = "manifest.json"
 LOCK_FILE = ".lock"
-_META_KEY = b"chorus.manifest"
+META_KEY = b"chorus.manifest"
 
 TURN = pa.struct([("question", pa.string()), ("answer", pa.string())])
 BASE_SCHEMA = pa.schema(
@@ -57,51 +57,9 @@ def pool_schema(profiled: bool) -> pa.Schema:
 def write_pool(folder: Path, table: pa.Table, manifest: PoolManifest) -> None:
     """Replace the pool's rows and manifest (rows first, with the manifest inside them)."""
     blob = manifest.model_dump_json(indent=1)
-    table = table.replace_schema_metadata({_META_KEY: blob.encode()})
+    table = table.replace_schema_metadata({META_KEY: blob.encode()})
     write_atomic(folder / PERSONAS_FILE, lambda tmp: pq.write_table(table, tmp))
     write_atomic(folder / MANIFEST_FILE, lambda tmp: Path(tmp).write_text(blob + "\n"))
-
-
-def _parse_manifest(blob: bytes | str, where: Path) -> PoolManifest:
-    try:
-        return PoolManifest.model_validate_json(blob)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        raise PoolError(f"{where}: invalid pool manifest at {loc}: {first['msg']}") from None
-
-
-def read_pool(folder: Path, repair: bool = False) -> tuple[pa.Table, PoolManifest]:
-    """Rows and manifest of an existing pool. `repair` (for writers holding the lock) rewrites a
-    manifest.json mirror left stale by a kill between the two writes."""
-    path = folder / PERSONAS_FILE
-    if not path.is_file():
-        hint = " (it has a manifest.json but no rows)" if (folder / MANIFEST_FILE).exists() else ""
-        raise PoolError(
-            f"{folder} is not a persona pool{hint}: no {PERSONAS_FILE}. "
-            "Create one with `chorus personas generate --out DIR`."
-        )
-    try:
-        table = pq.read_table(path)
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise PoolError(f"{path}: unreadable Parquet file ({exc}); regenerate the pool") from exc
-    blob = (table.schema.metadata or {}).get(_META_KEY)
-    if blob is None:
-        raise PoolError(
-            f"{path}: no chorus manifest inside the file; not written by chorus personas"
-        )
-    manifest = _parse_manifest(blob, path)
-    missing = [f.name for f in BASE_SCHEMA if f.name not in table.column_names]
-    if missing:
-        raise PoolError(f"{path}: missing columns {missing}; see docs/formats.md")
-    mirror = folder / MANIFEST_FILE
-    if repair and (not mirror.is_file() or mirror.read_text().strip() != blob.decode().strip()):
-        write_atomic(mirror, lambda tmp: Path(tmp).write_text(blob.decode() + "\n"))
-    return table.replace_schema_metadata(None), manifest
-
-
-def is_pool(folder: Path) -> bool:
-    return (folder / PERSONAS_FILE).is_file()
 
 
 @contextmanager

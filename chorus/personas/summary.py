@@ -9,8 +9,8 @@ from pydantic import BaseModel
 
 from chorus.backstories import DiversityStats
 from chorus.personas.demographics import marginals
+from chorus.personas.pool import read_pool
 from chorus.personas.schema import PoolCounts, RejectionStats
-from chorus.personas.store import read_pool
 
 
 class Marginal(BaseModel):
@@ -32,10 +32,11 @@ class PoolSummary(BaseModel):
 
 
 def summarize(folder: Path) -> PoolSummary:
-    table, manifest = read_pool(folder)
+    pool = read_pool(folder)
+    manifest = pool.manifest
     margs = (
-        marginals(table.to_pandas(), manifest.demographics).to_dict("records")
-        if manifest.demographics
+        marginals(pool.table.to_pandas(), pool.demographics).to_dict("records")
+        if pool.demographics
         else []
     )
     return PoolSummary(

@@ -1,5 +1,6 @@
-"""Answer an instrument in each persona's voice: full option distributions from `engine.choice`,
-debiased for option order, one row per persona x question x perspective."""
+"""Answer an instrument in each persona's voice: full option distributions from each question
+kind's engine operation (`engine.choice` for the shipped kinds), debiased for option order, one
+row per persona x question x perspective."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from chorus.core import write_atomic
 from chorus.engines import ChoiceDistribution, ChoiceRequest, Engine
 from chorus.surveys.conditioning import check_style, render_context
 from chorus.surveys.errors import DatasetError, SurveyError
+from chorus.surveys.kinds import Operation
 from chorus.surveys.persona import Persona
 from chorus.surveys.prompts import (
     DEBIAS,
@@ -76,11 +78,12 @@ def answer(
 
     Each item is asked in several option orders (`debias`: "reverse" = original + reversed,
     "permute" = original + `n_permutations` seeded permutations, "none") and the distributions
-    are mapped back to the original order and averaged. Questions are independent by default;
-    `sequential=True` keeps the earlier questions and the persona's most likely answers in the
-    context, as Anthology did. Each engine call batches all the items of `batch_personas`
-    personas (per step in sequential mode), persona context first, so the engine computes each
-    persona's context once; raise it for server/GPU engines.
+    are combined as the question's kind says (mapped back to the original order and averaged,
+    for the shipped kinds). Questions are independent by default; `sequential=True` keeps the
+    earlier questions and the persona's most likely answers in the context, as Anthology did.
+    Each engine call batches all the items of `batch_personas` personas (per step in sequential
+    mode), persona context first, so the engine computes each persona's context once; raise it
+    for server/GPU engines.
     """
     check_options(conditioning, debias, perspectives)
     interviews = [
@@ -162,11 +165,11 @@ def _ask(
             orders = option_orders(item.question, debias, n_permutations, key, seed)
             slots.append((iv, item, orders, len(requests)))
             requests += [choice_request(iv.context, iv.history, item, o) for o in orders]
-    dists = engine.choice(requests) if requests else []
+    dists = _run(engine, requests, [s[1].question.spec.operation for s in slots for _ in s[2]])
     rows = []
     for iv, item, orders, at in slots:
         reqs = requests[at : at + len(orders)]
-        probs, raw_mass = combine_orders(dists[at : at + len(orders)], orders)
+        probs, raw_mass = item.question.spec.combine(dists[at : at + len(orders)], orders)
         rows.append(
             {
                 "persona_id": iv.persona.persona_id,
@@ -187,25 +190,24 @@ def _ask(
     return rows
 
 
+def _run(
+    engine: Engine, requests: list[ChoiceRequest], operations: list[Operation]
+) -> list[ChoiceDistribution]:
+    """Each request answered by its kind's operation, one call per operation with its requests
+    in batch order (all the shipped kinds share one: a single `engine.choice` call)."""
+    dists: list[ChoiceDistribution | None] = [None] * len(requests)
+    for op in dict.fromkeys(operations):
+        at = [i for i, o in enumerate(operations) if o is op]
+        for i, dist in zip(at, op(engine, [requests[i] for i in at]), strict=True):
+            dists[i] = dist
+    return dists  # type: ignore[return-value]  # every slot is filled by its operation
+
+
 def incomplete_answers(table: pd.DataFrame) -> int:
     """How many answers rest on a distribution with unseen labels (a server's top-K limit)."""
     if "incomplete_orders" not in table:
         return 0
     return int((table["incomplete_orders"] > 0).sum())
-
-
-def combine_orders(
-    dists: Sequence[ChoiceDistribution], orders: Sequence[Sequence[int]]
-) -> tuple[np.ndarray, float]:
-    """Map each order's distribution (by position) back to option indices and average them."""
-    n = len(orders[0])
-    total = np.zeros(n)
-    for dist, order in zip(dists, orders):
-        back = np.zeros(n)
-        back[np.asarray(order)] = dist.probs
-        total += back
-    probs = total / len(orders)
-    return probs / probs.sum(), float(np.mean([d.raw_mass for d in dists]))
 
 
 def write_answers(table: pd.DataFrame, path: Path) -> None:

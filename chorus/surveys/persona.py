@@ -63,8 +63,8 @@ def pool_category(
 
 
 def personas_from_pool(folder: Path) -> list[Persona]:
-    """Read a persona pool folder (personas.parquet, see docs/formats.md); profiled traits get
-    their category by `pool_category`. Every reader of a pool as people goes through here."""
+    """The people of any personas.parquet file (see docs/formats.md), checked no further than
+    `personas_from_table` needs; a chorus pool's reader is personas.read_pool."""
     path = folder / "personas.parquet"
     if not path.is_file():
         raise DatasetError(
@@ -77,6 +77,12 @@ def personas_from_pool(folder: Path) -> list[Persona]:
         raise DatasetError(
             f"{path}: unreadable Parquet file ({exc}); regenerate the pool"
         ) from None
+    return personas_from_table(table, path)
+
+
+def personas_from_table(table: pd.DataFrame, path: Path) -> list[Persona]:
+    """The rows of a pool's personas.parquet (`path`, for messages) as people: profiled traits
+    get their category by `pool_category`. Every reader of a pool as people goes through here."""
     for col in ("persona_id", "backstory"):
         if col not in table.columns:
             raise DatasetError(f"{path}: missing column {col!r}; see docs/formats.md")

@@ -6,6 +6,7 @@ import hashlib
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -16,7 +17,8 @@ from chorus.surveys.templating import render
 
 ANSWER_PREFIX = "Answer: ("
 LETTERS = string.ascii_uppercase
-DEBIAS = ("none", "reverse", "permute")
+Debias = Literal["none", "reverse", "permute"]
+DEBIAS: tuple[Debias, ...] = get_args(Debias)
 
 
 @dataclass(frozen=True)
@@ -95,11 +97,12 @@ def option_orders(
 
 
 def question_block(item: Item, order: Sequence[int]) -> str:
+    """The question with its lettered options in `order`, from its kind's template."""
     if len(order) > len(LETTERS):
         raise ValueError(f"question {item.question.id!r} has more than {len(LETTERS)} options")
     opts = item.question.options
     shown = [(LETTERS[pos], opts[i].text) for pos, i in enumerate(order)]
-    return render("question.j2", framing=framing(item), options=shown)
+    return item.question.spec.render(framing=framing(item), options=shown)
 
 
 def answer_turn(item: Item, order: Sequence[int], position: int) -> str:

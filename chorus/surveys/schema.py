@@ -1,7 +1,8 @@
 """The instrument schema: questions, options, perspectives and per-dataset column mappings.
 
 Instruments are YAML files validated by these models (see `surveys.instruments.load_instrument`);
-errors raised here carry a sub-path so the loader can point at the offending line.
+errors raised here carry a sub-path so the loader can point at the offending line. A question's
+`kind` names a spec of the kind registry (surveys.kinds), which the checks here ask.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from chorus.surveys.errors import LocatedError
+from chorus.surveys.kinds import MappingRule, QuestionKind, kind_spec
 
-Kind = Literal["single_choice", "ordinal", "binned_numeric", "free_text"]
 Perspective = Literal["self", "ingroup", "outgroup", "meta"]
 PERSPECTIVES: tuple[Perspective, ...] = ("self", "ingroup", "outgroup", "meta")
 
@@ -98,6 +99,13 @@ class ColumnMapping(_Strict):
             raise LocatedError(("bins",), f"bin edges must increase strictly, got {self.bins}")
         return self
 
+    @property
+    def rule(self) -> MappingRule:
+        """Which of the three rules this mapping uses."""
+        if self.values is not None:
+            return "values"
+        return "bins" if self.bins is not None else "option_values"
+
 
 class GroupMember(_Strict):
     name: str = Field(min_length=1)  # plural, as in "Democrats"
@@ -136,7 +144,7 @@ class GroupSet(_Strict):
 class Question(_Strict):
     id: str = Field(pattern=_ID_PATTERN)
     text: str = Field(min_length=1)
-    kind: Kind
+    kind: str  # a registered kind (surveys.kinds)
     options: list[Option] = []
     reverse_keyed: bool = False
     perspectives: list[Perspective] = ["self"]
@@ -144,16 +152,14 @@ class Question(_Strict):
     about: str | None = None  # the group this question is about (e.g. ft_dem is about Democrats)
     sources: dict[str, ColumnMapping] = {}  # dataset name -> mapping
 
+    @field_validator("kind")
+    @classmethod
+    def _registered(cls, kind: str) -> str:
+        kind_spec(kind)  # an unknown or refused kind fails here, naming the known ones
+        return kind
+
     @model_validator(mode="after")
     def _consistent(self) -> Question:
-        if self.kind == "free_text":
-            # rejected rather than silently skipped: every answer is an option distribution
-            raise LocatedError(
-                ("kind",),
-                f"question {self.id!r} is free_text, which chorus does not ask (answers are "
-                "distributions over options, scored against people): give it `options` and "
-                "`kind: single_choice`, or remove it",
-            )
         self._check_options()
         if len(set(self.perspectives)) != len(self.perspectives):
             raise LocatedError(("perspectives",), "perspectives are listed twice")
@@ -178,11 +184,7 @@ class Question(_Strict):
                     f"duplicate option label {opt.label!r} (also option {seen[opt.label]})",
                 )
             seen[opt.label] = i
-            if (
-                self.kind in ("ordinal", "binned_numeric")
-                and opt.value is None
-                and not opt.not_mentioned
-            ):
+            if self.spec.ordered and opt.value is None and not opt.not_mentioned:
                 raise LocatedError(
                     ("options", i),
                     f"option {opt.label!r} has no `value`: every option of an {self.kind} "
@@ -196,9 +198,11 @@ class Question(_Strict):
 
     def _check_mapping(self, name: str, mapping: ColumnMapping, labels: set[str]) -> None:
         where: tuple[str | int, ...] = ("sources", name)
-        if (mapping.bins is not None) != (self.kind == "binned_numeric"):
+        allowed = self.spec.mappings
+        if mapping.rule not in allowed:
+            rules = " or ".join(f"`{r}`" for r in sorted(allowed))
             raise LocatedError(
-                where, "`bins` is the mapping of binned_numeric questions, and only of them"
+                where, f"{self.kind} questions map answers with {rules}, not `{mapping.rule}`"
             )
         if mapping.bins is not None and len(mapping.bins) != len(self.substantive_options) + 1:
             raise LocatedError(
@@ -212,6 +216,11 @@ class Question(_Strict):
                     where + ("values", raw),
                     f"value {raw!r} maps to unknown option {target!r} (options: {sorted(labels)})",
                 )
+
+    @property
+    def spec(self) -> QuestionKind:
+        """What the question's kind means: distance, ordering, prompt, answering."""
+        return kind_spec(self.kind)
 
     @property
     def substantive_options(self) -> list[Option]:
@@ -289,7 +298,7 @@ class Instrument(_Strict):
 
     @property
     def scored_questions(self) -> list[Question]:
-        """Every question (free_text ones are rejected at load, so all are scored)."""
+        """Every question (kinds chorus does not ask are refused at load, so all are scored)."""
         return list(self.questions)
 
     @property

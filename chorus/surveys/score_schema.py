@@ -60,7 +60,7 @@ class QuestionScore(BaseModel):
     id: str
     text: str
     kind: str
-    metric: str  # wasserstein (ordered kinds) | tvd (nominal)
+    metric: str  # the kind's distance (surveys.kinds): wasserstein | tvd for the shipped ones
     labels: list[str]
     options: list[str]  # the options' wordings (scale anchors)
     human: list[float]

@@ -31,7 +31,7 @@ from chorus.surveys.metrics.compare import (
     subgroup_members,
 )
 from chorus.surveys.metrics.dispersion import flagged, ratios
-from chorus.surveys.metrics.distance import METRIC_BY_KIND, weighted_distribution
+from chorus.surveys.metrics.distance import weighted_distribution
 from chorus.surveys.metrics.individual import PersonScores, person_scores
 from chorus.surveys.metrics.responses import ResponseSet
 from chorus.surveys.schema import Instrument
@@ -120,7 +120,7 @@ def score(
         intervals=INTERVALS,
         min_reliable_n=MIN_RELIABLE_N,
         warnings=[],
-        metrics_used=dict(Counter(METRIC_BY_KIND[q.kind] for q in questions)),
+        metrics_used=dict(Counter(q.spec.metric for q in questions)),
         wd=fig("wd"),
         wd_raw=fig("wd_raw"),
         wd_sampled=fig("wd_sampled"),
@@ -183,7 +183,7 @@ def _question(q, sim, human, fig, point, fl, mass) -> QuestionScore:
         id=q.id,
         text=q.text,
         kind=q.kind,
-        metric=METRIC_BY_KIND[q.kind],
+        metric=q.spec.metric,
         labels=[o.label for o in q.substantive_options],
         options=[o.text for o in q.substantive_options],
         human=[round(float(x), 6) for x in p_hum],

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from chorus.engines import GenerateRequest, LoglikRequest, Prompt
+from chorus.engines import EngineSpec, GenerateRequest, LoglikRequest, Prompt
 from chorus.engines.build import build_engine
 from tests.engines.test_choice import QUESTIONS, STORY, _request
 
@@ -19,7 +19,12 @@ MAX_MODEL_LEN = 2048  # a vllm.LLM argument passed through, checked below
 @pytest.fixture(scope="module")
 def vllm_engine():
     engine = build_engine(
-        "vllm", dtype="float32", tensor_parallel_size=1, vllm_args={"max_model_len": MAX_MODEL_LEN}
+        EngineSpec(
+            engine="vllm",
+            dtype="float32",
+            tensor_parallel_size=1,
+            vllm_args={"max_model_len": MAX_MODEL_LEN},
+        )
     )
     yield engine
     engine.close()

@@ -14,21 +14,33 @@ from chorus.cli import app
 CATEGORIES = {"gender": ["Male", "Female"], "party": ["Democrat", "Independent", "Republican"]}
 
 
+def write_pool(folder, cols, demographics):
+    """A pool as chorus personas writes it (the manifest inside personas.parquet), with the
+    given persona_id and demo__ columns."""
+    from chorus.backstories import BackstoryConfig
+    from chorus.personas import PoolManifest
+    from chorus.personas.store import write_pool as write
+
+    n = len(cols["persona_id"])
+    base = {"style": ["anthology"] * n, "backstory": ["..."] * n, "turns": [[]] * n,
+            "verdicts": ["{}"] * n}  # fmt: skip
+    manifest = PoolManifest(
+        style="anthology", seed=0, batch_size=1, dedup_threshold=0.9,
+        backstory=BackstoryConfig.for_style("anthology"), fingerprint="test", prompts_hash="test",
+        model="test", engine={}, embedder="test", demographics=demographics,
+    )  # fmt: skip
+    folder.mkdir(exist_ok=True)
+    write(folder, pa.table({**cols, **base}), manifest)
+    return folder
+
+
 def make_pool(folder, n=30, profiled=True, seed=0):
     rng = np.random.default_rng(seed)
-    cols = {
-        "persona_id": [f"p{i}" for i in range(n)],
-        "style": ["anthology"] * n,
-        "backstory": ["..."] * n,
-    }
+    cols = {"persona_id": [f"p{i}" for i in range(n)]}
     if profiled:
         for trait, labels in CATEGORIES.items():
             cols[f"demo__{trait}"] = [list(p) for p in rng.dirichlet(np.ones(len(labels)), size=n)]
-    folder.mkdir()
-    pq.write_table(pa.table(cols), folder / "personas.parquet")
-    manifest = {"model": "test", "demographics": CATEGORIES if profiled else None}
-    (folder / "manifest.json").write_text(json.dumps(manifest))
-    return folder
+    return write_pool(folder, cols, CATEGORIES if profiled else None)
 
 
 def make_people(path, n=10, seed=0, **override):
@@ -78,9 +90,7 @@ def test_match_on_the_real_anes_descriptor(tmp_path):
     cols = {"persona_id": [f"p{i}" for i in range(n)]}
     for trait, labels in traits.items():
         cols[f"demo__{trait}"] = [list(p) for p in rng.dirichlet(np.ones(len(labels)), size=n)]
-    (tmp_path / "pool").mkdir()
-    pq.write_table(pa.table(cols), tmp_path / "pool" / "personas.parquet")
-    (tmp_path / "pool" / "manifest.json").write_text(json.dumps({"demographics": traits}))
+    write_pool(tmp_path / "pool", cols, traits)
     result = run(
         tmp_path / "pool",
         "--humans",
@@ -152,9 +162,11 @@ def test_a_failed_write_keeps_the_previous_match_and_leaves_no_temp_files(tmp_pa
 
 def test_a_persona_with_the_wrong_number_of_probabilities_is_named(tmp_path):
     pool = make_pool(tmp_path / "pool", n=12)
-    table = pq.read_table(pool / "personas.parquet").to_pydict()
-    table["demo__party"][7] = [0.5, 0.5]  # three categories in the manifest
-    pq.write_table(pa.table(table), pool / "personas.parquet")
+    table = pq.read_table(pool / "personas.parquet")
+    rows = table.to_pydict()
+    rows["demo__party"][7] = [0.5, 0.5]  # three categories in the manifest
+    pq.write_table(pa.table(rows).replace_schema_metadata(table.schema.metadata),
+                   pool / "personas.parquet")
     result = run(pool, "--humans", make_people(tmp_path / "people.csv"), "--out", tmp_path / "out")
     assert result.exit_code != 0
     assert "persona 'p7' has 2 demo__party probabilities" in " ".join(result.output.split())

@@ -22,7 +22,8 @@ def test_not_mentioned_mass_is_split_off_and_the_rest_renormalised():
 
 
 def test_every_persona_has_a_distribution_per_trait(shared_pool):
-    table, manifest = read_pool(shared_pool)
+    pool = read_pool(shared_pool)
+    table, manifest = pool.table, pool.manifest
     traits = demographic_traits()
     assert manifest.demographics == traits and manifest.profile.debias == "none"
     assert manifest.profile.engine["fingerprint"]
@@ -36,7 +37,7 @@ def test_every_persona_has_a_distribution_per_trait(shared_pool):
 
 
 def test_marginals_average_the_profiled_personas(shared_pool):
-    table, _ = read_pool(shared_pool)
+    table = read_pool(shared_pool).table
     summary = summarize(shared_pool)
     by_trait: dict[str, list] = {}
     for m in summary.marginals:

@@ -60,17 +60,17 @@ def test_pool_files_follow_docs_formats(shared_pool):
 
 
 def test_extending_keeps_rows_and_checks_settings(pool_copy, engine, embedder, anthology_config):
-    before, _ = read_pool(pool_copy)
+    before = read_pool(pool_copy).table
     manifest = generate_pool(
         pool_copy, 4, engine, anthology_config, seed=0, batch_size=3, embedder=embedder
     )
-    after, _ = read_pool(pool_copy)
+    after = read_pool(pool_copy).table
     assert after.slice(0, 3).to_pylist() == before.to_pylist()
     assert manifest.counts.accepted == 4 and manifest.counts.profiled == 3
     assert after.column("demo__age").to_pylist()[3] is None  # new rows wait for `profile`
     manifest = profile_pool(pool_copy, engine, debias="none")
     assert manifest.counts.profiled == 4
-    assert read_pool(pool_copy)[0].slice(0, 3).to_pylist() == before.to_pylist()
+    assert read_pool(pool_copy).table.slice(0, 3).to_pylist() == before.to_pylist()
     with pytest.raises(PoolError, match="other settings.*seed: pool has 0, asked 1"):
         generate_pool(
             pool_copy, 5, engine, anthology_config, seed=1, batch_size=3, embedder=embedder
@@ -84,7 +84,7 @@ def test_interview_pool_stores_turns_and_transcript(tmp_path, engine, embedder):
         "interview", max_tokens=12, min_words=3, n_questions=2, resample_budget=2
     )
     manifest = generate_pool(tmp_path, 2, engine, config, seed=0, batch_size=2, embedder=embedder)
-    table, _ = read_pool(tmp_path)
+    table = read_pool(tmp_path).table
     assert manifest.counts.accepted == 2 == len(table)
     for row in table.to_pylist():
         assert row["style"] == "interview" and len(row["turns"]) == 2
@@ -111,7 +111,8 @@ def test_near_duplicates_are_removed_and_hopeless_runs_give_up(
             embedder=embedder,
             max_slots=4,
         )
-    table, manifest = read_pool(tmp_path)
+    pool = read_pool(tmp_path)
+    table, manifest = pool.table, pool.manifest
     assert len(table) == 1 and manifest.counts.accepted == 1
     assert manifest.counts.attempted == manifest.next_slot == 4
     assert manifest.counts.near_duplicates == 3 - manifest.counts.dropped > 0

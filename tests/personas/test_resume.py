@@ -54,7 +54,8 @@ def test_sigkill_then_rerun_finishes_the_pool_exactly(tmp_path, engine_cache, en
         _command(out, engine_cache), check=False, capture_output=True, text=True, timeout=300
     )
     assert rerun.returncode == 0, rerun.stderr[-2000:]
-    table, manifest = read_pool(out)
+    pool = read_pool(out)
+    table, manifest = pool.table, pool.manifest
     ids = table.column("persona_id").to_pylist()
     assert len(ids) == len(set(ids)) == N == manifest.counts.accepted
     assert not list(out.glob(".*.tmp"))
@@ -64,7 +65,7 @@ def test_sigkill_then_rerun_finishes_the_pool_exactly(tmp_path, engine_cache, en
     ref_manifest = generate_pool(
         tmp_path / "ref", N, engine, config, seed=5, batch_size=1, embedder=embedder
     )
-    ref, _ = read_pool(tmp_path / "ref")
+    ref = read_pool(tmp_path / "ref").table
     assert table.to_pylist() == ref.to_pylist()
     assert manifest.counts == ref_manifest.counts and manifest.rejections == ref_manifest.rejections
     assert manifest.next_slot == ref_manifest.next_slot

@@ -48,7 +48,8 @@ def test_rows_and_manifest_round_trip(tmp_path):
     m = _manifest()
     m.counts.accepted = 2
     write_pool(tmp_path, _table(2), m)
-    table, back = read_pool(tmp_path)
+    pool = read_pool(tmp_path)
+    table, back = pool.table, pool.manifest
     assert table.column("persona_id").to_pylist() == ["anthology-0-000000", "anthology-0-000001"]
     assert back == m
     assert json.loads((tmp_path / MANIFEST_FILE).read_text())["counts"]["accepted"] == 2

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
+from chorus.bench.engine_args import add_engine_arguments, engine_spec
 from chorus.cli import app
-from chorus.cli.engine_options import EngineChoice, _flag, engine_options
+from chorus.cli.engine_options import EngineChoice, engine_options
+from chorus.engines import EngineSpec
+from chorus.engines.flags import FLAGS
+from chorus.simulator.study import Study
 
 MINI = Path(__file__).parents[1] / "surveys" / "data" / "mini.yaml"
 
@@ -22,7 +28,7 @@ def _commands(group, prefix=()):
 
 def test_engine_commands_share_one_option_set():
     click_app = typer.main.get_command(app)
-    wanted = {_flag(n) for n in EngineChoice.model_fields}
+    wanted = {f.flag for f in FLAGS.values()}
     with_engine = {}
     for path, cmd in _commands(click_app):
         opts = {o for p in cmd.params for o in p.opts}
@@ -55,8 +61,6 @@ def test_cache_is_a_policy_and_bad_values_exit_2_before_any_work(tmp_path):
 def test_vllm_arguments_pass_through_from_study_and_cli():
     """--tensor-parallel-size and --vllm-arg KEY=VALUE (JSON values) reach vllm.LLM; the CLI
     overrides the study's engine section key by key."""
-    from chorus.simulator.study.schema import EngineSpec
-
     seen = {}
 
     @engine_options
@@ -70,7 +74,7 @@ def test_vllm_arguments_pass_through_from_study_and_cli():
     result = CliRunner().invoke(probe, args)
     assert result.exit_code == 0, result.output
     study = EngineSpec(engine="vllm", tensor_parallel_size=2, vllm_args={"max_model_len": 4096})
-    merged = seen["choice"].over(study)
+    merged = seen["choice"].over(study).spec
     assert merged.tensor_parallel_size == 2 and merged.workers == 4
     assert merged.vllm_args == {
         "max_model_len": 4096,
@@ -78,3 +82,21 @@ def test_vllm_arguments_pass_through_from_study_and_cli():
         "enforce_eager": True,
         "quantization": "fp8",
     }
+
+
+def test_the_study_engine_section_is_the_engine_spec():
+    assert Study.model_fields["engine"].annotation is EngineSpec
+
+
+def test_bench_flags_are_the_cli_flags():
+    ap = argparse.ArgumentParser()
+    add_engine_arguments(ap)
+    flags = {o for a in ap._actions for o in a.option_strings} - {"-h", "--help"}
+    assert flags == {f.flag for f in FLAGS.values()}
+    args = ap.parse_args(["--engine", "openai", "--base-url", "http://h/v1", "--timeout", "5"])
+    spec = engine_spec(args)
+    assert (spec.engine, spec.base_url, spec.timeout, spec.workers) == (
+        "openai", "http://h/v1", 5.0, 1,
+    )  # fmt: skip
+    with pytest.raises(SystemExit, match="--workers"):
+        engine_spec(ap.parse_args(["--workers", "0"]))

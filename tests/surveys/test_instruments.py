@@ -74,13 +74,13 @@ def test_anes_instrument_has_the_required_items():
 @pytest.mark.parametrize(
     ("body", "line", "fragment"),
     [
-        (  # unknown kind, on the kind's line
+        (  # unknown kind, on the kind's line, naming the registered kinds
             (
                 "name: t\nquestions:\n  - id: q1\n    text: Hi?\n    kind: likert\n"
                 "    options: [{label: a}, {label: b}]\n"
             ),
             5,
-            "kind",
+            "unknown question kind 'likert' (known kinds: binned_numeric, ordinal, single_choice)",
         ),
         (  # duplicate ids: the second id's line
             "name: t\nquestions:\n" + GOOD_QUESTION + GOOD_QUESTION,
@@ -110,6 +110,13 @@ def test_anes_instrument_has_the_required_items():
             8,
             "give one more edge than options",
         ),
+        (  # a kind's mapping rules: an ordinal question cannot be binned
+            "name: t\nquestions:\n"
+            + GOOD_QUESTION
+            + "    sources:\n      d1: {column: c, bins: [0, 1, 2]}\n",
+            10,
+            "ordinal questions map answers with `option_values` or `values`, not `bins`",
+        ),
         (  # a duplicated YAML key is not silently dropped
             "name: t\nname: u\nquestions: []\n",
             2,
@@ -118,7 +125,7 @@ def test_anes_instrument_has_the_required_items():
         (  # free_text is rejected on its kind's line, not silently never asked
             "name: t\nquestions:\n  - id: why\n    text: Why?\n    kind: free_text\n",
             5,
-            "free_text, which chorus does not ask",
+            "chorus does not ask free_text questions",
         ),
         (  # unknown field
             "name: t\nquestions:\n" + GOOD_QUESTION + "    reversed: true\n",

@@ -8,8 +8,8 @@ import pytest
 
 from chorus.engines import ChoiceDistribution
 from chorus.surveys import DatasetError, SurveyError, demographics_instrument, load_instrument
-from chorus.surveys.answering import combine_orders
 from chorus.surveys.conditioning import render_context
+from chorus.surveys.kinds import average_orders
 from chorus.surveys.persona import Persona, personas_from_pool
 from chorus.surveys.prompts import ANSWER_PREFIX, choice_request, framing, items_for, option_orders
 
@@ -85,7 +85,7 @@ def test_choice_request_puts_the_persona_first_and_options_last():
     assert req.labels == ("A", "B", "C") and req.prompt.answer_prefix == ANSWER_PREFIX
 
 
-def test_combine_orders_maps_positions_back_to_options():
+def test_average_orders_maps_positions_back_to_options():
     orders = [[0, 1, 2], [2, 1, 0]]
     first = ChoiceDistribution(
         labels=["A", "B", "C"], probs=[0.6, 0.3, 0.1], raw_mass=0.9, method="next_token"
@@ -94,7 +94,7 @@ def test_combine_orders_maps_positions_back_to_options():
     second = ChoiceDistribution(
         labels=["A", "B", "C"], probs=[0.5, 0.2, 0.3], raw_mass=0.7, method="next_token"
     )
-    probs, raw = combine_orders([first, second], orders)
+    probs, raw = average_orders([first, second], orders)
     assert probs == pytest.approx([(0.6 + 0.3) / 2, (0.3 + 0.2) / 2, (0.1 + 0.5) / 2])
     assert raw == pytest.approx(0.8) and np.isclose(probs.sum(), 1.0)
 

@@ -11,7 +11,14 @@ from chorus.simulator.consensus.mediator import (
     draft_requests,
     write_candidates,
 )
-from chorus.simulator.consensus.pilot import BANK, bank_questions, draw_panel, run_consensus
+from chorus.simulator.consensus.pilot import (
+    BANK,
+    ConsensusOptions,
+    Split,
+    bank_questions,
+    draw_panel,
+    run_consensus,
+)
 from chorus.simulator.consensus.questions import Question, QuestionFileError, load_questions
 from chorus.simulator.consensus.records import (
     read_episodes,
@@ -34,6 +41,7 @@ __all__ = [
     "BANK",
     "Candidate",
     "ConsensusConfig",
+    "ConsensusOptions",
     "ConsensusMeasures",
     "Episode",
     "Estimate",
@@ -46,6 +54,7 @@ __all__ = [
     "RewardModel",
     "RoundRecord",
     "SocialWelfare",
+    "Split",
     "TextFlag",
     "bank_questions",
     "bootstrap",

@@ -5,13 +5,17 @@ from __future__ import annotations
 import base64
 import io
 import textwrap
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+if TYPE_CHECKING:
+    from chorus.simulator.study.result import GroupMean
 
 HUMAN, SIM = "#4c72b0", "#dd8452"
 
@@ -64,12 +68,12 @@ def heatmaps(
     return _uri(fig)
 
 
-def group_bars(question: str, text: str, rows: list[dict[str, Any]]) -> str:
+def group_bars(question: str, text: str, rows: Sequence[GroupMean]) -> str:
     fig, ax = plt.subplots(figsize=(4.6, 2.6))
-    groups = [r["group"] for r in rows]
+    groups = [r.group for r in rows]
     x = np.arange(len(groups))
-    ax.bar(x - 0.2, [r["human"] or 0 for r in rows], 0.4, label="human", color=HUMAN)
-    ax.bar(x + 0.2, [r["sim"] or 0 for r in rows], 0.4, label="simulated", color=SIM)
+    ax.bar(x - 0.2, [r.human or 0 for r in rows], 0.4, label="human", color=HUMAN)
+    ax.bar(x + 0.2, [r.sim or 0 for r in rows], 0.4, label="simulated", color=SIM)
     ax.set_xticks(x, [f"{g}\nanswering" for g in groups], fontsize=8)
     ax.set_ylabel("mean answer")
     ax.set_title(f"{question}: " + textwrap.fill(text, 60), fontsize=7)

@@ -4,50 +4,57 @@ run folder, and download links in report.html)."""
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from chorus.surveys import Score
+from chorus.surveys.score_schema import Figure
+
+if TYPE_CHECKING:
+    from chorus.simulator.study.result import StudyScores
+
+_STYLE_FIGURES = (
+    "wd", "wd_raw", "frobenius", "alpha_sim", "representativeness", "dispersion_median"
+)  # fmt: skip
+_FLOOR_FIGURES = (("wd", "wd"), ("wd_raw", "wd_raw"), ("frobenius", "frobenius"),
+                  ("alpha", "alpha_sim"))  # fmt: skip
 
 
-def _styles(metrics: dict[str, Any]) -> pd.DataFrame:
+def _spread(name: str, f: Figure) -> dict[str, Any]:
+    return {name: f.value, f"{name}_lo": f.lo, f"{name}_hi": f.hi}
+
+
+def _styles(scores: StudyScores) -> pd.DataFrame:
     recs = []
-    for name, r in metrics["rows"].items():
-        rec: dict[str, Any] = {"row": name, "n": r["n_personas"]}
-        for key in ("wd", "wd_raw", "frobenius", "alpha_sim", "representativeness",
-                    "dispersion_median"):  # fmt: skip
-            rec |= {key: r[key]["value"], f"{key}_lo": r[key]["lo"], f"{key}_hi": r[key]["hi"]}
-        margin = r["beats_uniform"]["margin"]
-        rec |= {"beats_uniform": r["beats_uniform"]["beats"], "margin": margin["value"],
-                "margin_lo": margin["lo"], "margin_hi": margin["hi"]}  # fmt: skip
+    for name, r in scores.rows.items():
+        rec: dict[str, Any] = {"row": name, "n": r.n_personas}
+        for key in _STYLE_FIGURES:
+            rec |= _spread(key, getattr(r, key))
+        rec |= {"beats_uniform": r.beats_uniform.beats} | _spread("margin", r.beats_uniform.margin)
         recs.append(rec)
-    floor = metrics.get("human_floor")
+    floor = scores.human_floor
     if floor:
-        rec = {"row": "human floor", "n": floor["n"]}
-        for key, col in (("wd", "wd"), ("wd_raw", "wd_raw"), ("frobenius", "frobenius"),
-                         ("alpha", "alpha_sim")):  # fmt: skip
-            rec |= {col: floor[key]["value"], f"{col}_lo": floor[key]["lo"],
-                    f"{col}_hi": floor[key]["hi"]}  # fmt: skip
+        rec = {"row": "human floor", "n": floor.n}
+        for key, col in _FLOOR_FIGURES:
+            rec |= _spread(col, getattr(floor, key))
         recs.append(rec)
     return pd.DataFrame(recs)
 
 
-def report_tables(metrics: dict[str, Any]) -> dict[str, pd.DataFrame]:
+def report_tables(scores: StudyScores) -> dict[str, pd.DataFrame]:
     """name -> table: the styles' headline figures (with uniform and the floor), and per style
     the questions, subgroups, individual-level figures, gaps and perception errors, and every
     figure with its interval."""
-    out = {"styles": _styles(metrics)}
+    out = {"styles": _styles(scores)}
     per_style: dict[str, list[pd.DataFrame]] = {}
-    for name, r in metrics["rows"].items():
-        score = Score.model_validate(r)
+    for name, score in scores.rows.items():
         for table, frame in score.tables().items():
             per_style.setdefault(table, []).append(frame.assign(row=name))
         per_style.setdefault("gaps", []).append(
-            pd.DataFrame([_flat(g) for g in r["gaps"]]).assign(row=name)
+            pd.DataFrame([_flat(g.model_dump()) for g in score.gaps]).assign(row=name)
         )
         per_style.setdefault("perceptions", []).append(
-            pd.DataFrame([_flat(p) for p in r["perceptions"]]).assign(row=name)
+            pd.DataFrame([_flat(p.model_dump()) for p in score.perceptions]).assign(row=name)
         )
     for table, frames in per_style.items():
         out[table] = pd.concat(frames, ignore_index=True)

@@ -1,45 +1,37 @@
-"""Scoring a study: every conditioning style against the human data, with the human floor and
-the uniform reference row, plus the figures the report draws (correlations, group means)."""
+"""Scoring a study: every conditioning style through `Results.score` (the human floor once, with
+the first style), the uniform chance row, the verdict, and the figures the report draws
+(correlations, group means)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
+from chorus.simulator.study.result import Correlations, GroupMean, StudyScores, Verdict
 from chorus.simulator.study.schema import Study
-from chorus.surveys import Results
+from chorus.surveys import HumanDataset, Instrument, ResponseSet, Results, Score
 
 
-def score_study(study: Study, dataset, inst, results: dict[str, Results]) -> dict[str, Any]:
+def score_study(
+    study: Study, dataset: HumanDataset, inst: Instrument, results: dict[str, Results]
+) -> StudyScores:
     from chorus.surveys import from_answers, from_human, score
     from chorus.surveys.metrics import constant
-    from chorus.surveys.scoring import raw_mass
 
-    human = from_human(dataset, inst)
-    sims = {style: from_answers(r.answers, inst, r.traits) for style, r in results.items()}
-    rows: dict[str, Any] = {}
+    styles: dict[str, Score] = {}
     floor = None
-    for style, sim in sims.items():
-        report = score(
-            sim,
-            human,
-            inst,
-            dataset.name,
-            n_boot=study.survey.n_boot,
-            seed=study.seed,
-            floor=floor is None,
-            label_mass=raw_mass(results[style].answers),
+    for style, r in results.items():
+        styles[style] = r.score(
+            dataset, n_boot=study.survey.n_boot, seed=study.seed, floor=floor is None
         )
-        floor = floor or report.human_floor
-        rows[style] = report.model_dump(mode="json")
-    backstory_traits = results["backstory"].traits
+        floor = floor or styles[style].human_floor
+    human = from_human(dataset, inst)
+    backstory = results["backstory"]
     uniform = {
         q.id: np.full(len(q.substantive_options), 1.0 / len(q.substantive_options))
         for q in inst.scored_questions
     }
-    ref = score(
-        constant(backstory_traits, uniform),
+    reference = score(
+        constant(backstory.traits, uniform),
         human,
         inst,
         dataset.name,
@@ -47,19 +39,20 @@ def score_study(study: Study, dataset, inst, results: dict[str, Results]) -> dic
         seed=study.seed,
         floor=False,
     )
-    rows["uniform"] = ref.model_dump(mode="json")
-    return {
-        "rows": rows,
-        "human_floor": floor.model_dump(mode="json") if floor else None,
-        "verdict": verdict({s: rows[s] for s in sims}),
-        "correlations": correlations(inst, human, sims["backstory"]),
-        "groups": group_means(inst, human, sims["backstory"]),
-    }
+    sim = from_answers(backstory.answers, inst, backstory.traits)
+    return StudyScores(
+        styles=styles,
+        uniform=reference,
+        human_floor=floor,
+        verdict=verdict(styles),
+        correlations=correlations(inst, human, sim),
+        groups=group_means(inst, human, sim),
+    )
 
 
-def verdict(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def verdict(styles: dict[str, Score]) -> Verdict:
     """Which conditioning styles beat uniform chance, in plain words for the report's top."""
-    beating = [name for name, r in rows.items() if r["beats_uniform"]["beats"]]
+    beating = [name for name, s in styles.items() if s.beats_uniform.beats]
     if beating:
         text = (
             f"{', '.join(beating)} beat{'s' if len(beating) == 1 else ''} uniform chance "
@@ -71,25 +64,23 @@ def verdict(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
             "as close to the real respondents as any style here, so this run tests the pipeline, "
             "not the fidelity of the model."
         )
-    return {"any_beats_uniform": bool(beating), "beating": beating, "text": text}
+    return Verdict(any_beats_uniform=bool(beating), beating=beating, text=text)
 
 
-def correlations(inst, human, sim) -> dict[str, Any]:
+def correlations(inst: Instrument, human: ResponseSet, sim: ResponseSet) -> Correlations:
+    """On the expected answers (Score's Frobenius figure is on sampled answers)."""
     from chorus.surveys.metrics import common_questions, frobenius, value_matrix, weighted_corr
 
     qs = common_questions(sim, human, inst)
     h = weighted_corr(value_matrix(human, qs), human.weights)
     s = weighted_corr(value_matrix(sim, qs), sim.weights)
     dist, _ = frobenius(h, s)
-    return {
-        "questions": [q.id for q in qs],
-        "human": _nan_list(h),
-        "sim": _nan_list(s),
-        "frobenius": dist,
-    }
+    return Correlations(
+        questions=[q.id for q in qs], human=_nan_list(h), sim=_nan_list(s), frobenius=dist
+    )
 
 
-def group_means(inst, human, sim) -> list[dict[str, Any]]:
+def group_means(inst: Instrument, human: ResponseSet, sim: ResponseSet) -> list[GroupMean]:
     """For each question with groups: the mean answer of each group, human vs simulated, for
     every perspective the simulation asked (self answers grouped by the answerer's group)."""
     out = []
@@ -98,17 +89,18 @@ def group_means(inst, human, sim) -> list[dict[str, Any]]:
             continue
         gs = inst.groups[q.groups]
         for member in gs.members:
-            entry = {"question": q.id, "text": q.text, "group": member.name}
+            means: dict[str, float | None] = {}
             for label, rs in (("human", human), ("sim", sim)):
                 who = np.array(
                     [gs.member_of(c) is member for c in rs.traits.get(gs.trait, [])], dtype=bool
                 )
                 rows = rs.self_rows(q.id)
-                entry[label] = (
+                means[label] = (
                     _mean(rows, q.values, rs.weights, who)
                     if rows is not None and who.any()
                     else None
                 )
+            perceived: dict[str, float | None] = {}
             for (qid, persp, group), rows in sim.rows.items():
                 if qid == q.id and persp != "self":
                     who = np.array(
@@ -116,10 +108,15 @@ def group_means(inst, human, sim) -> list[dict[str, Any]]:
                         dtype=bool,
                     )
                     if who.any():
-                        entry[f"sim_{persp}_about_{group}"] = _mean(
+                        perceived[f"sim_{persp}_about_{group}"] = _mean(
                             rows, q.values, sim.weights, who
                         )
-            out.append(entry)
+            out.append(
+                GroupMean(
+                    question=q.id, text=q.text, group=member.name, human=means["human"],
+                    sim=means["sim"], perceived=perceived,
+                )
+            )  # fmt: skip
     return out
 
 

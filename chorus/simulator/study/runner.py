@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from chorus.engines import Engine, load_engine
 from chorus.personas import versions
 from chorus.simulator.study import stages
 from chorus.simulator.study.checks import check_inputs
 from chorus.simulator.study.metrics import score_study
+from chorus.simulator.study.result import RunManifest, StudyResult
 from chorus.simulator.study.runfolder import RunFolder, write_bytes, write_json
 from chorus.simulator.study.schema import Study, load_study
-from chorus.surveys import incomplete_answers
+from chorus.surveys import Instrument, Results, incomplete_answers
 
 PACKAGES = ("torch", "transformers", "numpy", "scipy", "pandas", "pyarrow", "pydantic")
 
@@ -37,7 +36,7 @@ def run_study(
     try:
         check_inputs(study)
         if engine is None:
-            engine = load_engine(**study.engine.model_dump())
+            engine = load_engine(study.engine)
         elif not isinstance(engine, Engine):
             engine = engine()
         return _run(study, rf, engine, progress)
@@ -46,7 +45,7 @@ def run_study(
 
 
 def _run(study: Study, rf: RunFolder, engine: Engine, progress: bool) -> Path:
-    from chorus.matching import DIAGNOSTICS_FILE
+    from chorus.matching import DIAGNOSTICS_FILE, MatchDiagnostics
     from chorus.simulator.consensus import measure
     from chorus.simulator.report import render, report_tables
 
@@ -59,47 +58,57 @@ def _run(study: Study, rf: RunFolder, engine: Engine, progress: bool) -> Path:
     inst = stages.instrument(study)
     people = stages.panels(pool_dir, respondents, matched)
     results = stages.survey(study, rf, engine, inst, people, progress)
-    metrics = score_study(study, dataset, inst, results)
-    matching = json.loads((work / "match" / DIAGNOSTICS_FILE).read_text())
+    scores = score_study(study, dataset, inst, results)
+    matching = MatchDiagnostics.model_validate_json(
+        (work / "match" / DIAGNOSTICS_FILE).read_text()
+    )
     episodes = (
         stages.consensus(study, rf, engine, people["backstory"], progress)
         if study.consensus
         else []
     )
-    consensus = measure(episodes, seed=study.seed).model_dump(mode="json") if episodes else None
-    metrics["matching"] = matching
-    metrics["consensus"] = consensus
-    write_json(work / "metrics.json", metrics)
-    manifest = _manifest(study, engine, inst, work, started)
-    # answers resting on labels outside a server's top-K (engines.top_logprobs)
-    manifest["incomplete_answers"] = {s: incomplete_answers(r.answers) for s, r in results.items()}
-    manifest["stage_seconds"] = rf.stage_seconds()
-    write_json(work / "manifest.json", manifest)
-    tables = report_tables(metrics)
+    result = StudyResult(
+        study=study,
+        manifest=_manifest(study, engine, inst, results, rf, started),
+        scores=scores,
+        matching=matching,
+        episodes=episodes,
+        consensus=measure(episodes, seed=study.seed) if episodes else None,
+    )
+    write_json(work / "metrics.json", result.metrics())
+    write_json(work / "manifest.json", result.manifest.model_dump(mode="json"))
+    tables = report_tables(result.scores)
     for name, table in tables.items():
         write_bytes(work / "tables" / f"{name}.csv", table.to_csv(index=False).encode())
-    html = render(study, manifest, metrics, matching, episodes, consensus, tables)
-    write_bytes(work / "report.html", html.encode())
+    write_bytes(work / "report.html", render(result, tables).encode())
     return rf.finish()
 
 
-def _manifest(study: Study, engine, inst, work: Path, started: float) -> dict[str, Any]:
+def _manifest(
+    study: Study,
+    engine: Engine,
+    inst: Instrument,
+    results: dict[str, Results],
+    rf: RunFolder,
+    started: float,
+) -> RunManifest:
     """What produced this run: study, engine and model fingerprint, prompts' hashes, seeds,
     versions (the pool's own manifest has its generation settings and rejection stats)."""
     from chorus.backstories import prompts_hash
+    from chorus.personas import read_pool
 
-    pool = json.loads((work / "pool" / "manifest.json").read_text())
-    return {
-        "study": study.name,
-        "study_digest": study.digest(),
-        "seed": study.seed,
-        "engine": engine.describe(),
-        "workers": engine.replicas,
-        "prompts": {"backstories": prompts_hash(), "instrument": inst.name},
-        "versions": versions(PACKAGES),
-        "seconds": round(time.time() - started, 1),
-        "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "pool": {
-            k: pool.get(k) for k in ("counts", "rejections", "settings", "profile") if k in pool
-        },
-    }
+    pool = read_pool(rf.work / "pool").manifest
+    return RunManifest(
+        study=study.name,
+        study_digest=study.digest(),
+        seed=study.seed,
+        engine=engine.describe(),
+        workers=engine.replicas,
+        prompts={"backstories": prompts_hash(), "instrument": inst.name},
+        versions=versions(PACKAGES),
+        seconds=round(time.time() - started, 1),
+        finished=time.strftime("%Y-%m-%d %H:%M:%S"),
+        pool=pool.model_dump(mode="json", include={"counts", "rejections", "profile"}),
+        incomplete_answers={s: incomplete_answers(r.answers) for s, r in results.items()},
+        stage_seconds=rf.stage_seconds(),
+    )

@@ -5,17 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from chorus.simulator.consensus import (
-    ConsensusConfig,
-    MediatorSettings,
-    SocialWelfare,
-    bank_questions,
-)
-from chorus.surveys import LocatedError
+from chorus.backstories import Style
+from chorus.engines import EngineSpec  # the engine section: engines' own model
+from chorus.matching import Method
+from chorus.simulator.consensus import ConsensusOptions, QuestionFileError, Split, bank_questions
+from chorus.surveys import Conditioning, Debias, LocatedError, Perspective
 
 
 class _Section(BaseModel):
@@ -25,31 +22,12 @@ class _Section(BaseModel):
 PLACEMENT = ("workers", "ray_address")
 
 
-class EngineSpec(_Section):
-    engine: Literal["transformers", "openai", "vllm"] = "transformers"
-    model: str | None = None  # None: the embedded SmolLM2-135M-Instruct
-    base_url: str | None = None
-    api: Literal["auto", "chat", "completions"] = "auto"  # openai engine endpoint
-    api_key_env: str = "OPENAI_API_KEY"  # the variable holding the key (never the key itself)
-    tokenizer: str | None = None
-    chat_template: Literal["auto", "on", "off"] = "auto"
-    concurrency: int = Field(default=16, ge=1)  # openai engine: requests in flight
-    timeout: float = Field(default=120.0, gt=0)  # openai engine: seconds per request
-    dtype: Literal["auto", "float32", "bfloat16"] = "auto"  # transformers/vllm precision
-    # vllm: GPUs per engine, and any further vllm.LLM argument (gpu_memory_utilization, ...)
-    tensor_parallel_size: int | None = Field(default=None, ge=1)
-    vllm_args: dict[str, Any] | None = None
-    # engine replicas on Ray (engines.replicas): how a run is spread, never what it computes
-    workers: int = Field(default=1, ge=1)
-    ray_address: str | None = None
-
-
 class PoolSpec(_Section):
     """Generate `n` personas with `style`, or load the profiled/unprofiled pool at `path`."""
 
     path: str | None = None
     n: int = Field(default=40, ge=1)
-    style: Literal["anthology", "interview"] = "anthology"
+    style: Style = "anthology"
     max_tokens: int | None = Field(default=None, ge=8)
     min_words: int | None = Field(default=None, ge=1)
     n_questions: int | None = Field(default=None, ge=1, le=10)
@@ -66,13 +44,13 @@ class TargetSpec(_Section):
 
 
 class MatchingSpec(_Section):
-    method: Literal["hungarian", "greedy", "greedy-replace", "random", "networkx"] = "hungarian"
+    method: Method = "hungarian"
 
 
 class SurveySpec(_Section):
     instrument: str = "anes2012"  # a shipped instrument name or a YAML path
     questions: list[str] | None = None  # a subset of the instrument's question ids
-    conditioning: list[Literal["backstory", "qa", "bio", "portray", "none"]] = [
+    conditioning: list[Conditioning] = [
         "backstory",
         "qa",
         "bio",
@@ -81,16 +59,16 @@ class SurveySpec(_Section):
     # None = the instrument's declared perspectives. `perspectives` is what the matched
     # (backstory) panel is asked; the demographic reference styles ask `reference_perspectives`
     # (None = the same); [self] keeps them to the distribution metrics they exist to calibrate.
-    perspectives: list[Literal["self", "ingroup", "outgroup", "meta"]] | None = None
-    reference_perspectives: list[Literal["self", "ingroup", "outgroup", "meta"]] | None = None
-    debias: Literal["reverse", "permute", "none"] = "reverse"
+    perspectives: list[Perspective] | None = None
+    reference_perspectives: list[Perspective] | None = None
+    debias: Debias = "reverse"
     n_boot: int = Field(default=200, ge=0)
     # personas per engine call (one unit of work for the Ray workers); raise it for GPU engines
     batch_personas: int = Field(default=1, ge=1)
 
     @field_validator("conditioning")
     @classmethod
-    def _has_backstory(cls, v: list[str]) -> list[str]:
+    def _has_backstory(cls, v: list[Conditioning]) -> list[Conditioning]:
         if "backstory" not in v:
             raise ValueError("conditioning must include `backstory` (the matched personas)")
         if len(set(v)) != len(v):
@@ -98,33 +76,25 @@ class SurveySpec(_Section):
         return v
 
 
-_CONSENSUS = ConsensusConfig()  # one set of defaults for `chorus consensus run` and studies
+class ConsensusSpec(ConsensusOptions):
+    """Every option of `chorus consensus run` (ConsensusOptions, the same pipeline), and where
+    the questions come from when there is no `question_file`: the debate question bank."""
 
-
-class ConsensusSpec(_Section):
     questions: int = Field(default=2, ge=1)  # drawn from the debate question bank
     question_ids: list[str] | None = None  # or named explicitly
-    split: Literal["train", "iid_test", "ood_test"] = "iid_test"
+    split: Split = "iid_test"
+    # drawn from the matched stand-ins; with `reward: trained:DIR`, `panel` participants of the
+    # model's conversation, and the question is its own
     panel: int = Field(default=4, ge=2)
-    rounds: int = Field(default=_CONSENSUS.rounds, ge=1)
-    candidates: int = Field(default=_CONSENSUS.candidates, ge=1)
-    swf: str = _CONSENSUS.swf
-    exclusions: int = Field(default=_CONSENSUS.exclusions, ge=0)
-    opinion_tokens: int = Field(default=_CONSENSUS.opinion_tokens, ge=8)
-    critique_tokens: int = Field(default=_CONSENSUS.critique_tokens, ge=8)
-    statement_tokens: int = Field(default=_CONSENSUS.mediator.max_tokens, ge=8)
-    # `representative`, or `trained:DIR` (`chorus consensus train-reward`): then the panel is
-    # `panel` participants of the model's conversation and the question is its own
-    reward: str = Field(default="representative", pattern=r"^(representative|trained:.+)$")
-
-    @field_validator("swf")
-    @classmethod
-    def _known_swf(cls, v: str) -> str:
-        SocialWelfare.parse(v)
-        return v
 
     @model_validator(mode="after")
     def _questions_exist(self) -> ConsensusSpec:
+        if self.question_file is not None:
+            try:
+                self.file_questions()
+            except (QuestionFileError, OSError) as exc:
+                raise LocatedError(("question_file",), str(exc)) from None
+            return self
         try:
             bank_questions(self.questions, self.split, 0, self.question_ids)
         except ValueError as exc:
@@ -136,14 +106,6 @@ class ConsensusSpec(_Section):
                 f"{self.questions} questions; ask for fewer or use another split",
             ) from None
         return self
-
-    def config(self, seed: int) -> ConsensusConfig:
-        return ConsensusConfig(
-            candidates=self.candidates, rounds=self.rounds, swf=self.swf,
-            exclusions=self.exclusions, seed=seed, opinion_tokens=self.opinion_tokens,
-            critique_tokens=self.critique_tokens,
-            mediator=MediatorSettings(max_tokens=self.statement_tokens),
-        )  # fmt: skip
 
 
 class Study(_Section):
@@ -209,9 +171,9 @@ class Study(_Section):
         return hashlib.sha256(json.dumps(picked, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def load_study(path: Path) -> Study:
+def load_study(path: str | Path) -> Study:
     """Validate a study file; errors name the file and line (surveys' YAML loader)."""
     from chorus.core import load_model as load_yaml_model
 
-    study, _ = load_yaml_model(path, Study)
+    study, _ = load_yaml_model(Path(path), Study)
     return study

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from chorus.engines import Engine
+from chorus.simulator.consensus import Episode
 from chorus.simulator.study.runfolder import RunFolder, write_bytes
 from chorus.simulator.study.schema import Study
+from chorus.surveys import HumanDataset, Instrument, Persona, Results
 
 
-def stage_key(study: Study, engine, *sections: str) -> str:
+def stage_key(study: Study, engine: Engine | None, *sections: str) -> str:
     """A stage's key: the study sections it reads and, for stages that use the model, the engine
     actually used (after command-line overrides; its fingerprint covers weights, tokenizer,
     chat template and precision), so a different model never reuses another's results."""
@@ -29,7 +31,7 @@ def _parquet(path: Path, table: pd.DataFrame) -> None:
     write_bytes(path, buf.getvalue())
 
 
-def pool(study: Study, rf: RunFolder, engine, progress: bool) -> Path:
+def pool(study: Study, rf: RunFolder, engine: Engine, progress: bool) -> Path:
     """Generate (or copy in) the persona pool and profile its demographics."""
     import shutil
 
@@ -43,10 +45,8 @@ def pool(study: Study, rf: RunFolder, engine, progress: bool) -> Path:
     rf.reset("pool", "pool")
     spec = study.pool
     if spec.path:
-        src = Path(spec.path)
-        if not (src / "personas.parquet").is_file():
-            raise FileNotFoundError(f"pool.path {src}: not a persona pool (no personas.parquet)")
-        shutil.copytree(src, folder)
+        # a readable pool, checked (by read_pool) before the model loaded: checks.check_inputs
+        shutil.copytree(Path(spec.path), folder)
     else:
         config = BackstoryConfig.for_style(
             spec.style,
@@ -70,13 +70,13 @@ def pool(study: Study, rf: RunFolder, engine, progress: bool) -> Path:
     return folder
 
 
-def _pool_key(study: Study, engine) -> str:
+def _pool_key(study: Study, engine: Engine) -> str:
     from chorus.backstories import prompts_hash
 
     return stage_key(study, engine, "seed", "pool") + prompts_hash()[:8]
 
 
-def target(study: Study, rf: RunFolder) -> tuple[Any, pd.DataFrame]:
+def target(study: Study, rf: RunFolder) -> tuple[HumanDataset, pd.DataFrame]:
     """The real respondents the panel stands in for (a survey-weighted draw)."""
     from chorus.surveys import load_dataset
 
@@ -93,7 +93,12 @@ def target(study: Study, rf: RunFolder) -> tuple[Any, pd.DataFrame]:
 
 
 def match(
-    study: Study, rf: RunFolder, engine, pool_dir: Path, respondents: pd.DataFrame, source: str
+    study: Study,
+    rf: RunFolder,
+    engine: Engine,
+    pool_dir: Path,
+    respondents: pd.DataFrame,
+    source: str,
 ) -> pd.DataFrame:
     from chorus.matching import MATCH_FILE, match_pool
 
@@ -105,14 +110,16 @@ def match(
     return pd.read_parquet(folder / MATCH_FILE)
 
 
-def instrument(study: Study):
+def instrument(study: Study) -> Instrument:
     from chorus.surveys import load_instrument
 
     inst = load_instrument(study.survey.instrument)
     return inst.subset(study.survey.questions) if study.survey.questions else inst
 
 
-def panels(pool_dir: Path, respondents: pd.DataFrame, matched: pd.DataFrame) -> dict[str, list]:
+def panels(
+    pool_dir: Path, respondents: pd.DataFrame, matched: pd.DataFrame
+) -> dict[str, list[Persona]]:
     """Per kind of panel, the personas to ask.
 
     `backstory` personas are the matched pool personas, standing in for their respondents: they
@@ -120,9 +127,10 @@ def panels(pool_dir: Path, respondents: pd.DataFrame, matched: pd.DataFrame) -> 
     picture), and an id per matched pair so a persona reused by greedy-replace stays two people.
     The demographic styles ask the respondents themselves, from their own demographics.
     """
-    from chorus.surveys import Persona, personas_from_pool, personas_from_respondents
+    from chorus.personas import read_pool
+    from chorus.surveys import personas_from_respondents
 
-    by_id = {p.persona_id: p for p in personas_from_pool(pool_dir)}
+    by_id = {p.persona_id: p for p in read_pool(pool_dir).personas()}
     own = {p.persona_id: p for p in personas_from_respondents(respondents)}
     stand_ins = []
     for rec in matched.itertuples(index=False):
@@ -137,12 +145,19 @@ def panels(pool_dir: Path, respondents: pd.DataFrame, matched: pd.DataFrame) -> 
     return {"backstory": stand_ins, "demographic": list(own.values())}
 
 
-def survey(study: Study, rf: RunFolder, engine, inst, people: dict, progress: bool) -> dict:
+def survey(
+    study: Study,
+    rf: RunFolder,
+    engine: Engine,
+    inst: Instrument,
+    people: dict[str, list[Persona]],
+    progress: bool,
+) -> dict[str, Results]:
     """Per conditioning style, the Results; each style's folder is a survey folder that
     `chorus survey score` can score again."""
-    from chorus.surveys import ask, read_survey, write_survey
+    from chorus.surveys import RunInfo, ask, incomplete_answers, read_survey, write_survey
 
-    out = {}
+    out: dict[str, Results] = {}
     spec = study.survey
     for style in spec.conditioning:
         folder = rf.work / "survey" / style
@@ -165,28 +180,33 @@ def survey(study: Study, rf: RunFolder, engine, inst, people: dict, progress: bo
                 batch_personas=spec.batch_personas,
                 progress=progress,
             )
-            run = {
-                "instrument": inst.name,
-                "conditioning": style,
-                "personas": {"study": study.name},
-                "n_personas": len(personas),
-                "seed": study.seed,
-                "debias": spec.debias,
-                "perspectives": asked,
-                "engine": engine.describe(),
-                "rows": len(results.answers),
-            }
+            run = RunInfo(
+                instrument=inst.name,
+                conditioning=style,
+                personas={"study": study.name},
+                n_personas=len(personas),
+                seed=study.seed,
+                debias=spec.debias,
+                perspectives=asked,
+                engine=engine.describe(),
+                rows=len(results.answers),
+                incomplete_answers=incomplete_answers(results.answers),
+            )
             write_survey(folder, results, run)
             rf.mark(f"survey-{style}", key)
         out[style] = read_survey(folder)[0]
     return out
 
 
-def consensus(study: Study, rf: RunFolder, engine, stand_ins: list, progress: bool) -> list:
-    """Consensus pilot: debate-bank questions; the panel is drawn from the survey's matched
-    stand-ins (the same people: backstory and respondent's demographics) as representatives.
-    With a trained reward, the panel is real participants of the model's Polis conversation
-    (their vote histories) and the question is the conversation's own."""
+def consensus(
+    study: Study, rf: RunFolder, engine: Engine, stand_ins: list[Persona], progress: bool
+) -> list[Episode]:
+    """Consensus pilot, the pipeline of `chorus consensus run` with the section's options: the
+    questions file's questions, else debate-bank questions; the panel is drawn from the survey's
+    matched stand-ins (the same people: backstory and respondent's demographics) as
+    representatives. With a trained reward, the panel is real participants of the model's Polis
+    conversation (their vote histories) and the question, without a file, the conversation's
+    own."""
     from chorus.simulator.consensus import (
         bank_questions,
         draw_panel,
@@ -205,7 +225,7 @@ def consensus(study: Study, rf: RunFolder, engine, stand_ins: list, progress: bo
     spec = study.consensus
     assert spec is not None
     folder = rf.work / "consensus"
-    reward = load_reward(spec.reward, engine)
+    reward = load_reward(spec.reward, engine, debias=spec.debias)
     key = stage_key(study, engine, "seed", "pool", "target", "matching", "consensus")
     if isinstance(reward, TrainedReward):
         key += reward.digest
@@ -213,15 +233,23 @@ def consensus(study: Study, rf: RunFolder, engine, stand_ins: list, progress: bo
         return read_episodes(folder)
     rf.reset("consensus", "consensus")
     if isinstance(reward, TrainedReward):
-        questions = [reward.question()]
+        questions = spec.file_questions() or [reward.question()]
         conv = load_conversation(reward.conversation)
         panel = conversation_panel(conv, spec.panel, seed=study.seed)
     else:
-        questions = bank_questions(spec.questions, spec.split, study.seed, spec.question_ids)
+        questions = spec.file_questions() or bank_questions(
+            spec.questions, spec.split, study.seed, spec.question_ids
+        )
         profiles = [ParticipantProfile.from_persona(p) for p in stand_ins]
         panel = draw_panel(profiles, spec.panel, study.seed)
     episodes = run_consensus(
-        engine, questions, panel, spec.config(study.seed), progress=progress, reward=reward
+        engine,
+        questions,
+        panel,
+        spec.config(study.seed),
+        sections=spec.section_set(),
+        progress=progress,
+        reward=reward,
     )
     write_episodes(folder, episodes)
     rf.mark("consensus", key)

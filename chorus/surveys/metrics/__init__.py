@@ -1,4 +1,4 @@
-"""The metrics of DESIGN.md: distance by question kind (W1 ordered, TVD nominal), weighted
+"""The metrics of docs/measurement.md: distance by question kind (surveys.kinds), weighted
 correlation Frobenius distance, Cronbach's alpha, group gaps with Cohen's d, perception error,
 dispersion, subgroup distances, individual-level fidelity, BCa bootstrap intervals and the
 human floor."""

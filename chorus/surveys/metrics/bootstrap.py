@@ -27,7 +27,8 @@ JACKKNIFE_GROUPS = 20
 # Below this many simulated people the intervals under-cover. In `chorus bench coverage` (100
 # simulated samples per size, a population of known WD) the 95% BCa interval held the true
 # mean WD 0.44 of the time at n=5, 0.72 at 10, 0.83 at 20, 0.84 at 30, 0.87 at 50, 0.91 at 100
-# and 0.92 at 200 (README, "Measurement"): 100 is the smallest size tested that reaches 0.9.
+# and 0.92 at 200 (docs/results.md, "Interval coverage"): 100 is the smallest size tested that
+# reaches 0.9.
 MIN_RELIABLE_N = 100
 
 

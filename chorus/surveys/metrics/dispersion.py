@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from chorus.surveys.kinds import kind_spec
+
 LOW, HIGH = 0.5, 2.0  # ratios outside [LOW, HIGH] are flagged
 
 
@@ -24,10 +26,11 @@ def _ratio(a: float, b: float) -> float:
 
 def ratios(kind: str, sim: np.ndarray, human: np.ndarray, values: np.ndarray) -> dict[str, float]:
     """Simulated over human answer variance (over option values) and entropy; `ratio` is the
-    one flagged: variance for ordered kinds, entropy for nominal ones (whose values are labels)."""
+    one flagged: variance for ordered kinds, entropy for nominal ones (whose values are labels);
+    the kind's spec says which it is."""
     var = _ratio(variance(sim, values), variance(human, values))
     ent = _ratio(entropy(sim), entropy(human))
-    nominal = kind == "single_choice"
+    nominal = not kind_spec(kind).ordered
     return {"variance": float("nan") if nominal else var, "entropy": ent,
             "ratio": ent if nominal else var}  # fmt: skip
 

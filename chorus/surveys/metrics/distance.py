@@ -1,46 +1,19 @@
-"""Distances between answer distributions: W1 over ordered options, total variation over
-nominal ones, chosen by the question's kind."""
+"""Distances between answer distributions, chosen by the question's kind (surveys.kinds): W1
+over ordered options, total variation over nominal ones for the shipped kinds."""
 
 from __future__ import annotations
 
 import numpy as np
 
-# which distance each question kind uses: option order means something only for ordered kinds
-METRIC_BY_KIND = {"ordinal": "wasserstein", "binned_numeric": "wasserstein", "single_choice": "tvd"}
+from chorus.surveys.kinds import kind_spec, tvd, wasserstein
 
-
-def _pair(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    p = np.asarray(p, dtype=float)
-    q = np.asarray(q, dtype=float)
-    if p.shape != q.shape or p.ndim != 1 or len(p) < 2:
-        raise ValueError(
-            f"need two distributions over the same K >= 2 options, got {p.shape} and {q.shape}"
-        )
-    return p / p.sum(), q / q.sum()
-
-
-def wasserstein(p: np.ndarray, q: np.ndarray, normalise: bool = True) -> float:
-    """W1 between two distributions over option positions 0..K-1.
-
-    On a unit-spaced line W1 is the L1 distance between the CDFs. Normalised by K-1 it lies in
-    [0, 1]; unnormalised it is in option steps (the figure the papers report).
-    """
-    p, q = _pair(p, q)
-    w = float(np.abs(np.cumsum(p) - np.cumsum(q))[:-1].sum())
-    return w / (len(p) - 1) if normalise else w
-
-
-def tvd(p: np.ndarray, q: np.ndarray) -> float:
-    """Total variation distance, W1 under the 0/1 metric: it does not depend on option order."""
-    p, q = _pair(p, q)
-    return float(0.5 * np.abs(p - q).sum())
+__all__ = ["distance", "tvd", "wasserstein", "weighted_distribution"]
 
 
 def distance(kind: str, p: np.ndarray, q: np.ndarray, normalise: bool = True) -> float:
-    """The distance of DESIGN.md for a question of `kind` (TVD has no unnormalised form)."""
-    if METRIC_BY_KIND[kind] == "tvd":
-        return tvd(p, q)
-    return wasserstein(p, q, normalise)
+    """The distance of kind `kind` between two distributions (docs/measurement.md); `normalise`
+    False gives its raw form (W1 in option steps; TVD has no other form)."""
+    return kind_spec(kind).distance(p, q, normalise)
 
 
 def weighted_distribution(rows: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -143,7 +143,7 @@ def person_scores(
         ):  # fmt: skip
             sums[key] += np.where(ok, val, 0.0)
         items += ok
-        if q.kind != "single_choice" or k == 2:
+        if q.spec.ordered or k == 2:
             zs = _zscores(p_rows, h_all, human.weights, q.values)
             zh = _zscores(np.nan_to_num(h_rows), h_all, human.weights, q.values)
             z_sim.append(np.where(ok, zs, np.nan))

@@ -2,7 +2,7 @@
 
 Agreement is a distribution over the 7-point scale read from `engine.choice` (one forward pass,
 no sampling); it is debiased for scale direction by also asking with the scale reversed and
-averaging, as DESIGN.md defines answer distributions.
+averaging, as docs/measurement.md defines answer distributions.
 """
 
 from __future__ import annotations

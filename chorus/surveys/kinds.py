@@ -1,0 +1,178 @@
+"""Question kinds: what each `kind:` of an instrument question means to chorus, in one registry.
+
+Every place that treats kinds differently (instrument validation, prompting, answering, scoring
+and the metrics) asks the kind's spec, `kind_spec(question.kind)` or `question.spec`, and never
+compares kind names. A kind is a `QuestionKind`; a new one is added with `register_kind(spec)`
+before the instruments that use it are loaded, and must provide:
+
+- `name`: what an instrument writes as `kind:`.
+- `ordered`: whether option order means something. Ordered kinds need a numeric `value` on
+  every substantive option; their dispersion is the variance over option values and they enter
+  the persona-respondent correlation. Nominal ones are compared by entropy and enter that
+  correlation only with two options.
+- `metric` and `distance`: the distance between two answer distributions over the K options,
+  `distance(p, q, normalise)`, and the name metrics.json records for it. `normalise=True` is the
+  headline form in [0, 1]; `False` the raw form (`wd_raw`), the same where a distance has no
+  other form.
+- `mappings`: the `ColumnMapping` rules (`values`, `option_values`, `bins`) that may map a
+  human dataset's column onto the options.
+- `template` (in `templates`, a `chorus.core.Templates` folder): the question prompt. It is
+  rendered with `framing` (the question under its perspective) and `options` (pairs of a
+  letter and an option's text, in the presented order), and the answer follows "Answer: (".
+- `operation`: how an engine answers, `operation(engine, requests)` with one distribution over
+  the letters per request. All of a batch's requests with the same operation go to it at once.
+- `combine`: how the distributions over the presented option orders become one over the
+  options, `combine(distributions, orders)` -> (probabilities by option, raw label mass).
+
+The shipped kinds are all "one of K" answered by one `choice` forward pass per option order
+(`choose`), with the orders averaged (`average_orders`): `single_choice` (nominal, total
+variation distance), `ordinal` and `binned_numeric` (ordered, W1 over option positions divided
+by K-1; binned questions map a numeric column through `bins`). Kinds in `REFUSED` (`free_text`)
+are rejected at load, with the reason, rather than silently never asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from chorus.core import Templates
+from chorus.engines import ChoiceDistribution, ChoiceRequest, Engine
+from chorus.surveys.errors import SurveyError
+from chorus.surveys.templating import TEMPLATES
+
+MappingRule = Literal["values", "option_values", "bins"]
+Distance = Callable[[np.ndarray, np.ndarray, bool], float]
+Operation = Callable[[Engine, Sequence[ChoiceRequest]], list[ChoiceDistribution]]
+Combine = Callable[
+    [Sequence[ChoiceDistribution], Sequence[Sequence[int]]], tuple[np.ndarray, float]
+]
+
+
+class UnknownKindError(SurveyError, ValueError):
+    """A question kind the registry does not hold, or one chorus refuses to ask."""
+
+
+def _pair(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    p = np.asarray(p, dtype=float)
+    q = np.asarray(q, dtype=float)
+    if p.shape != q.shape or p.ndim != 1 or len(p) < 2:
+        raise ValueError(
+            f"need two distributions over the same K >= 2 options, got {p.shape} and {q.shape}"
+        )
+    return p / p.sum(), q / q.sum()
+
+
+def wasserstein(p: np.ndarray, q: np.ndarray, normalise: bool = True) -> float:
+    """W1 between two distributions over option positions 0..K-1.
+
+    On a unit-spaced line W1 is the L1 distance between the CDFs. Normalised by K-1 it lies in
+    [0, 1]; unnormalised it is in option steps (the figure the papers report).
+    """
+    p, q = _pair(p, q)
+    w = float(np.abs(np.cumsum(p) - np.cumsum(q))[:-1].sum())
+    return w / (len(p) - 1) if normalise else w
+
+
+def tvd(p: np.ndarray, q: np.ndarray, normalise: bool = True) -> float:
+    """Total variation distance, W1 under the 0/1 metric: it does not depend on option order.
+    It lies in [0, 1] already, so `normalise` changes nothing (it has no raw form)."""
+    p, q = _pair(p, q)
+    return float(0.5 * np.abs(p - q).sum())
+
+
+def choose(engine: Engine, requests: Sequence[ChoiceRequest]) -> list[ChoiceDistribution]:
+    """One `choice` forward pass per request: the full distribution over the option letters."""
+    return engine.choice(requests)
+
+
+def average_orders(
+    dists: Sequence[ChoiceDistribution], orders: Sequence[Sequence[int]]
+) -> tuple[np.ndarray, float]:
+    """Map each order's distribution (by position) back to option indices and average them."""
+    n = len(orders[0])
+    total = np.zeros(n)
+    for dist, order in zip(dists, orders):
+        back = np.zeros(n)
+        back[np.asarray(order)] = dist.probs
+        total += back
+    probs = total / len(orders)
+    return probs / probs.sum(), float(np.mean([d.raw_mass for d in dists]))
+
+
+@dataclass(frozen=True)
+class QuestionKind:
+    """Everything chorus needs to know about one kind of question (see the module docstring)."""
+
+    name: str
+    ordered: bool
+    metric: str
+    distance: Distance
+    mappings: frozenset[MappingRule]
+    template: str = "question.j2"
+    templates: Templates = TEMPLATES
+    operation: Operation = choose
+    combine: Combine = average_orders
+
+    def render(self, **values: object) -> str:
+        """The question prompt of this kind (`framing`, `options`)."""
+        return self.templates.render(self.template, **values)
+
+
+KINDS: dict[str, QuestionKind] = {}  # read it here; add to it through register_kind
+
+# kinds an instrument may name that chorus refuses at load, with the reason and the way out
+REFUSED: dict[str, str] = {
+    "free_text": "answers are distributions over options, scored against people: give the "
+    "question `options` and `kind: single_choice`, or remove it",
+}
+
+
+def register_kind(spec: QuestionKind) -> QuestionKind:
+    """Add a kind to the registry; a name is registered once (re-registering the same spec is a
+    no-op, so a module that registers can be imported twice)."""
+    if not spec.name.isidentifier():
+        raise ValueError(f"kind name {spec.name!r} must be an identifier (as in `kind: name`)")
+    held = KINDS.get(spec.name)
+    if held is not None and held != spec:
+        raise ValueError(f"question kind {spec.name!r} is already registered")
+    if not spec.mappings:
+        raise ValueError(f"kind {spec.name!r} needs at least one mapping rule for human answers")
+    KINDS[spec.name] = spec
+    return spec
+
+
+def kind_spec(name: str) -> QuestionKind:
+    """The spec of kind `name`; an unknown or refused kind raises UnknownKindError saying which
+    kinds there are."""
+    spec = KINDS.get(name)
+    if spec is not None:
+        return spec
+    if name in REFUSED:
+        raise UnknownKindError(f"chorus does not ask {name} questions ({REFUSED[name]})")
+    raise UnknownKindError(
+        f"unknown question kind {name!r} (known kinds: {', '.join(sorted(KINDS))})"
+    )
+
+
+_ONE_OF_K: frozenset[MappingRule] = frozenset({"values", "option_values"})
+register_kind(
+    QuestionKind("single_choice", ordered=False, metric="tvd", distance=tvd, mappings=_ONE_OF_K)
+)
+register_kind(
+    QuestionKind(
+        "ordinal", ordered=True, metric="wasserstein", distance=wasserstein, mappings=_ONE_OF_K
+    )
+)
+register_kind(
+    QuestionKind(
+        "binned_numeric",
+        ordered=True,
+        metric="wasserstein",
+        distance=wasserstein,
+        mappings=frozenset({"bins"}),
+    )
+)
