@@ -38,6 +38,14 @@ def cached_engine(transformers_engine, engine_cache):
     return CachedEngine(transformers_engine, ResponseCache(engine_cache))
 
 
+@pytest.fixture(scope="session")
+def embedder():
+    """The sentence-embedding model (all-MiniLM-L6-v2), loaded once: it keeps no state."""
+    from chorus.backstories import SentenceEmbedder
+
+    return SentenceEmbedder()
+
+
 @pytest.fixture
 def one_thread():
     """torch on one thread, as each Ray replica runs: float32 matmuls split their sums by

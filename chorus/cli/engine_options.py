@@ -31,7 +31,7 @@ class EngineChoice:
     spec: EngineSpec = field(default_factory=EngineSpec)
 
     def over(self, defaults: EngineSpec) -> EngineChoice:
-        """These options where given, else the fields of `defaults` (a study's engine section)."""
+        """These options were given, else the fields of `defaults` (a study's engine section)."""
         given = {k: getattr(self.spec, k) for k in self.spec.model_fields_set}
         base = {k: getattr(defaults, k) for k in EngineSpec.model_fields}
         if base["vllm_args"] and "vllm_args" in given:  # --vllm-arg adds to the study's

@@ -1,10 +1,11 @@
 """One EngineSpec: which engine, which model, and every setting of it, each default written once.
 
 A backend registers in one place, BACKENDS below: its name, its own options model (the settings
-only it reads) and its builder. EngineSpec is the common settings plus every backend's options,
-flat, so that a study's `engine:` section, the engine options of every CLI command
-(cli/engine_options.py) and the benchmarks' flags (bench/engine_args.py) are this one model;
-each field's description is its option's help (engines.flags)."""
+only it reads), its builder and what a Ray replica of it takes. EngineSpec is the common
+settings plus every backend's options, flat, so that a study's `engine:` section, the engine
+options of every CLI command (cli/engine_options.py) and the benchmarks' flags
+(bench/engine_args.py) are this one model; each field's description is its option's help
+(engines.flags)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
 from chorus.engines.cache import CachePolicy
 from chorus.engines.model_files import resolve_model
@@ -25,12 +27,12 @@ if TYPE_CHECKING:
 
 
 def setting(
-    default: Any, help: str, *, shown: str | None = None, flag: str | None = None, **more: Any
+    default: Any, help_text: str, *, shown: str | None = None, flag: str | None = None, **more: Any
 ) -> Any:
     """A field of the spec: its default and its help. `shown`: the default as the help says it
     (else the default itself, when not None); `flag`: the option when not --field-name."""
-    extra = {k: v for k, v in (("shown", shown), ("flag", flag)) if v is not None}
-    return Field(default=default, description=help, json_schema_extra=extra or None, **more)
+    extra: JsonDict = {k: v for k, v in (("shown", shown), ("flag", flag)) if v is not None}
+    return Field(default=default, description=help_text, json_schema_extra=extra or None, **more)
 
 
 class _Settings(BaseModel):
@@ -171,6 +173,7 @@ class _Common(_Settings):
     )
 
 
+# pydantic orders inherited fields from the last base: the common ones first, then each backend's
 class EngineSpec(*reversed([b.options for b in BACKENDS.values()]), _Common):  # type: ignore[misc]
     """The engine to load: the common settings, then each backend's options (a backend other
     than `engine`'s ignores them). The cache settings are left out of the dump."""

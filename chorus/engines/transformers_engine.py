@@ -15,7 +15,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import get_args
+from typing import Literal, get_args
 
 import numpy as np
 import torch
@@ -28,6 +28,7 @@ from chorus.engines.prefix import group_by_prefix
 from chorus.engines.rendering import ChatMode, encode, render, uses_chat
 from chorus.engines.types import (
     ChoiceDistribution,
+    ChoiceMethod,
     ChoiceRequest,
     DType,
     GenerateRequest,
@@ -428,7 +429,7 @@ class TransformersEngine(Engine):
         gens = [torch.Generator().manual_seed(sample_seed(req.seed, idx)) for req, idx in items]
         out_ids: list[list[int]] = [[] for _ in range(batch)]
         logprob = [0.0] * batch
-        finished: list[str | None] = [None] * batch
+        finished: list[Literal["stop", "length"] | None] = [None] * batch
         active = list(range(batch))  # rows still in the model batch, in cache order
         out = self.model(
             input_ids=input_ids,
@@ -540,7 +541,9 @@ def _nucleus(probs: torch.Tensor, top_p: float, gen: torch.Generator) -> int:
     return int(order[min(int(torch.searchsorted(cum, u, right=True)), len(order) - 1)])
 
 
-def _distribution(labels: list[str], logp: np.ndarray, method: str) -> ChoiceDistribution:
+def _distribution(
+    labels: list[str], logp: np.ndarray, method: ChoiceMethod
+) -> ChoiceDistribution:
     mass = float(np.exp(np.logaddexp.reduce(logp)))
     probs = np.exp(logp - np.logaddexp.reduce(logp))
     if not math.isfinite(probs.sum()):

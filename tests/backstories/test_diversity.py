@@ -6,17 +6,11 @@ import numpy as np
 import pytest
 
 from chorus.backstories import (
-    SentenceEmbedder,
     distinct_n,
     diversity_stats,
     mean_pairwise_distance,
     near_duplicates,
 )
-
-
-@pytest.fixture(scope="module")
-def embedder():
-    return SentenceEmbedder()
 
 
 def test_distinct_n_counts_unique_ngrams_over_the_pool():

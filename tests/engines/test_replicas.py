@@ -83,13 +83,12 @@ def test_survey_is_byte_identical_to_one_engine_and_survives_a_killed_worker(
 
 
 def test_pool_generation_and_profiling_identical_on_two_workers(
-    replicas, transformers_engine, tmp_path, one_thread
+    replicas, transformers_engine, embedder, tmp_path, one_thread
 ):
-    from chorus.backstories import BackstoryConfig, SentenceEmbedder
+    from chorus.backstories import BackstoryConfig
     from chorus.personas import generate_pool, profile_pool
 
     config = BackstoryConfig.for_style("anthology", max_tokens=24, min_words=4, resample_budget=1)
-    embedder = SentenceEmbedder()
     # the same cache file, so the manifests inside the files name the same engine; the single
     # engine runs second and with `refresh`, so it computes everything again
     one = CachedEngine(transformers_engine, ResponseCache(replicas.cache.path), "refresh")

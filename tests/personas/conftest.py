@@ -1,5 +1,5 @@
-"""Shared fixtures: the session's cached embedded engine (tests/conftest.py), the sentence
-embedder, and one tiny anthology pool that read-only tests share."""
+"""Shared fixtures: the session's cached embedded engine and sentence embedder
+(tests/conftest.py), and one tiny anthology pool that read-only tests share."""
 
 from __future__ import annotations
 
@@ -14,13 +14,6 @@ TINY = {"max_tokens": 40, "min_words": 8, "resample_budget": 2}
 @pytest.fixture(scope="session")
 def engine(cached_engine):
     return cached_engine
-
-
-@pytest.fixture(scope="session")
-def embedder():
-    from chorus.backstories import SentenceEmbedder
-
-    return SentenceEmbedder()
 
 
 @pytest.fixture(scope="session")

@@ -58,6 +58,19 @@ def test_rows_and_manifest_round_trip(tmp_path):
     )
 
 
+def test_the_pool_reader_trusts_the_parquet_manifest_not_the_mirror(tmp_path):
+    """read_pool is the one reader: the manifest inside personas.parquet wins over a mirror that
+    says otherwise; the rows read as people by surveys' rule."""
+    write_pool(tmp_path, _table(2), _manifest(demographics={"gender": ["Male", "Female"]}))
+    (tmp_path / MANIFEST_FILE).write_text(json.dumps({"demographics": None}))
+    pool = read_pool(tmp_path)
+    assert pool.folder == tmp_path and pool.path == tmp_path / PERSONAS_FILE
+    assert pool.demographics == {"gender": ["Male", "Female"]}
+    people = pool.personas()
+    assert [p.persona_id for p in people] == ["anthology-0-000000", "anthology-0-000001"]
+    assert people[1].backstory == "I am person 1." and people[1].demographics == {}
+
+
 def test_a_stale_or_missing_mirror_is_repaired_from_the_parquet_file(tmp_path):
     old = _manifest()
     write_pool(tmp_path, _table(1), old)

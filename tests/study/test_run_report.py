@@ -13,31 +13,6 @@ from typer.testing import CliRunner
 
 from chorus.cli import app
 
-TINY = """
-name: tiny
-seed: 3
-pool: {n: 3, style: anthology, max_tokens: 60, min_words: 5, batch_size: 3}
-target: {dataset: anes2012, n: 3}
-matching: {method: hungarian}
-survey:
-  questions: [gay_marry, penalty_favdpen, trust_social, libcpre_ptyd]
-  conditioning: [backstory, qa]
-  perspectives: [self, ingroup, outgroup]
-  n_boot: 20
-consensus: {questions: 1, panel: 2, rounds: 2, candidates: 2, exclusions: 1,
-            opinion_tokens: 24, critique_tokens: 20, statement_tokens: 30}
-"""
-
-
-@pytest.fixture(scope="module")
-def finished(tmp_path_factory):
-    base = tmp_path_factory.mktemp("study")
-    study = base / "tiny.yaml"
-    study.write_text(TINY)
-    result = CliRunner().invoke(app, ["run", str(study), "--runs", str(base / "runs")])
-    assert result.exit_code == 0, result.output
-    return base, study, base / "runs" / "tiny"
-
 
 def test_run_folder_is_complete_and_recorded(finished):
     _, _, run = finished
@@ -64,12 +39,12 @@ def test_run_folder_is_complete_and_recorded(finished):
     metrics = json.loads((run / "metrics.json").read_text())
     assert set(metrics["rows"]) == {"backstory", "qa", "uniform"}
     assert 0.0 <= metrics["rows"]["backstory"]["wd"]["value"] <= 1.0
-    assert metrics["human_floor"]["n"] == 3
+    assert metrics["human_floor"]["n"] == 2
     # the chance row and the verdict; the matched panel's individual-level block
     backstory = metrics["rows"]["backstory"]
     assert backstory["uniform"]["value"] > 0 and "beats" in backstory["beats_uniform"]
     assert metrics["verdict"]["any_beats_uniform"] == bool(metrics["verdict"]["beating"])
-    assert backstory["individual"]["n"] == 3 and backstory["subgroups"]
+    assert backstory["individual"]["n"] == 2 and backstory["subgroups"]
     assert backstory["metrics_used"] == {"tvd": 2, "wasserstein": 2}
     assert metrics["consensus"]["episodes"] == 1
     # the consensus panel is drawn from the survey's matched stand-ins: the same people

@@ -27,6 +27,37 @@ def test_digest_changes_only_with_its_sections():
     assert demo.digest("survey") != other.digest("survey")
 
 
+def test_a_study_sets_every_option_of_consensus_run():
+    """One options model: the consensus section is `chorus consensus run`'s options plus where
+    the questions and panel come from, and the command builds the same model from its flags."""
+    import inspect
+
+    from chorus.cli.consensus import run
+    from chorus.simulator.consensus import ConsensusOptions
+    from chorus.simulator.study.schema import ConsensusSpec
+
+    assert issubclass(ConsensusSpec, ConsensusOptions)
+    own = inspect.signature(run.__wrapped__).parameters  # without the shared engine flags
+    flags = set(own) - {"out", "panel", "panel_size", "seed", "engine", "json_out"}
+    assert flags - {"questions"} | {"question_file"} == set(ConsensusOptions.model_fields)
+
+
+def test_a_study_reads_a_consensus_questions_file(tmp_path):
+    questions = tmp_path / "q.yaml"
+    questions.write_text("- {id: q1, text: 'Fine?'}\n- {id: q2, text: 'Well?'}\n")
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        "name: x\ntarget: {n: 4}\nconsensus: {question_file: " + str(questions)
+        + ", limit: 1, sections: 'base,D', debias: false, panel: 2}\n"
+    )  # fmt: skip
+    spec = load_study(study).consensus
+    assert [q.id for q in spec.file_questions()] == ["q1"]
+    assert spec.config(0).debias is False and len(spec.section_set()) == 2
+    questions.write_text("- {id: q1}\n")
+    result = CliRunner().invoke(app, ["run", str(study), "--runs", str(tmp_path / "runs")])
+    assert result.exit_code == 2 and "consensus.question_file" in result.output
+
+
 @pytest.mark.parametrize(
     "body, line, message",
     [

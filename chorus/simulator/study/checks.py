@@ -14,8 +14,7 @@ def check_inputs(study: Study) -> None:
     """A given pool must be a readable persona pool that no other process is writing."""
     if study.pool.path is None:
         return
-    from chorus.personas import PoolError, read_pool
-    from chorus.personas.store import LOCK_FILE
+    from chorus.personas import LOCK_FILE, PoolError, read_pool
 
     folder = Path(study.pool.path)
     try:

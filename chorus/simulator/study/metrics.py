@@ -123,6 +123,8 @@ def group_means(inst: Instrument, human: ResponseSet, sim: ResponseSet) -> list[
 def _mean(
     rows: np.ndarray, values: np.ndarray, weights: np.ndarray, who: np.ndarray
 ) -> float | None:
+    """Weighted mean expected answer of the people `who` (surveys' GroupStats.from_rows is the
+    same mean summed in another order: its last digits differ, and metrics.json records these)."""
     x = rows[who] @ values
     w = weights[who]
     ok = ~np.isnan(x)
