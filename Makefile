@@ -57,6 +57,7 @@ demo: setup
 
 test: setup chromium
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q -ra --durations=15
 
 # The report test opens report.html in headless Chromium (Debian's package).

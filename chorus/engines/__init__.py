@@ -20,6 +20,7 @@ from chorus.engines.types import (
     LoglikRequest,
     Message,
     Prompt,
+    Role,
     Sample,
 )
 
@@ -43,6 +44,7 @@ __all__ = [
     "ModelNotFoundError",
     "Prompt",
     "ResponseCache",
+    "Role",
     "Sample",
     "default_cache_path",
     "load_engine",

@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -36,6 +36,17 @@ R = TypeVar("R", bound=BaseModel)
 class CacheStats(BaseModel):
     hits: int = 0
     misses: int = 0
+
+
+class CacheStore(Protocol):
+    """What CachedEngine reads and writes: a ResponseCache, or an engine replica's recorder."""
+
+    @property
+    def path(self) -> Path | None: ...
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, str]: ...
+
+    def put_many(self, items: Sequence[tuple[str, str]]) -> None: ...
 
 
 class ResponseCache:
@@ -97,14 +108,13 @@ class ResponseCache:
 class CachedEngine(Engine):
     """Wraps an engine so that every call is looked up first and stored after."""
 
-    def __init__(
-        self, inner: Engine, cache: ResponseCache | None, policy: CachePolicy = "read-write"
-    ):
+    def __init__(self, inner: Engine, cache: CacheStore | None, policy: CachePolicy = "read-write"):
         self.inner = inner
         self.cache = cache
         self.policy: CachePolicy = policy if cache is not None else "off"
         self.stats = CacheStats()
         self.name = inner.name
+        self.chat = inner.chat
 
     @property
     def fingerprint(self) -> str:
@@ -113,10 +123,6 @@ class CachedEngine(Engine):
     @property
     def model_id(self) -> str:
         return self.inner.model_id
-
-    @property
-    def chat(self) -> bool:
-        return self.inner.chat
 
     def _key(self, op: str, request: BaseModel, index: int = 0) -> str:
         payload = request.model_dump(mode="json", exclude={"n"} if op == "sample" else set())
@@ -132,16 +138,17 @@ class CachedEngine(Engine):
         result_type: type[R],
         compute: Callable[[list[int]], list[R]],
     ) -> list[R]:
+        cache = self.cache if self.policy != "off" else None  # "off" whenever there is none
         results: list[R | None] = [None] * len(keys)
-        if self.policy == "read-write":
-            found = self.cache.get_many(keys)  # type: ignore[union-attr]
+        if cache is not None and self.policy == "read-write":
+            found = cache.get_many(keys)
             for i, k in enumerate(keys):
                 if k in found:
                     try:
                         results[i] = result_type.model_validate_json(found[k])
                     except ValueError as exc:
                         raise CacheCorruptError(
-                            f"the engine cache {self.cache.path} holds an unreadable {op} "  # type: ignore[union-attr]
+                            f"the engine cache {cache.path} holds an unreadable {op} "
                             f"entry ({exc}); delete the file to rebuild it"
                         ) from exc
         missing = [i for i, r in enumerate(results) if r is None]
@@ -151,17 +158,15 @@ class CachedEngine(Engine):
             try:
                 fresh = compute(missing)
             except EngineRequestError as exc:  # keep what did arrive, so a rerun resumes
-                if self.policy != "off" and exc.completed:
-                    self.cache.put_many(  # type: ignore[union-attr]
-                        [(keys[missing[k]], r.model_dump_json()) for k, r in exc.completed.items()]  # type: ignore[attr-defined]
+                if cache is not None and exc.completed:
+                    cache.put_many(
+                        [(keys[missing[k]], r.model_dump_json()) for k, r in exc.completed.items()]
                     )
                 raise
             for i, r in zip(missing, fresh):
                 results[i] = r
-            if self.policy != "off":
-                self.cache.put_many(  # type: ignore[union-attr]
-                    [(keys[i], r.model_dump_json()) for i, r in zip(missing, fresh)]
-                )
+            if cache is not None:
+                cache.put_many([(keys[i], r.model_dump_json()) for i, r in zip(missing, fresh)])
         return [r for r in results if r is not None]
 
     def sample(self, items: Sequence[tuple[GenerateRequest, int]]) -> list[Sample]:

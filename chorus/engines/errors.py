@@ -1,5 +1,7 @@
 """Errors the engine layer raises; each message says what went wrong and what to do."""
 
+from typing import Any
+
 
 class EngineError(Exception):
     """Base class for engine errors."""
@@ -41,6 +43,6 @@ class EngineRequestError(EngineError):
     other requests that did arrive (position in the call -> result), so that the cache keeps
     them and a rerun resumes instead of starting over."""
 
-    def __init__(self, message: str, completed: dict[int, object] | None = None) -> None:
+    def __init__(self, message: str, completed: dict[int, Any] | None = None) -> None:
         super().__init__(message)
         self.completed = completed or {}

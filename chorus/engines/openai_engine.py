@@ -27,7 +27,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from chorus.engines.base import Engine, sample_seed
 from chorus.engines.errors import EngineError, EngineRequestError, EngineUnavailableError
@@ -44,8 +44,14 @@ from chorus.engines.types import (
     Sample,
 )
 
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessageParam
+
 MAX_TOP_LOGPROBS = 20  # OpenAI's limit for chat; vLLM's default limit for completions
 T = TypeVar("T")
+# The prompts of one completions request: all text, or all token ids (whenever a tokenizer is
+# known), as the API takes them; _encode's union cannot say which.
+PromptBatch = list[str] | list[list[int]]
 
 
 class OpenAIEngine(Engine):
@@ -215,17 +221,19 @@ class OpenAIEngine(Engine):
         size = max(1, min(per_request, math.ceil(n / self.concurrency)))
         return [list(range(s, min(s + size, n))) for s in range(0, n, size)]
 
-    def _messages(self, prompt: Prompt) -> tuple[list[dict[str, str]], dict[str, Any]]:
+    def _messages(self, prompt: Prompt) -> tuple[list[ChatCompletionMessageParam], dict[str, Any]]:
         """Chat messages, and the extra body that makes the server continue an unfinished
         assistant turn (the answer prefix) instead of opening a new one."""
         if prompt.token_ids is not None:
             raise EngineError(
                 "a token-id prompt cannot be sent to a chat endpoint; use --api completions"
             )
-        msgs = (
+        # the SDK types each role's message as its own TypedDict, which m.role cannot pick
+        msgs = cast(
+            "list[ChatCompletionMessageParam]",
             [{"role": m.role, "content": m.content} for m in prompt.messages]
             if prompt.messages is not None
-            else [{"role": "user", "content": prompt.text or ""}]
+            else [{"role": "user", "content": prompt.text or ""}],
         )
         if prompt.answer_prefix:
             msgs.append({"role": "assistant", "content": prompt.answer_prefix})
@@ -258,7 +266,7 @@ class OpenAIEngine(Engine):
         resp = self.client.chat.completions.create(
             model=self.model,
             messages=msgs,
-            max_tokens=req.max_tokens,  # type: ignore[arg-type]
+            max_tokens=req.max_tokens,
             temperature=req.temperature,
             top_p=req.top_p,
             stop=list(req.stop) or None,
@@ -279,7 +287,7 @@ class OpenAIEngine(Engine):
         resp = self.client.completions.create(
             model=self.model,
             prompt=self._encode(req.prompt),
-            max_tokens=req.max_tokens,  # type: ignore[arg-type]
+            max_tokens=req.max_tokens,
             temperature=req.temperature,
             top_p=req.top_p,
             stop=list(req.stop) or None,
@@ -315,7 +323,7 @@ class OpenAIEngine(Engine):
             seen = sorted(exc.completed)
             dists = choice_from_top(
                 [requests[k] for k in seen], [exc.completed[k] for k in seen], None, self.tokenizer
-            )  # type: ignore[misc]
+            )
             # completions may still need echo requests for the rest; chat needs none
             exc.completed = {
                 k: d for k, d in zip(seen, dists) if self.api == "chat" or d.method == "next_token"
@@ -332,7 +340,7 @@ class OpenAIEngine(Engine):
             model=self.model,
             messages=msgs,
             max_tokens=1,
-            temperature=0.0,  # type: ignore[arg-type]
+            temperature=0.0,
             logprobs=True,
             top_logprobs=MAX_TOP_LOGPROBS,
             extra_body=extra or None,
@@ -349,8 +357,8 @@ class OpenAIEngine(Engine):
     def _completion_tops(self, prompts: list[Prompt]) -> list[dict[str, float]]:
         resp = self.client.completions.create(
             model=self.model,
-            prompt=[self._encode(p) for p in prompts],
-            max_tokens=1,  # type: ignore[arg-type]
+            prompt=cast(PromptBatch, [self._encode(p) for p in prompts]),
+            max_tokens=1,
             temperature=0.0,
             logprobs=MAX_TOP_LOGPROBS,
         )
@@ -400,7 +408,7 @@ class OpenAIEngine(Engine):
         def score(part: list[int]) -> list[Loglik]:
             resp = self.client.completions.create(
                 model=self.model,
-                prompt=[contexts[k] + conts[k] for k in part],  # type: ignore[operator,misc]
+                prompt=cast(PromptBatch, [_joined(contexts[k], conts[k]) for k in part]),
                 max_tokens=0,
                 echo=True,
                 logprobs=1,
@@ -410,6 +418,14 @@ class OpenAIEngine(Engine):
 
         done = self._parallel("loglik", self._chunks(len(requests), self.batch), score)
         return [done[k] for k in range(len(requests))]
+
+
+def _joined(context: str | list[int], cont: str | list[int]) -> str | list[int]:
+    """The context, then the continuation: both token ids when a tokenizer is known, else both
+    text."""
+    if isinstance(context, str):
+        return context + cast(str, cont)
+    return context + cast(list[int], cont)
 
 
 def _echo_loglik(lp: Any, context: str | list[int], cont: str | list[int]) -> Loglik:

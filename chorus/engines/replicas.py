@@ -1,4 +1,4 @@
-"""Engine replicas on Ray (`--workers N`, `--ray-address`; `pip install 'chorus-sim[ray]'`).
+"""Engine replicas on Ray (`--workers N`, `--ray-address`; `pip install -e '.[ray]'`).
 
 Each replica is a Ray actor holding one engine, built by `build_engine` from the same spec.
 The model-bound stages hand their work to `map` in fixed units (engines.base.Engine.map); a
@@ -67,7 +67,7 @@ class _Recorder:
 class _Replica:
     """The actor: one engine and its cache recorder."""
 
-    def __init__(self, spec: EngineSpec, cache_path: str | None, policy: str) -> None:
+    def __init__(self, spec: EngineSpec, cache_path: str | None, policy: CachePolicy) -> None:
         import ray
         import torch
 
@@ -78,7 +78,7 @@ class _Replica:
 
         self.recorder = _Recorder(Path(cache_path) if cache_path else None)
         store = self.recorder if cache_path else None
-        self.engine = CachedEngine(build_engine(spec), store, policy)  # type: ignore[arg-type]
+        self.engine = CachedEngine(build_engine(spec), store, policy)
 
     def info(self) -> dict[str, Any]:
         e = self.engine
@@ -129,7 +129,7 @@ class ReplicatedEngine(Engine):
             import ray
         except ImportError as exc:
             raise EngineUnavailableError(
-                "--workers/--ray-address need Ray: pip install 'chorus-sim[ray]'"
+                "--workers/--ray-address need Ray: pip install -e '.[ray]' in the chorus checkout"
             ) from exc
         if workers < 1:
             raise ValueError(f"--workers must be at least 1 (got {workers})")
@@ -161,6 +161,7 @@ class ReplicatedEngine(Engine):
             raise EngineUnavailableError(f"an engine replica failed to start: {exc}") from exc
         self._info = infos[0]
         self.name = self._info["name"]
+        self.chat = self._info["chat"]
         atexit.register(self.close)
 
     @property
@@ -170,10 +171,6 @@ class ReplicatedEngine(Engine):
     @property
     def model_id(self) -> str:
         return self._info["model_id"]
-
-    @property
-    def chat(self) -> bool:  # type: ignore[override]
-        return self._info["chat"]
 
     def describe(self) -> dict[str, str]:
         # what one replica is, as CachedEngine says it: pools and answers written on N replicas

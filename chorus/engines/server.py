@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
@@ -22,6 +23,8 @@ from chorus.engines.faults import FaultPlan
 from chorus.engines.types import GenerateRequest, Message, Prompt, Sample
 
 if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
     from chorus.engines.transformers_engine import TransformersEngine
 
 # Completions one request may ask for (prompts x n): a bound on the work a single client can
@@ -46,6 +49,11 @@ class CompletionBody(_Sampling):
     prompt: str | list[str] | list[int] | list[list[int]]  # text or token ids, as vLLM accepts
     logprobs: int | None = Field(default=None, ge=0, le=100)
     echo: bool = False
+
+
+def _one_token_prompt(prompt: list[str] | list[int] | list[list[int]]) -> TypeIs[list[int]]:
+    """A single prompt as token ids, rather than a batch."""
+    return bool(prompt) and isinstance(prompt[0], int)
 
 
 class ChatMessage(BaseModel):
@@ -245,11 +253,12 @@ def create_app(
     @app.post("/v1/completions")
     def completions(body: CompletionBody) -> dict[str, Any]:
         raw = body.prompt
-        if isinstance(raw, str) or (raw and isinstance(raw[0], int)):
-            raw = [raw]  # type: ignore[list-item]
-        if not raw:
+        batch: Sequence[str | list[int]] = (
+            [raw] if isinstance(raw, str) or _one_token_prompt(raw) else raw
+        )
+        if not batch:
             raise HTTPException(400, detail="prompt is empty")
-        prompts = [tok(p)["input_ids"] if isinstance(p, str) else list(p) for p in raw]  # type: ignore[union-attr]
+        prompts = [tok(p)["input_ids"] if isinstance(p, str) else list(p) for p in batch]
         admit(body.model, prompts, body.n)
         max_tokens = 16 if body.max_tokens is None else body.max_tokens
         if body.echo and max_tokens == 0:  # score the prompts only

@@ -32,7 +32,7 @@ class ServerProcess:
         self.start_timeout = start_timeout
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/v1"
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> str:
         self.proc = subprocess.Popen(
@@ -44,9 +44,8 @@ class ServerProcess:
         deadline = time.time() + self.start_timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"chorus serve exited: {self.proc.stderr.read().decode()[-2000:]}"
-                )  # type: ignore[union-attr]
+                err = self.proc.stderr.read() if self.proc.stderr else b""  # always piped
+                raise RuntimeError(f"chorus serve exited: {err.decode()[-2000:]}")
             try:
                 # any answer (401 included) means the server is up
                 httpx.get(f"{self.url}/models", timeout=2)

@@ -134,6 +134,7 @@ BACKENDS: dict[str, Backend] = {
     "openai": Backend(OpenAIOptions, _build_openai, lambda spec: 0),  # the server holds the GPUs
     "vllm": Backend(VLLMOptions, _build_vllm, lambda spec: spec.tensor_parallel_size or 1),
 }
+# built from the registry at import: a static checker cannot read it, hence the ignores below
 EngineName = Literal[tuple(BACKENDS)]  # type: ignore[valid-type]
 
 
@@ -174,6 +175,7 @@ class _Common(_Settings):
 
 
 # pydantic orders inherited fields from the last base: the common ones first, then each backend's
+# (bases read from the registry at import, hence the ignore)
 class EngineSpec(*reversed([b.options for b in BACKENDS.values()]), _Common):  # type: ignore[misc]
     """The engine to load: the common settings, then each backend's options (a backend other
     than `engine`'s ignores them). The cache settings are left out of the dump."""

@@ -16,7 +16,13 @@ from typing import Any
 import numpy as np
 
 from chorus.engines.labels import label_spellings
-from chorus.engines.types import ChoiceDistribution, ChoiceRequest, Loglik, LoglikRequest
+from chorus.engines.types import (
+    ChoiceDistribution,
+    ChoiceMethod,
+    ChoiceRequest,
+    Loglik,
+    LoglikRequest,
+)
 
 LoglikFn = Callable[[list[LoglikRequest]], list[Loglik]]
 
@@ -59,7 +65,7 @@ def choice_from_top(
 def _exact(req: ChoiceRequest, lp: np.ndarray, n_fallback: int) -> ChoiceDistribution:
     total = np.logaddexp.reduce(lp)
     probs = np.exp(lp - total)
-    method = (
+    method: ChoiceMethod = (
         "next_token" if n_fallback == 0 else "loglik" if n_fallback == len(req.labels) else "mixed"
     )
     return ChoiceDistribution(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -84,8 +85,7 @@ class ChoiceRequest(BaseModel):
         empty = [i for i, lab in enumerate(self.labels) if not lab.strip()]
         if empty:
             raise ValueError(f"option label(s) at position(s) {empty} are empty")
-        seen: set[str] = set()
-        dups = sorted({lab for lab in self.labels if lab in seen or seen.add(lab)})
+        dups = sorted(lab for lab, n in Counter(self.labels).items() if n > 1)
         if dups:
             raise ValueError(f"duplicate option labels {dups}: every option needs its own label")
         return self

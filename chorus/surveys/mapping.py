@@ -61,8 +61,8 @@ def map_column(
                 f"{_examples(numeric[outside])} outside the bin edges {mapping.bins}; widen the "
                 "edges or list those values under `missing`"
             )
-        idx = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, len(edges) - 2)
-        out[answered] = idx
+        bin_of = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, len(edges) - 2)
+        out[answered] = bin_of
         return out
     by_value = {float(v): i for i, v in enumerate(values)}
     idx = numeric.map(lambda v: by_value.get(float(v)))

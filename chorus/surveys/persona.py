@@ -25,10 +25,9 @@ def personas_from_respondents(respondents: pd.DataFrame) -> list[Persona]:
     """One persona per respondent (from `HumanDataset.respondents`), with their demographics."""
     traits = list(demographic_traits())
     out = []
-    for row in respondents.itertuples(index=False):
-        record = row._asdict()
-        demo = {t: (None if pd.isna(record[t]) else str(record[t])) for t in traits}
-        out.append(Persona(persona_id=str(record["respondent_id"]), demographics=demo))
+    for pid, *values in respondents[["respondent_id", *traits]].itertuples(index=False, name=None):
+        demo = {t: (None if pd.isna(v) else str(v)) for t, v in zip(traits, values)}
+        out.append(Persona(persona_id=str(pid), demographics=demo))
     return out
 
 

@@ -10,7 +10,7 @@ from typing import Literal, get_args
 
 import numpy as np
 
-from chorus.engines import ChoiceRequest, Prompt
+from chorus.engines import ChoiceRequest, Prompt, Role
 from chorus.surveys.persona import Persona
 from chorus.surveys.schema import GroupMember, Instrument, Perspective, Question
 from chorus.surveys.templating import render
@@ -115,7 +115,7 @@ def choice_request(
 ) -> ChoiceRequest:
     """Persona context first (system turn, shared across the persona's requests so the engine
     reuses its prefix), then earlier (question, answer) turns, then this question."""
-    turns: list[tuple[str, str]] = [("system", context)] if context else []
+    turns: list[tuple[Role, str]] = [("system", context)] if context else []
     for asked, answered in history:
         turns += [("user", asked), ("assistant", answered)]
     turns.append(("user", question_block(item, order)))

@@ -54,12 +54,22 @@ class ConsensusOptions(BaseModel):
     debias: bool = _DEFAULTS.debias  # the agreement scale asked in both directions
     # `representative` (the representatives via engine.choice), or `trained:DIR` (a folder
     # from `chorus consensus train-reward`)
-    reward: str = Field(default="representative", pattern=r"^(representative|trained:.+)$")
+    reward: str = "representative"
 
     @field_validator("swf")
     @classmethod
     def _known_swf(cls, v: str) -> str:
         SocialWelfare.parse(v)
+        return v
+
+    @field_validator("reward")
+    @classmethod
+    def _known_reward(cls, v: str) -> str:
+        if v != "representative" and not (v.startswith("trained:") and len(v) > len("trained:")):
+            raise ValueError(
+                f"unknown reward {v!r}: use `representative` or `trained:DIR` (a folder written "
+                "by `chorus consensus train-reward`)"
+            )
         return v
 
     @field_validator("sections")

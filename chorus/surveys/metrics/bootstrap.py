@@ -58,15 +58,14 @@ def bca_interval(
         return float("nan"), float("nan"), "none"
     below = (np.sum(finite < point) + 0.5 * np.sum(finite == point)) / len(finite)
     u = None if influence is None else influence[np.isfinite(influence)]
-    usable = (
+    if not (  # BCa is defined
         np.isfinite(point)
         and 0.0 < below < 1.0
         and u is not None
         and influence is not None
         and len(u) == len(influence)
         and np.sum(u**2) > 0
-    )
-    if not usable:
+    ):
         return (*percentile_interval(finite, level), "percentile")
     z0 = norm.ppf(below)
     a = float(np.sum(u**3) / (6.0 * np.sum(u**2) ** 1.5))

@@ -29,7 +29,7 @@ def common_questions(
 
 def value_matrix(rs: ResponseSet, questions: list[Question]) -> np.ndarray:
     """n x Q expected value of each person's answer (their value when the rows are one-hot)."""
-    return np.column_stack([rs.self_rows(q.id) @ q.values for q in questions])
+    return np.column_stack([rs.self_answers(q.id) @ q.values for q in questions])
 
 
 def alpha(rs: ResponseSet, instrument: Instrument, questions: list[Question]) -> float:
@@ -54,8 +54,8 @@ def distributions(
     uniform (chance) distance and its answer dispersion against the human one."""
     out: dict[str, float] = {}
     for q in questions:
-        p_sim = weighted_distribution(sim.self_rows(q.id), sim.weights)
-        p_hum = weighted_distribution(human.self_rows(q.id), human.weights)
+        p_sim = weighted_distribution(sim.self_answers(q.id), sim.weights)
+        p_hum = weighted_distribution(human.self_answers(q.id), human.weights)
         if np.isnan(p_sim).any() or np.isnan(p_hum).any():
             continue
         flat = np.full(len(p_hum), 1.0 / len(p_hum))
@@ -112,8 +112,8 @@ def subgroups(
         s_mem[g, s_in], h_mem[g, h_in] = 1.0, 1.0
     per_group = np.full((len(groups), len(questions)), np.nan)
     for j, q in enumerate(questions):
-        p_sim = _group_distributions(sim.self_rows(q.id), sim.weights, s_mem)
-        p_hum = _group_distributions(human.self_rows(q.id), human.weights, h_mem)
+        p_sim = _group_distributions(sim.self_answers(q.id), sim.weights, s_mem)
+        p_hum = _group_distributions(human.self_answers(q.id), human.weights, h_mem)
         for g in range(len(groups)):
             if np.isfinite(p_sim[g]).all() and np.isfinite(p_hum[g]).all():
                 per_group[g, j] = distance(q.kind, p_sim[g], p_hum[g])

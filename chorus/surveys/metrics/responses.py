@@ -34,6 +34,10 @@ class ResponseSet:
     def self_rows(self, qid: str) -> np.ndarray | None:
         return self.rows.get((qid, "self", None))
 
+    def self_answers(self, qid: str) -> np.ndarray:
+        """The self rows of a question this set answers (KeyError when it does not)."""
+        return self.rows[(qid, "self", None)]
+
     def take(self, idx: np.ndarray, weights: np.ndarray | None = None) -> ResponseSet:
         """The people at `idx` (repeats allowed, as in a bootstrap resample)."""
         return ResponseSet(
@@ -73,7 +77,7 @@ def from_human(
     """Real respondents' self answers (one-hot) for every question mapped for this dataset."""
     people = dataset.respondents() if respondents is None else respondents
     answers = dataset.answers(instrument, people)
-    rows = {
+    rows: dict[ItemKey, np.ndarray] = {
         (q.id, "self", None): one_hot(answers[q.id], len(q.substantive_options))
         for q in instrument.scored_questions
         if q.id in answers.columns
@@ -107,22 +111,25 @@ def from_answers(
             f"answers for personas {sorted(unknown)[:5]} that the persona table lacks"
         )
     rows: dict[ItemKey, np.ndarray] = {}
-    for rec in answers.itertuples(index=False):
-        q = instrument.question(rec.question_id)
+    fields = ["persona_id", "question_id", "perspective", "group", "labels", "probs"]
+    for pid, qid, perspective, asked, shown, dist in answers[fields].itertuples(
+        index=False, name=None
+    ):
+        q = instrument.question(qid)
         labels = [o.label for o in q.options]
-        if list(rec.labels) != labels:
+        if list(shown) != labels:
             raise DatasetError(
-                f"answer row ({rec.persona_id}, {rec.question_id}) has options "
-                f"{list(rec.labels)} but the instrument has {labels}: score with the instrument "
+                f"answer row ({pid}, {qid}) has options "
+                f"{list(shown)} but the instrument has {labels}: score with the instrument "
                 "the answers were made with"
             )
         k = len(q.substantive_options)
-        probs = np.asarray(rec.probs, dtype=float)[:k]
-        group = None if pd.isna(rec.group) else str(rec.group)
-        key = (q.id, str(rec.perspective), group)
+        probs = np.asarray(dist, dtype=float)[:k]
+        group = None if pd.isna(asked) else str(asked)
+        key = (q.id, str(perspective), group)
         if key not in rows:
             rows[key] = np.full((len(ids), k), np.nan)
-        rows[key][index[str(rec.persona_id)]] = probs / probs.sum() if probs.sum() > 0 else np.nan
+        rows[key][index[str(pid)]] = probs / probs.sum() if probs.sum() > 0 else np.nan
     w = np.ones(len(ids)) if weights is None else np.asarray(weights, dtype=float)
     return ResponseSet(ids=ids, weights=w, rows=rows, traits=_traits(personas))
 
@@ -131,7 +138,7 @@ def constant(personas: pd.DataFrame, dists: dict[str, np.ndarray]) -> ResponseSe
     """Reference personas (persona_id + traits) who all answer each question with the same
     distribution, e.g. uniform or the human marginal."""
     n = len(personas)
-    rows = {
+    rows: dict[ItemKey, np.ndarray] = {
         (qid, "self", None): np.tile(np.asarray(p, dtype=float), (n, 1)) for qid, p in dists.items()
     }
     ids = personas["persona_id"].astype(str).to_numpy(dtype=object)
