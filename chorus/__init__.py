@@ -21,8 +21,9 @@ pay for the study runner or torch.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from chorus.core.lazy import lazy_exports
 
 if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__ loads them
     from chorus.engines import Engine, load_engine
@@ -38,24 +39,6 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
         load_instrument,
     )
     from chorus.surveys import personas_from_pool as load_pool
-
-# public name -> (module, attribute)
-_EXPORTS: dict[str, tuple[str, str]] = {
-    "Engine": ("chorus.engines", "Engine"),
-    "load_engine": ("chorus.engines", "load_engine"),
-    "Study": ("chorus.simulator.study", "Study"),
-    "load_study": ("chorus.simulator.study", "load_study"),
-    "run_study": ("chorus.simulator.study", "run_study"),
-    "Instrument": ("chorus.surveys", "Instrument"),
-    "Persona": ("chorus.surveys", "Persona"),
-    "Results": ("chorus.surveys", "Results"),
-    "Score": ("chorus.surveys", "Score"),
-    "ask": ("chorus.surveys", "ask"),
-    "demographic_panel": ("chorus.surveys", "demographic_panel"),
-    "load_dataset": ("chorus.surveys", "load_dataset"),
-    "load_instrument": ("chorus.surveys", "load_instrument"),
-    "load_pool": ("chorus.surveys", "personas_from_pool"),
-}
 
 __all__ = [
     "Engine",
@@ -75,14 +58,22 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'chorus' has no attribute {name!r}")
-    module, attribute = _EXPORTS[name]
-    value = getattr(importlib.import_module(module), attribute)
-    globals()[name] = value  # later lookups skip __getattr__
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "Engine": "chorus.engines",
+        "load_engine": "chorus.engines",
+        "Study": "chorus.simulator.study",
+        "load_study": "chorus.simulator.study",
+        "run_study": "chorus.simulator.study",
+        "Instrument": "chorus.surveys",
+        "Persona": "chorus.surveys",
+        "Results": "chorus.surveys",
+        "Score": "chorus.surveys",
+        "ask": "chorus.surveys",
+        "demographic_panel": "chorus.surveys",
+        "load_dataset": "chorus.surveys",
+        "load_instrument": "chorus.surveys",
+        "load_pool": "chorus.surveys:personas_from_pool",
+    },
+)

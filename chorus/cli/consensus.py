@@ -17,7 +17,7 @@ from chorus.cli.engine_options import (
     engine_options,
 )
 from chorus.cli.engine_options import fail as _fail
-from chorus.simulator.consensus import ConsensusOptions
+from chorus.simulator.consensus.options import ConsensusOptions
 
 _DEFAULTS = ConsensusOptions()  # the options a study's consensus section sets, one model
 

@@ -25,11 +25,11 @@ def anthology_config():
 
 @pytest.fixture(scope="session")
 def shared_pool(tmp_path_factory, engine, embedder, anthology_config) -> Path:
-    """A 3-persona anthology pool, profiled; copy it before changing it."""
+    """A 2-persona anthology pool, profiled; copy it before changing it."""
     from chorus.personas import generate_pool, profile_pool
 
     folder = tmp_path_factory.mktemp("pools") / "anthology"
-    generate_pool(folder, 3, engine, anthology_config, seed=0, batch_size=3, embedder=embedder)
+    generate_pool(folder, 2, engine, anthology_config, seed=0, batch_size=2, embedder=embedder)
     profile_pool(folder, engine, debias="none")
     return folder
 

@@ -31,7 +31,7 @@ def test_show_json_is_one_object(shared_pool):
     result = runner.invoke(_app(), ["personas", "show", str(shared_pool), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["counts"]["accepted"] == 3
+    assert data["counts"]["accepted"] == 2
     assert len(data["marginals"]) == sum(len(c) for c in demographic_traits().values())
 
 

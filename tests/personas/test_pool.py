@@ -45,7 +45,7 @@ def test_pool_files_follow_docs_formats(shared_pool):
     assert manifest["demographics"] == traits
     rows = raw.to_pylist()
     counts = manifest["counts"]
-    assert counts["accepted"] == len(rows) == 3 and counts["profiled"] == 3
+    assert counts["accepted"] == len(rows) == 2 and counts["profiled"] == 2
     assert counts["attempted"] == counts["accepted"] + counts["dropped"] + counts["near_duplicates"]
     for row in rows:
         verdicts = json.loads(row["verdicts"])
@@ -56,24 +56,24 @@ def test_pool_files_follow_docs_formats(shared_pool):
             and len(row["backstory"].split()) >= 8
         )
         assert verdicts["logprob"] < 0 and verdicts["turns"][0]["question_index"] == 0
-    assert len({r["persona_id"] for r in rows}) == 3
+    assert len({r["persona_id"] for r in rows}) == 2
 
 
 def test_extending_keeps_rows_and_checks_settings(pool_copy, engine, embedder, anthology_config):
     before = read_pool(pool_copy).table
     manifest = generate_pool(
-        pool_copy, 4, engine, anthology_config, seed=0, batch_size=3, embedder=embedder
+        pool_copy, 3, engine, anthology_config, seed=0, batch_size=2, embedder=embedder
     )
     after = read_pool(pool_copy).table
-    assert after.slice(0, 3).to_pylist() == before.to_pylist()
-    assert manifest.counts.accepted == 4 and manifest.counts.profiled == 3
-    assert after.column("demo__age").to_pylist()[3] is None  # new rows wait for `profile`
+    assert after.slice(0, 2).to_pylist() == before.to_pylist()
+    assert manifest.counts.accepted == 3 and manifest.counts.profiled == 2
+    assert after.column("demo__age").to_pylist()[2] is None  # new rows wait for `profile`
     manifest = profile_pool(pool_copy, engine, debias="none")
-    assert manifest.counts.profiled == 4
-    assert read_pool(pool_copy).table.slice(0, 3).to_pylist() == before.to_pylist()
+    assert manifest.counts.profiled == 3
+    assert read_pool(pool_copy).table.slice(0, 2).to_pylist() == before.to_pylist()
     with pytest.raises(PoolError, match="other settings.*seed: pool has 0, asked 1"):
         generate_pool(
-            pool_copy, 5, engine, anthology_config, seed=1, batch_size=3, embedder=embedder
+            pool_copy, 4, engine, anthology_config, seed=1, batch_size=2, embedder=embedder
         )
     with pytest.raises(PoolError, match="profile it with the same model and --debias"):
         profile_pool(pool_copy, engine, debias="reverse")
@@ -98,7 +98,7 @@ def test_near_duplicates_are_removed_and_hopeless_runs_give_up(
     first, so the pool never reaches 2 personas and generation stops with a clear error."""
     with pytest.raises(
         PoolError,
-        match="only 1 of 2 personas survived the critic and near-duplicate removal in 4 slots",
+        match="only 1 of 2 personas survived the critic and near-duplicate removal in 3 slots",
     ):
         generate_pool(
             tmp_path,
@@ -109,11 +109,11 @@ def test_near_duplicates_are_removed_and_hopeless_runs_give_up(
             batch_size=3,
             dedup_threshold=0.01,
             embedder=embedder,
-            max_slots=4,
+            max_slots=3,
         )
     pool = read_pool(tmp_path)
     table, manifest = pool.table, pool.manifest
     assert len(table) == 1 and manifest.counts.accepted == 1
-    assert manifest.counts.attempted == manifest.next_slot == 4
-    assert manifest.counts.near_duplicates == 3 - manifest.counts.dropped > 0
+    assert manifest.counts.attempted == manifest.next_slot == 3
+    assert manifest.counts.near_duplicates == 2 - manifest.counts.dropped > 0
     assert manifest.rejections.personas_dropped["near_duplicate"] == manifest.counts.near_duplicates

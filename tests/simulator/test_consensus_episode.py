@@ -160,7 +160,7 @@ def test_cli_rejects_bad_input_before_writing_anything(consensus_cli, tmp_path):
     assert bad_swf.exit_code == 1 and "unknown social welfare function 'borda'" in bad_swf.stderr
     questions.write_text("- {id: q1}\n")
     bad_q = consensus_cli("run", "--questions", questions, "--panel", panel, "--out", out)
-    assert bad_q.exit_code == 1 and "q.yaml: question #0: text" in bad_q.stderr
+    assert bad_q.exit_code == 1 and "q.yaml:1: question #0: text" in bad_q.stderr
     lonely = tmp_path / "one.yaml"
     lonely.write_text("- {participant_id: a}\n")
     questions.write_text("- {id: q1, text: 'Fine?'}\n")

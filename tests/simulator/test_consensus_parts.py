@@ -71,7 +71,7 @@ def test_load_questions_reads_the_debate_bank_format(tmp_path):
 def test_load_questions_names_file_and_record(tmp_path):
     path = tmp_path / "q.yaml"
     path.write_text("- {id: a, text: ok}\n- {id: b}\n")
-    with pytest.raises(QuestionFileError, match=r"q\.yaml: question #1: text"):
+    with pytest.raises(QuestionFileError, match=r"q\.yaml:2: question #1: text"):
         load_questions(path)
     path.write_text("- {id: a, text: x}\n- {id: a, text: y}\n")
     with pytest.raises(QuestionFileError, match=r"\['a'\] appear more than once"):

@@ -95,11 +95,11 @@ def test_panel_file_errors_name_the_record(tmp_path):
         "    positions: [{statement: s, agreement: 9}]\n"
     )
     with pytest.raises(
-        PanelError, match=r"panel.yaml: participant record #1: positions.0.agreement"
+        PanelError, match=r"panel.yaml:4: participant record #1: positions\[0\]\.agreement"
     ):
         load_panel_file(path)
     path.write_text("- participant_id: a\n- participant_id: a\n")
-    with pytest.raises(PanelError, match="record #1 repeats participant_id 'a'"):
+    with pytest.raises(PanelError, match=r"participant_id\(s\) \['a'\] appear more than once"):
         load_panel_file(path)
     path.write_text(json.dumps([{"participant_id": "a", "demographics": {"age": "18-29"}}]))
     assert load_panel_file(path)[0].demographics == {"age": "18-29"}

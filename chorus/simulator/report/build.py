@@ -29,7 +29,7 @@ def _fig(f: Figure | None) -> str:
 
 
 def _est(e: Estimate | None) -> str:
-    return "–" if e is None else f"{e.value:.2f}"
+    return "–" if e is None else f"{e.value:.2f} [{e.ci_low:.2f}, {e.ci_high:.2f}]"
 
 
 def _num(x: float | None, fmt: str = "{:.3f}") -> str:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from chorus.surveys import Persona
+if TYPE_CHECKING:  # a persona arrives from surveys; importing it here would load pandas
+    from chorus.surveys import Persona
 
 Vote = Literal["agree", "disagree", "pass"]
 
