@@ -53,11 +53,11 @@ def survey_demographics(
         batch_personas=batch_personas,
     )
     out: dict[str, dict[str, tuple[list[float], float]]] = {pid: {} for pid, _ in people}
-    for row in answers.itertuples(index=False):
-        q = instrument.question(row.question_id)
-        out[row.persona_id][row.question_id] = split_not_mentioned(
-            row.probs, q.not_mentioned_option is not None
-        )
+    for pid, qid, probs in answers[["persona_id", "question_id", "probs"]].itertuples(
+        index=False, name=None
+    ):
+        q = instrument.question(qid)
+        out[pid][qid] = split_not_mentioned(probs, q.not_mentioned_option is not None)
     return out
 
 
@@ -134,7 +134,7 @@ def marginals(table: pd.DataFrame, demographics: dict[str, list[str]]) -> pd.Dat
         col = table[f"demo__{trait}"].dropna()
         if col.empty:
             continue
-        mean = np.mean(np.stack(col.to_numpy()), axis=0)
+        mean = np.mean(np.stack(list(col)), axis=0)
         nm = float(table[f"demo_nm__{trait}"].dropna().mean())
         rows += [
             {"trait": trait, "category": c, "share": float(m), "not_mentioned": nm}

@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -39,7 +40,7 @@ def persona_id(style: str, seed: int, slot: int) -> str:
     return f"{style}-{seed}-{slot:06d}"
 
 
-def _row(b: Backstory, seed: int, profiled: bool) -> dict:
+def _row(b: Backstory, seed: int, profiled: bool) -> dict[str, Any]:
     verdicts = {
         "slot": b.slot,
         "logprob": b.logprob,
@@ -132,7 +133,8 @@ class _Pool:
         where = {r.slot: i for i, r in enumerate(ok)}
         dup = near_duplicates(fresh, self.vectors, threshold)
         profiled = "demo__age" in self.table.column_names
-        rows, vecs = [], []
+        rows: list[dict[str, Any]] = []
+        vecs = []
         for r in results:
             if self.manifest.counts.accepted + len(rows) >= n:
                 break

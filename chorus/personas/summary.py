@@ -35,7 +35,7 @@ def summarize(folder: Path) -> PoolSummary:
     pool = read_pool(folder)
     manifest = pool.manifest
     margs = (
-        marginals(pool.table.to_pandas(), pool.demographics).to_dict("records")
+        marginals(pool.table.to_pandas(), pool.demographics).to_dict(orient="records")
         if pool.demographics
         else []
     )
@@ -47,5 +47,5 @@ def summarize(folder: Path) -> PoolSummary:
         counts=manifest.counts,
         rejections=manifest.rejections,
         diversity=manifest.diversity,
-        marginals=[Marginal(**m) for m in margs],
+        marginals=[Marginal.model_validate(m) for m in margs],
     )
