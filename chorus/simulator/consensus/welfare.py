@@ -8,7 +8,6 @@ import re
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
-from scipy.special import logsumexp
 
 from chorus.simulator.consensus.schulze import schulze_scores
 
@@ -27,6 +26,8 @@ def isoelastic(utilities: np.ndarray, alpha: float) -> np.ndarray:
     logs = np.log(u)
     if alpha == 1.0:
         return np.exp(logs.mean(axis=0))
+    from scipy.special import logsumexp  # here: `chorus --help` reads this module's options
+
     s = 1.0 - alpha  # computed in log space: u^(1-alpha) overflows for large alpha
     return np.exp((logsumexp(s * logs, axis=0) - math.log(len(u))) / s)
 
