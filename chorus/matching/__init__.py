@@ -1,4 +1,5 @@
-"""Matching personas to real respondents (numpy/scipy/networkx only; see docs/formats.md).
+"""Matching personas to real respondents: the pool's demographic distributions (read with
+personas' pool reader) against a respondent table (see docs/formats.md).
 
 log w(h, v) = sum over traits of omega_t * log max(p_v(h's category), eps). Methods: hungarian
 (exact maximum total weight; dense, or pruned sparse with an LP-duality optimality certificate),
