@@ -35,7 +35,7 @@ def read_pool_demographics(folder: Path, traits: Sequence[str] | None = None) ->
     from chorus.personas import PoolError, read_pool  # the personas part loads the model stack
 
     try:
-        pool = read_pool(folder)
+        pool = read_pool(folder, keep=lambda c: c == "persona_id" or c.startswith("demo__"))
     except PoolError as exc:
         raise MatchInputError(str(exc)) from None
     demographics = pool.demographics

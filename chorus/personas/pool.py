@@ -4,6 +4,7 @@ is only its readable mirror)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,9 +50,13 @@ def _parse_manifest(blob: bytes | str, where: Path) -> PoolManifest:
         raise PoolError(f"{where}: invalid pool manifest at {loc}: {first['msg']}") from None
 
 
-def read_pool(folder: Path, repair: bool = False) -> Pool:
-    """Rows and manifest of an existing pool. `repair` (for writers holding the lock) rewrites a
-    manifest.json mirror left stale by a kill between the two writes."""
+def read_pool(
+    folder: Path, repair: bool = False, keep: Callable[[str], bool] | None = None
+) -> Pool:
+    """Rows and manifest of an existing pool. `keep`: read only the columns it keeps (matching
+    needs the demographic columns, not every backstory). `repair` (for writers
+    holding the lock) rewrites a manifest.json mirror left stale by a kill between the two
+    writes."""
     path = folder / PERSONAS_FILE
     if not path.is_file():
         hint = " (it has a manifest.json but no rows)" if (folder / MANIFEST_FILE).exists() else ""
@@ -60,18 +65,23 @@ def read_pool(folder: Path, repair: bool = False) -> Pool:
             "Create one with `chorus personas generate --out DIR`."
         )
     try:
-        table = pq.read_table(path)
+        schema = pq.read_schema(path)
     except (OSError, pa.ArrowInvalid) as exc:
         raise PoolError(f"{path}: unreadable Parquet file ({exc}); regenerate the pool") from exc
-    blob = (table.schema.metadata or {}).get(META_KEY)
+    blob = (schema.metadata or {}).get(META_KEY)
     if blob is None:
         raise PoolError(
             f"{path}: no chorus manifest inside the file; not written by chorus personas"
         )
     manifest = _parse_manifest(blob, path)
-    missing = [f.name for f in BASE_SCHEMA if f.name not in table.column_names]
+    missing = [f.name for f in BASE_SCHEMA if f.name not in schema.names]
     if missing:
         raise PoolError(f"{path}: missing columns {missing}; see docs/formats.md")
+    wanted = None if keep is None else [c for c in schema.names if keep(c)]
+    try:
+        table = pq.read_table(path, columns=wanted)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise PoolError(f"{path}: unreadable Parquet file ({exc}); regenerate the pool") from exc
     mirror = folder / MANIFEST_FILE
     if repair and (not mirror.is_file() or mirror.read_text().strip() != blob.decode().strip()):
         write_atomic(mirror, lambda tmp: Path(tmp).write_text(blob.decode() + "\n"))
