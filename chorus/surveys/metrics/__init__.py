@@ -15,6 +15,7 @@ from chorus.surveys.metrics.compare import common_questions, compare, comparison
 from chorus.surveys.metrics.correlation import frobenius, weighted_corr
 from chorus.surveys.metrics.dispersion import ratios as dispersion_ratios
 from chorus.surveys.metrics.distance import distance, tvd, wasserstein, weighted_distribution
+from chorus.surveys.metrics.floor import panel_floor, real_panel
 from chorus.surveys.metrics.groups import GroupStats, cohens_d, gap, perception_error
 from chorus.surveys.metrics.individual import PersonScores, person_scores
 from chorus.surveys.metrics.reliability import cronbach_alpha, reverse_items
@@ -41,9 +42,11 @@ __all__ = [
     "gap",
     "human_floor",
     "jackknife",
+    "panel_floor",
     "percentile_interval",
     "perception_error",
     "person_scores",
+    "real_panel",
     "reverse_items",
     "tvd",
     "value_matrix",
