@@ -28,7 +28,10 @@ RowFilter = dict[str, list[str]]  # column -> the raw values whose rows are kept
 
 def _norm_rows(v: object) -> object:
     if isinstance(v, dict):
-        return {k: [norm_value(x) for x in (x if isinstance(x, list) else [x])] for k, x in v.items()}
+        return {
+            k: [norm_value(x) for x in (xs if isinstance(xs, list) else [xs])]
+            for k, xs in v.items()
+        }
     return v
 
 
@@ -124,8 +127,9 @@ class HumanDataset:
         """The rows the descriptor (or the selected subset) keeps; `__line` = their file line."""
         d = self.descriptor
         rows, loc = (
-            (d.rows, ("rows",)) if self.subset is None else
-            (d.subsets[self.subset].rows, ("subsets", self.subset, "rows"))
+            (d.rows, ("rows",))
+            if self.subset is None
+            else (d.subsets[self.subset].rows, ("subsets", self.subset, "rows"))
         )
         table = table.assign(__line=np.arange(len(table)) + 2)
         keep = np.ones(len(table), dtype=bool)
