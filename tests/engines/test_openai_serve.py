@@ -217,7 +217,7 @@ def test_survey_through_faults_equals_fault_free(tmp_path, server):
         args = ["survey", "run", str(MINI), "--personas", "anes2012", "--n", "2",
                 "--conditioning", "bio", "--perspectives", "self", "--out", str(out),
                 "--engine", "openai", "--base-url", url, "--api", "chat", "--tokenizer", "embedded",
-                "--timeout", "20", "--concurrency", "4",
+                "--timeout", "8", "--concurrency", "4",
                 "--cache-file", str(tmp_path / f"{name}.sqlite")]  # fmt: skip
         result = CliRunner().invoke(app, args)
         assert result.exit_code == 0, result.output
@@ -227,7 +227,7 @@ def test_survey_through_faults_equals_fault_free(tmp_path, server):
 
     clean = survey(server, "clean")
     with ServerProcess(
-        ["--dtype", "float32", "--fault-rate", "0.3", "--fault-seed", "1", "--fault-stall", "25"]
+        ["--dtype", "float32", "--fault-rate", "0.3", "--fault-seed", "1", "--fault-stall", "12"]
     ) as url:
         faulty = survey(url, "faulty")
     assert len(faulty) == len(clean) == 6

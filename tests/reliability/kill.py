@@ -102,9 +102,10 @@ def _finish(proc: subprocess.Popen, timeout: float = 900) -> int:
 
 def kill_study(
     tmp: Path, seed: int = 0, stage_seconds: dict[str, float] | None = None,
-    independent_reference: bool = True,
+    independent_reference: bool = True, stages: list[str] = STAGES,
 ) -> KillReport:  # fmt: skip
-    """Kill a tiny study once per stage, resume it, and compare with an uninterrupted run.
+    """Kill a tiny study once in each of `stages`, resume it, and compare with an uninterrupted
+    run.
     `independent_reference`: the uninterrupted run comes first and computes everything with
     its own empty cache (its stage lengths place the kills); False: it comes last and reads the
     chain's cache (faster; it checks the run folder's resumption with the answers shared, and
@@ -125,7 +126,7 @@ def kill_study(
         ]
     lengths = {**DEFAULT_SECONDS, **(stage_seconds or {})}
     report = KillReport()
-    for i, stage in enumerate(STAGES):
+    for i, stage in enumerate(stages):
         proc = chorus(_run_args(study, runs, cache), log)
         while not _entered(stage, runs) and proc.poll() is None:
             time.sleep(0.02)
