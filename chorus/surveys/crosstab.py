@@ -23,6 +23,7 @@ from chorus.core import read_csv, write_atomic
 from chorus.surveys.datasets import HumanDataset
 from chorus.surveys.errors import DatasetError
 from chorus.surveys.instruments import demographic_traits
+from chorus.surveys.persona import Persona
 from chorus.surveys.schema import Instrument
 
 COLUMNS = ("question_id", "subgroup", "option", "share", "n")
@@ -49,6 +50,11 @@ def parse_subgroup(text: str) -> Subgroup:
 
 def format_subgroup(subgroup: Subgroup) -> str:
     return " & ".join(f"{t}={c}" for t, c in subgroup)
+
+
+def subgroup_persona(subgroup: Subgroup) -> Persona:
+    """The persona a `subgroup` conditioning steers with: only the cell's trait categories."""
+    return Persona(persona_id=format_subgroup(subgroup) or "overall", demographics=dict(subgroup))
 
 
 @dataclass(frozen=True)
