@@ -11,7 +11,7 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from chorus.cli import consensus, data, demo, engine_serve, match, personas, run, survey
+from chorus.cli import consensus, data, demo, engine_serve, match, personas, run, survey, tune
 from chorus.cli.engine_options import describe_error
 
 
@@ -57,6 +57,7 @@ for _group in (run, personas, match, survey, consensus, data):
     _group.register(app)
 app.command("demo")(demo.demo)
 app.command("serve")(engine_serve.serve)
+app.command("tune")(tune.tune)
 _add_bench(app)
 
 
