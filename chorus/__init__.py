@@ -16,8 +16,8 @@ The notebook API (the CLI, `chorus --help`, runs the same functions):
 Each part is a subpackage with its own public API, listed from the ground floor up (a part
 imports only parts below it; docs/architecture.md): chorus.core, chorus.engines,
 chorus.surveys, chorus.backstories, chorus.personas, chorus.matching, chorus.tuning,
-chorus.simulator, chorus.cli. The names below load on first use (PEP 562), so `import chorus.matching` does not
-pay for the study runner or torch.
+chorus.simulator, chorus.cli. The names below load on first use (PEP 562), so
+`import chorus.matching` does not pay for the study runner or torch.
 """
 
 from __future__ import annotations
