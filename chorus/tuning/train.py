@@ -283,8 +283,8 @@ def train(
             loss = kl_loss(label_log_probs(model, chunk, pad_id), chunk)
             if not torch.isfinite(loss):
                 raise TuningError(
-                    f"non-finite loss ({float(loss.detach())}) at step {prog.step + 1}: lower --lr, or "
-                    "check the targets (every target must be a distribution)"
+                    f"non-finite loss ({float(loss.detach())}) at step {prog.step + 1}: lower "
+                    "--lr, or check the targets (every target must be a distribution)"
                 )
             opt.zero_grad(set_to_none=True)
             loss.backward()
