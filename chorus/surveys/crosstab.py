@@ -200,7 +200,7 @@ def crosstab_from_answers(
     """Weighted option shares per question x subgroup from respondents (`people`: respondent_id,
     weight and the trait columns) and their answers (HumanDataset.answers). Cells with fewer
     than `min_n` respondents who answered are left out; the overall row always stays."""
-    members = {(): np.arange(len(people))}
+    members: dict[Subgroup, np.ndarray] = {(): np.arange(len(people))}
     for combo in cells_of(traits, pairs):
         by = people[list(combo)].astype(object)
         for key, idx in by.groupby(list(combo), dropna=True, sort=True).indices.items():
