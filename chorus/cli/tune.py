@@ -69,11 +69,11 @@ def tune(
     if method not in ("lora", "full"):
         fail(f"--method {method!r}: use lora or full", code=2)
     check_writable(out.parent, "--out")
-    config = TuneConfig(
+    config = TuneConfig.model_validate(dict(
         method=method, lora_r=lora_r, lora_alpha=2 * lora_r, lora_layers=lora_layers, lr=lr,
         batch_size=batch_size, epochs=epochs, max_steps=max_steps, max_minutes=max_minutes,
         seed=seed,
-    )  # fmt: skip
+    ))  # fmt: skip
     try:
         folder = run_tune(
             instrument, dataset, out, holdout_questions=_list(holdout_questions),
