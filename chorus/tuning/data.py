@@ -111,7 +111,13 @@ def from_dataset(
     respondents only, on the training questions only."""
     _check_kinds(kinds)
     people = dataset.respondents()
-    answers = dataset.answers(instrument, people)
+    # only the questions asked for are mapped: one broken mapping elsewhere does not matter
+    scope = (
+        instrument.subset([q for q in questions if q in _ids(instrument)])
+        if questions
+        else instrument
+    )
+    answers = dataset.answers(scope, people)
     answered = [c for c in answers.columns[2:] if answers[c].notna().any()]
     trained, held = split_questions(instrument, answered, holdout, questions)
     out_mask = split_respondents(
@@ -175,6 +181,10 @@ def from_crosstab(
         subgroup_examples(kept, instrument, val, seed),
         fit, val, held,
     )  # fmt: skip
+
+
+def _ids(instrument: Instrument) -> set[str]:
+    return {q.id for q in instrument.scored_questions}
 
 
 def _check_kinds(kinds: Sequence[str]) -> None:

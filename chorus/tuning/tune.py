@@ -44,6 +44,7 @@ class TuningManifest(BaseModel):
     format: int = 1
     base_model: str
     base_fingerprint: str
+    base_parameters: int
     instrument: str
     instrument_digest: str
     data: str
@@ -114,7 +115,7 @@ def load_training_data(
 
 
 def tune(
-    instrument: str | Path,
+    instrument: str | Path | Instrument,
     data: str | Path,
     out: str | Path,
     *,
@@ -139,7 +140,7 @@ def tune(
     out = Path(out)
     if out.exists():
         raise TuningError(f"{out} exists: choose another output folder or delete it")
-    inst = load_instrument(instrument)
+    inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
     td = load_training_data(
         inst, data, list(holdout_questions), questions=questions, examples=list(examples),
         holdout_respondents=holdout_respondents, validation_share=validation_share,
@@ -160,6 +161,7 @@ def tune(
     manifest = TuningManifest(
         base_model=engine.model_id,
         base_fingerprint=engine.fingerprint,
+        base_parameters=engine.num_parameters,
         instrument=inst.name,
         instrument_digest=_digest(inst.model_dump_json()),
         data=str(data),
