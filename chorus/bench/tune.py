@@ -55,6 +55,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--max-steps", type=int, default=None)
     p.add_argument("--max-minutes", type=float, default=None, help="per tuned model")
+    p.add_argument("--validation-share", type=float, default=0.2, help="early-stopping questions")
     p.add_argument("--trained-eval", type=int, default=3, help="trained questions asked per fold")
     p.add_argument("--no-cross", action="store_true", help="skip the cross-survey rows")
     p.add_argument("--floor-boot", type=int, default=100)
@@ -234,6 +235,7 @@ def _tune(a, survey: Survey, out: Path, holdout: list[str], questions: list[str]
     )  # fmt: skip
     tune(survey.inst, survey.name, out, holdout_questions=holdout, questions=questions,
          base=a.base, config=config, traits=a.traits.split(","), min_n=a.min_cell,
+         validation_share=a.validation_share,
          progress=not a.json)  # fmt: skip
     m = read_manifest(out)
     assert m is not None
