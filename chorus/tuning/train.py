@@ -108,10 +108,14 @@ def label_log_probs(model: Any, batch: Sequence[Encoded], pad_id: int) -> list[t
         ids[r, width - len(e.ids) :] = torch.tensor(e.ids)
         mask[r, width - len(e.ids) :] = 1
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
+    device = next(model.parameters()).device
     logits = model(
-        input_ids=ids, attention_mask=mask, position_ids=positions, logits_to_keep=1
+        input_ids=ids.to(device),
+        attention_mask=mask.to(device),
+        position_ids=positions.to(device),
+        logits_to_keep=1,
     ).logits[:, -1]
-    logp = torch.log_softmax(logits.float(), dim=-1)
+    logp = torch.log_softmax(logits.float(), dim=-1).cpu()
     out = []
     for r, e in enumerate(batch):
         per_label = torch.stack([torch.logsumexp(logp[r, v], dim=0) for v in e.labels])
@@ -150,6 +154,8 @@ def prepare_model(model: Any, config: TuneConfig) -> Any:
     """The model to train: a peft LoRA wrapper (adapters on every linear layer of the top
     `lora_layers` layers, or all), or the model itself with every weight trainable."""
     torch.manual_seed(derive_seed(config.seed, "init") % (1 << 31))
+    if torch.cuda.is_available():  # the same command on a GPU machine
+        model = model.to("cuda")
     if config.method == "full":
         for p in model.parameters():
             p.requires_grad_(True)
@@ -190,14 +196,14 @@ class Checkpoint:
         from safetensors.torch import save_file
 
         params = _trainable(model)
-        tensors = {f"w.{n}": p.detach().clone().contiguous() for n, p in params.items()}
-        tensors |= {f"best.{n}": t.contiguous() for n, t in best.items()}
+        tensors = {f"w.{n}": p.detach().cpu().contiguous() for n, p in params.items()}
+        tensors |= {f"best.{n}": t.cpu().contiguous() for n, t in best.items()}
         steps = {}
         for i, (n, p) in enumerate(params.items()):
             state = opt.state.get(p, {})
             for k in ("exp_avg", "exp_avg_sq"):
                 if k in state:
-                    tensors[f"opt.{k}.{n}"] = state[k].contiguous()
+                    tensors[f"opt.{k}.{n}"] = state[k].cpu().contiguous()
             if "step" in state:
                 steps[n] = float(state["step"])
         meta = {"key": self.key, "progress": json.dumps(prog.__dict__), "steps": json.dumps(steps)}
@@ -221,12 +227,12 @@ class Checkpoint:
                 for n, p in params.items():
                     p.copy_(f.get_tensor(f"w.{n}"))
                     if f"best.{n}" in f.keys():
-                        best[n] = f.get_tensor(f"best.{n}")
+                        best[n] = f.get_tensor(f"best.{n}").to(p.device)
                     if n in steps:
                         opt.state[p] = {
                             "step": torch.tensor(steps[n]),
-                            "exp_avg": f.get_tensor(f"opt.exp_avg.{n}"),
-                            "exp_avg_sq": f.get_tensor(f"opt.exp_avg_sq.{n}"),
+                            "exp_avg": f.get_tensor(f"opt.exp_avg.{n}").to(p.device),
+                            "exp_avg_sq": f.get_tensor(f"opt.exp_avg_sq.{n}").to(p.device),
                         }
         prog = Progress(**json.loads(meta["progress"]))
         prog.loss_curve = [tuple(x) for x in prog.loss_curve]  # type: ignore[misc]
