@@ -36,3 +36,18 @@ def test_subgroup_conditioning_names_only_the_cell():
                                                    "race": "White"})  # fmt: skip
     with pytest.raises(SurveyError, match="has 3 known traits"):
         render_context("subgroup", whole)
+
+
+def test_a_panel_that_answers_like_its_people_steers_like_them():
+    from chorus.surveys import load_dataset, load_instrument
+    from chorus.surveys.metrics.responses import from_human
+    from chorus.surveys.metrics.steering import panel_steering
+
+    inst = load_instrument("anes2012").subset(["gay_marry", "gun_control"])
+    human = from_human(load_dataset("anes2012"), inst)
+    same = panel_steering(human, human, inst)
+    assert same["steer_spread_ratio"] == pytest.approx(1.0)
+    assert same["steer_corr"] == pytest.approx(1.0)
+    rows = {k: np.tile(np.nanmean(v, axis=0), (len(v), 1)) for k, v in human.rows.items()}
+    flat = type(human)(human.ids, human.weights, rows, human.traits)
+    assert panel_steering(flat, human, inst)["steer_spread_ratio"] == pytest.approx(0.0, abs=1e-9)

@@ -16,6 +16,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from chorus.surveys.kinds import kind_spec
+from chorus.surveys.metrics.distance import weighted_distribution
+from chorus.surveys.metrics.responses import ResponseSet
+from chorus.surveys.schema import Instrument
 
 
 def _deviations(cells: Sequence[np.ndarray], weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -76,3 +79,38 @@ def steering(per_question: Sequence[tuple[float, float, np.ndarray, np.ndarray]]
         "steer_spread_ratio": sm / sh if sh > 0 else None,
         "steer_corr": corr,
     }
+
+
+def panel_steering(
+    sim: ResponseSet, human: ResponseSet, instrument: Instrument, min_people: int = 3
+) -> dict:
+    """Steerability of a panel of personas (each with its traits): per question and trait,
+    the personas of each category pooled into one distribution, against the humans of that
+    category; categories with fewer than `min_people` answering personas are left out."""
+    per_q = []
+    for q in instrument.scored_questions:
+        rows_s, rows_h = sim.self_rows(q.id), human.self_rows(q.id)
+        if rows_s is None or rows_h is None:
+            continue
+        model: dict[str, list[np.ndarray]] = {}
+        people: dict[str, list[np.ndarray]] = {}
+        weights: dict[str, list[float]] = {}
+        for trait, cats in sim.traits.items():
+            if trait not in human.traits:
+                continue
+            answered = ~np.isnan(rows_s).any(axis=1)
+            for cat in sorted({c for c in cats if c is not None}):
+                ms, hs = (cats == cat) & answered, human.traits[trait] == cat
+                if ms.sum() < min_people or not hs.any():
+                    continue
+                p_h = weighted_distribution(rows_h[hs], human.weights[hs])
+                if np.isnan(p_h).any():
+                    continue
+                model.setdefault(trait, []).append(
+                    weighted_distribution(rows_s[ms], sim.weights[ms])
+                )
+                people.setdefault(trait, []).append(p_h)
+                weights.setdefault(trait, []).append(float(human.weights[hs].sum()))
+        w = {t: np.array(v) for t, v in weights.items()}
+        per_q.append(question_steering(q.kind, model, people, w))
+    return steering(per_q)
