@@ -44,7 +44,9 @@ def run(
         ),
     ],
     out: Annotated[Path, typer.Option(help="Run folder (answers.parquet, run.json, ...).")],
-    conditioning: Annotated[str, typer.Option(help="none | qa | bio | portray | backstory")] = "qa",
+    conditioning: Annotated[
+        str, typer.Option(help="none | qa | bio | portray | backstory | subgroup")
+    ] = "qa",
     n: Annotated[
         int | None, typer.Option(
             "--n",
