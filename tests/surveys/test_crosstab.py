@@ -78,3 +78,29 @@ def test_bad_tables_name_file_and_line(anes, tmp_path, rows, message):
     path.write_text("question_id,subgroup,option,share,n\n" + "\n".join(rows) + "\n")
     with pytest.raises(DatasetError, match=message.replace("(", r"\(")):
         read_crosstab(path, anes)
+
+
+def test_a_panel_scored_against_its_own_crosstab_has_distance_zero(anes):
+    from chorus.surveys import Results, trait_table
+    from chorus.surveys.crosstab_score import score_crosstab
+    from chorus.surveys.persona import personas_from_respondents
+
+    inst = anes.subset(["gay_marry"])
+    ds = load_dataset("anes2012")
+    people = ds.respondents(60, seed=1)  # weighted draw: every weight is 1
+    answers = ds.answers(inst, people)
+    ok = answers["gay_marry"].notna().to_numpy()
+    people, answers = people[ok], answers[ok]
+    personas = personas_from_respondents(people)
+    rows = [
+        {"persona_id": p.persona_id, "question_id": "gay_marry", "perspective": "self",
+         "group": None, "labels": ["yes", "no"], "probs": [1.0 - a, float(a)]}
+        for p, a in zip(personas, answers["gay_marry"].to_numpy(dtype=int))
+    ]  # fmt: skip
+    results = Results(pd.DataFrame(rows), inst, trait_table(personas))
+    table = crosstab_from_answers(people, answers, inst, traits=["party"], min_n=1)
+    report = score_crosstab(results, table)
+    (row,) = report["questions"]
+    assert row["d_overall"] == pytest.approx(0.0, abs=1e-9)
+    assert row["d_subgroups"] == pytest.approx(0.0, abs=1e-9) and row["cells"]
+    assert row["uniform_overall"] > 0.01
