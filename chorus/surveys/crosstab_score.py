@@ -4,6 +4,8 @@ people in against that subgroup's row; uniform alongside, as the chance referenc
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from chorus.surveys.crosstab import Crosstab, format_subgroup
@@ -19,7 +21,7 @@ def score_crosstab(results: Results, table: Crosstab, min_people: int = 3) -> di
     uniform_subgroups, cells}], "mean": {...}}; subgroups with fewer than `min_people`
     answering personas are left out (`cells` counts the ones used)."""
     sim = from_answers(results.answers, results.instrument, results.traits)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for q in results.instrument.scored_questions:
         mat = sim.self_rows(q.id)
         top = table.overall(q.id)
@@ -57,7 +59,7 @@ def score_crosstab(results: Results, table: Crosstab, min_people: int = 3) -> di
         )
 
     def mean(key: str) -> float | None:
-        vals = [r[key] for r in rows if r[key] is not None]
+        vals = [float(r[key]) for r in rows if r[key] is not None]
         return float(np.mean(vals)) if vals else None
 
     keys = ("d_overall", "uniform_overall", "d_subgroups", "uniform_subgroups")
