@@ -10,7 +10,17 @@ wheel."""
 from setuptools import find_packages, setup
 
 # tests/test_packaging.py holds PARTS against the folders of chorus/ and the links at the top
-PARTS = ("core", "engines", "surveys", "backstories", "personas", "matching", "simulator", "cli")
+PARTS = (
+    "core",
+    "engines",
+    "surveys",
+    "backstories",
+    "personas",
+    "tuning",
+    "matching",
+    "simulator",
+    "cli",
+)
 CHECKOUT_ONLY = ("bench",)
 
 setup(

@@ -11,12 +11,13 @@ The notebook API (the CLI, `chorus --help`, runs the same functions):
     score = res.score("anes2012")                              # -> Score
     score.to_pandas()        # one row per question and metric, with 95% intervals
     chorus.run_study("studies/anes2012-demo.yaml")             # `chorus run`; -> the run folder
+    chorus.tune("anes2012", "anes2012", "tuned/", holdout_questions=["gay_marry"])  # `chorus tune`
 
 Each part is a subpackage with its own public API, listed from the ground floor up (a part
 imports only parts below it; docs/architecture.md): chorus.core, chorus.engines,
-chorus.surveys, chorus.backstories, chorus.personas, chorus.matching, chorus.simulator,
-chorus.cli. The names below load on first use (PEP 562), so `import chorus.matching` does not
-pay for the study runner or torch.
+chorus.surveys, chorus.backstories, chorus.personas, chorus.matching, chorus.tuning,
+chorus.simulator, chorus.cli. The names below load on first use (PEP 562), so
+`import chorus.matching` does not pay for the study runner or torch.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
         load_instrument,
     )
     from chorus.surveys import personas_from_pool as load_pool
+    from chorus.tuning import TuneConfig, tune
 
 __all__ = [
     "Engine",
@@ -55,6 +57,8 @@ __all__ = [
     "load_pool",
     "load_study",
     "run_study",
+    "tune",
+    "TuneConfig",
 ]
 
 
@@ -75,5 +79,7 @@ __getattr__, __dir__ = lazy_exports(
         "load_dataset": "chorus.surveys",
         "load_instrument": "chorus.surveys",
         "load_pool": "chorus.surveys:personas_from_pool",
+        "tune": "chorus.tuning",
+        "TuneConfig": "chorus.tuning",
     },
 )

@@ -103,6 +103,7 @@ def main(argv: list[str]) -> int:
     floor = metrics["human_floor"]
     styles = [s for s in study.survey.conditioning if s in rows]
     matched = rows["backstory"].get("individual") or {}
+    steer = _steering(folder, styles, study.target.dataset)
     out = {
         "bench": "validity",
         "dataset": study.target.dataset,
@@ -120,7 +121,7 @@ def main(argv: list[str]) -> int:
         "demographic_model_top1": matched.get("demographic_model_top1"),
         "cell_majority_top1": matched.get("cell_majority_top1"),
         "random_persona_accuracy": matched.get("random_persona_accuracy"),
-        "rows": [row(s, rows[s], floor["wd"]["value"]) for s in styles],
+        "rows": [row(s, rows[s], floor["wd"]["value"]) | steer[s] for s in styles],
         "verdict": metrics["verdict"]["text"],
         "warnings": rows["backstory"]["warnings"],
         "run": str(folder),
@@ -128,6 +129,22 @@ def main(argv: list[str]) -> int:
     }
     print(json.dumps(out))
     return 0
+
+
+def _steering(folder: Path, styles: list[str], dataset: str) -> dict[str, dict]:
+    """Each style's steerability (surveys.metrics.steering): its personas pooled by trait
+    category against the dataset's respondents of that category."""
+    from chorus.surveys import from_answers, from_human, load_dataset, read_survey
+    from chorus.surveys.metrics.steering import panel_steering
+
+    ds = load_dataset(dataset)
+    out = {}
+    for style in styles:
+        results, _ = read_survey(folder / "survey" / style)
+        sim = from_answers(results.answers, results.instrument, results.traits)
+        human = from_human(ds, results.instrument)
+        out[style] = panel_steering(sim, human, results.instrument)
+    return out
 
 
 if __name__ == "__main__":

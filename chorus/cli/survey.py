@@ -44,13 +44,16 @@ def run(
         ),
     ],
     out: Annotated[Path, typer.Option(help="Run folder (answers.parquet, run.json, ...).")],
-    conditioning: Annotated[str, typer.Option(help="none | qa | bio | portray | backstory")] = "qa",
+    conditioning: Annotated[
+        str, typer.Option(help="none | qa | bio | portray | backstory | subgroup")
+    ] = "qa",
     n: Annotated[
-        int | None, typer.Option(
+        int | None,
+        typer.Option(
             "--n",
             min=1,
             help="Personas to ask: the first N of a pool, or N respondents drawn from a dataset.",
-        )
+        ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed for the draw and option permutations.")] = 0,
     engine: EngineChoice = EngineChoice(),
@@ -67,9 +70,7 @@ def run(
         str | None, typer.Option(help="Comma list (default: all declared).")
     ] = None,
     batch_personas: Annotated[
-        int, typer.Option(
-            min=1, help="Personas per engine call; raise for GPU/server engines."
-        )
+        int, typer.Option(min=1, help="Personas per engine call; raise for GPU/server engines.")
     ] = 1,
 ) -> None:
     """Answer INSTRUMENT in every persona's voice. Re-running an interrupted run resumes: the
@@ -148,7 +149,10 @@ def _load_personas(spec: str, n: int | None, seed: int) -> tuple[list[Persona], 
 def score(
     run_dir: Annotated[Path, typer.Argument(help="A folder written by `chorus survey run`.")],
     human: Annotated[
-        str, typer.Option(help="Human dataset: a name (anes2012) or descriptor YAML.")
+        str,
+        typer.Option(
+            help="Human data: a dataset name (anes2012), descriptor YAML or crosstab CSV."
+        ),
     ],
     n_boot: Annotated[
         int, typer.Option(min=0, help="Bootstrap replicates (intervals and floor).")
@@ -162,6 +166,8 @@ def score(
     from chorus.core import write_atomic
     from chorus.surveys import SurveyError, load_dataset, read_survey, summary_table
 
+    if human.endswith(".csv"):
+        return _score_crosstab(run_dir, Path(human))
     try:
         results, run_info = read_survey(run_dir)
         ds = load_dataset(human)
@@ -171,4 +177,29 @@ def score(
     payload = {"run": run_info.model_dump(mode="json"), **report.model_dump(mode="json")}
     write_atomic(run_dir / METRICS, lambda p: p.write_text(json.dumps(payload, indent=2)))
     typer.echo(summary_table([(run_info.conditioning, report)]))
+    typer.echo(f"\nmetrics -> {run_dir / METRICS}")
+
+
+def _score_crosstab(run_dir: Path, table: Path) -> None:
+    """Score against aggregate data (docs/formats.md#crosstab-csv): distances to the topline
+    and to each subgroup row, with uniform alongside."""
+    from chorus.core import write_atomic
+    from chorus.surveys import SurveyError, read_survey
+    from chorus.surveys.crosstab import read_crosstab
+    from chorus.surveys.crosstab_score import score_crosstab
+
+    try:
+        results, run_info = read_survey(run_dir)
+        report = score_crosstab(results, read_crosstab(table, results.instrument))
+    except (SurveyError, ValueError, OSError) as exc:
+        _fail(str(exc))
+    payload = {"run": run_info.model_dump(mode="json"), "human": str(table), **report}
+    write_atomic(run_dir / METRICS, lambda p: p.write_text(json.dumps(payload, indent=2)))
+    for row in report["questions"]:
+        sub = row["d_subgroups"]
+        typer.echo(
+            f"{row['question_id']:<24} overall {row['d_overall']:.3f} (uniform "
+            f"{row['uniform_overall']:.3f})  subgroups "
+            + ("-" if sub is None else f"{sub:.3f} (uniform {row['uniform_subgroups']:.3f})")
+        )
     typer.echo(f"\nmetrics -> {run_dir / METRICS}")

@@ -9,7 +9,9 @@ from chorus.surveys.instruments import demographics_instrument
 from chorus.surveys.persona import Persona
 from chorus.surveys.templating import render
 
-Conditioning = Literal["none", "qa", "bio", "portray", "backstory"]
+Conditioning = Literal["none", "qa", "bio", "portray", "backstory", "subgroup"]
+# a `subgroup` persona names one trait category or a pair (a crosstab cell), nothing else
+MAX_SUBGROUP_TRAITS = 2
 STYLES: tuple[str, ...] = get_args(Conditioning)
 
 
@@ -25,6 +27,13 @@ def render_context(style: str, persona: Persona) -> str:
         raise SurveyError(
             f"persona {persona.persona_id!r} has no backstory: the `backstory` conditioning needs "
             "a persona pool with backstories (use qa, bio or portray for demographic personas)"
+        )
+    known = [t for t, v in persona.demographics.items() if v]
+    if style == "subgroup" and not 1 <= len(known) <= MAX_SUBGROUP_TRAITS:
+        raise SurveyError(
+            f"persona {persona.persona_id!r} has {len(known)} known traits: the `subgroup` "
+            f"conditioning steers with 1 to {MAX_SUBGROUP_TRAITS} trait categories (a crosstab "
+            "cell); use qa, bio or portray for whole people"
         )
     questions = demographics_instrument().questions
     # every trait is present (None when unknown) so templates can test it under StrictUndefined

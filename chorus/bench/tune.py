@@ -1,0 +1,333 @@
+"""`chorus bench tune --json`: does fine-tuning on real answers (chorus.tuning) move the simulator
+above chance, on questions and on a survey it never saw?
+
+Design (docs/tuning.md, "Measured"): the respondents of each survey are split once (tuning's own
+split, so evaluation respondents never trained); the questions are cut into K folds. Per fold a
+model is tuned on the other folds' questions (subgroup examples of the training respondents) and
+asked the fold's questions, steered by each subgroup of the held-out respondents (the `subgroup`
+conditioning, both option orders). Cross-survey: tuned on every question of one survey, asked
+the other's. Rows: base and tuned models, `uniform`, and the floor: per subgroup cell, the
+distance between the cell's human distribution and a real panel of the cell's size drawn from
+it (`panel_floor`, SubPOP's human-resampling bound). `gap_closed` = (uniform - d) / (uniform -
+floor), its interval a BCa bootstrap over questions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import bootstrap
+
+from chorus.core import derive_seed
+from chorus.surveys import TRAITS, answer, from_human, load_dataset, load_instrument
+from chorus.surveys.crosstab import MIN_CELL_N, crosstab_from_answers, subgroup_persona
+from chorus.surveys.metrics.dispersion import ratios
+from chorus.surveys.metrics.distance import weighted_distribution
+from chorus.surveys.metrics.floor import panel_floor
+from chorus.surveys.metrics.steering import question_steering, steering
+from chorus.tuning import TuneConfig, read_manifest, tune
+from chorus.tuning.data import split_respondents
+
+Cells = dict[tuple[str, tuple], np.ndarray]  # (question, subgroup) -> distribution
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="chorus bench tune", description=__doc__)
+    p.add_argument("--json", action="store_true", help="print only the JSON object")
+    p.add_argument("--surveys", default="anes2012,gss2006panel")
+    p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--questions", type=int, default=26, help="questions per survey (first N)")
+    p.add_argument("--traits", default=",".join(TRAITS))
+    p.add_argument("--min-cell", type=int, default=MIN_CELL_N)
+    p.add_argument("--base", default=None, help="base model (default: embedded)")
+    p.add_argument("--lora-r", type=int, default=16)
+    p.add_argument("--lora-layers", type=int, default=0)
+    p.add_argument("--lr", type=float, default=2e-4)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--max-steps", type=int, default=None)
+    p.add_argument("--max-minutes", type=float, default=None, help="per tuned model")
+    p.add_argument("--validation-share", type=float, default=0.2, help="early-stopping questions")
+    p.add_argument("--trained-eval", type=int, default=3, help="trained questions asked per fold")
+    p.add_argument("--no-cross", action="store_true", help="skip the cross-survey rows")
+    p.add_argument("--floor-boot", type=int, default=100)
+    p.add_argument("--n-boot", type=int, default=1000)
+    p.add_argument("--work", default=None, help="folder for the tuned models (default: temp)")
+    p.add_argument("--seed", type=int, default=0)
+    return p.parse_args(argv)
+
+
+class Survey:
+    """One survey's questions, its held-out respondents' subgroup cells and their floors."""
+
+    def __init__(self, name: str, a: argparse.Namespace) -> None:
+        self.name = name
+        self.inst = load_instrument(name)
+        self.ds = load_dataset(name)
+        people = self.ds.respondents()
+        usable = [
+            q.id for q in self.inst.scored_questions
+            if len(q.options) <= 7 and self.name in q.sources
+            and _maps(self.ds, self.inst, q.id, people)
+        ]  # fmt: skip
+        self.questions = usable[: a.questions]
+        self.inst = self.inst.subset(self.questions)
+        answers = self.ds.answers(self.inst, people)
+        held = split_respondents(people["respondent_id"].astype(str).tolist(), 0.2, a.seed)
+        self.people, answers = people[held].reset_index(drop=True), answers[held]
+        traits = a.traits.split(",")
+        table = crosstab_from_answers(self.people, answers, self.inst, traits, False, a.min_cell)
+        self.cells = {k: c for k, c in table.cells.items() if k[1] and k[0] in self.questions}
+        self.subgroups = sorted({s for _, s in self.cells}, key=str)
+        self.human = from_human(self.ds, self.inst, self.people)
+        self.floor = self._floors(a.floor_boot, a.seed)
+
+    def _floors(self, n_boot: int, seed: int) -> dict[tuple[str, tuple], float]:
+        rng = np.random.default_rng(derive_seed(seed, "floor", self.name))
+        traits = self.human.traits
+        out = {}
+        for (qid, sg), cell in self.cells.items():
+            member = np.ones(self.human.n, dtype=bool)
+            for t, c in sg:
+                member &= traits[t] == c
+            rows = self.human.self_answers(qid)
+            member &= ~np.isnan(rows).any(axis=1)
+            part = self.human.take(np.flatnonzero(member))
+            kind = self.inst.question(qid).kind
+
+            def stat(sim, hum, _rng, qid=qid, kind=kind):
+                p = weighted_distribution(sim.self_answers(qid), sim.weights)
+                q = weighted_distribution(hum.self_answers(qid), hum.weights)
+                return {"d": _dist(kind, p, q)}
+
+            out[(qid, sg)] = float(np.mean(panel_floor(part, stat, cell.n, n_boot, rng)["d"]))
+        return out
+
+
+def _maps(ds, inst, qid: str, people) -> bool:
+    """Whether the question's mapping reads this dataset (a broken one is left out, not fatal)."""
+    from chorus.surveys import DatasetError
+
+    try:
+        return bool(ds.answers(inst.subset([qid]), people)[qid].notna().any())
+    except DatasetError:
+        return False
+
+
+def _dist(kind: str, p: np.ndarray, q: np.ndarray) -> float:
+    from chorus.surveys.metrics.distance import distance
+
+    return distance(kind, p, q)
+
+
+def model_cells(engine, survey: Survey, questions: Sequence[str]) -> Cells:
+    """The model's distribution per (question, subgroup), steered by the subgroup."""
+    personas = [subgroup_persona(sg) for sg in survey.subgroups]
+    inst = survey.inst.subset(list(questions))
+    table = answer(engine, personas, inst, conditioning="subgroup", debias="reverse",
+                   batch_personas=len(personas))  # fmt: skip
+    by_id = {p.persona_id: sg for p, sg in zip(personas, survey.subgroups)}
+    out: Cells = {}
+    for pid, qid, probs in table[["persona_id", "question_id", "probs"]].itertuples(
+        index=False, name=None
+    ):
+        k = len(survey.inst.question(qid).substantive_options)
+        p = np.asarray(probs, dtype=float)[:k]
+        out[(qid, by_id[pid])] = p / p.sum()
+    return out
+
+
+def _interval(values: np.ndarray, stat, n_boot: int, seed: int) -> list[float] | None:
+    if len(values) < 3:
+        return None
+    res = bootstrap((values,), stat, n_resamples=n_boot, method="BCa", vectorized=False,
+                    random_state=np.random.default_rng(seed))  # fmt: skip
+    return [float(res.confidence_interval.low), float(res.confidence_interval.high)]
+
+
+def metrics(survey: Survey, cells: Cells, questions: Sequence[str], n_boot: int, seed: int) -> dict:
+    """d (by kind), uniform, floor, gap_closed, beats_uniform, steerability, dispersion."""
+    per_q = []  # (d, uniform, floor) per question: the cell average (SubPOP's subgroup average)
+    kinds: dict[str, list[float]] = {}
+    steer, disp = [], []
+    for qid in questions:
+        q = survey.inst.question(qid)
+        keys = [(qid, sg) for sg in survey.subgroups if (qid, sg) in survey.cells]
+        if not keys or any(k not in cells for k in keys):
+            continue
+        k = len(q.substantive_options)
+        uni = np.full(k, 1.0 / k)
+        d = [_dist(q.kind, cells[key], survey.cells[key].shares) for key in keys]
+        u = [_dist(q.kind, uni, survey.cells[key].shares) for key in keys]
+        f = [survey.floor[key] for key in keys]
+        per_q.append((np.mean(d), np.mean(u), np.mean(f)))
+        kinds.setdefault(q.kind, []).append(float(np.mean(d)))
+        disp += [ratios(q.kind, cells[key], survey.cells[key].shares, q.values)["ratio"]
+                 for key in keys]  # fmt: skip
+        by_trait_m: dict[str, list[np.ndarray]] = {}
+        by_trait_h: dict[str, list[np.ndarray]] = {}
+        weights: dict[str, list[float]] = {}
+        for key in keys:
+            ((trait, _),) = key[1]
+            by_trait_m.setdefault(trait, []).append(cells[key])
+            by_trait_h.setdefault(trait, []).append(survey.cells[key].shares)
+            weights.setdefault(trait, []).append(survey.cells[key].n)
+        steer.append(question_steering(
+            q.kind, by_trait_m, by_trait_h, {t: np.array(w) for t, w in weights.items()}
+        ))  # fmt: skip
+    if not per_q:
+        return {}
+    arr = np.array(per_q)
+
+    def gap(x: np.ndarray) -> float:
+        m = arr[x] if x.dtype.kind == "i" else x
+        mu = m.mean(axis=0)
+        return float((mu[1] - mu[0]) / (mu[1] - mu[2]))
+
+    idx = np.arange(len(arr))
+    mean_d = float(arr[:, 0].mean())
+    gain = arr[:, 1] - arr[:, 0]
+    gain_ci = _interval(gain, np.mean, n_boot, seed)
+    return {
+        "questions": len(arr),
+        "cells": len(survey.subgroups),
+        "d": {
+            "all": mean_d,
+            "interval": _interval(arr[:, 0], np.mean, n_boot, seed),
+            **{k: float(np.mean(v)) for k, v in kinds.items()},
+        },  # fmt: skip
+        "uniform": float(arr[:, 1].mean()),
+        "floor": float(arr[:, 2].mean()),
+        "gap_closed": {
+            "value": gap(idx),
+            "interval": _interval(idx, lambda i: gap(i.astype(int)), n_boot, seed),
+        },
+        "beats_uniform": bool(gain_ci is not None and gain_ci[0] > 0),
+        "dispersion_ratio": float(np.nanmedian(disp)) if disp else None,
+        **steering(steer),
+    }
+
+
+def _row(survey: str, split: str, model: str, m: dict, fold: object = "all") -> dict:
+    return {"survey": survey, "split": split, "model": model, "conditioning": "subgroup",
+            "fold": fold, **m}  # fmt: skip
+
+
+def _engine(model: str | Path | None):
+    from chorus.engines import load_engine
+
+    return load_engine(model=str(model) if model else None)
+
+
+def _tune(a, survey: Survey, out: Path, holdout: list[str], questions: list[str]) -> dict:
+    config = TuneConfig(
+        lora_r=a.lora_r, lora_alpha=2 * a.lora_r, lora_layers=a.lora_layers, lr=a.lr,
+        batch_size=a.batch_size, epochs=a.epochs, max_steps=a.max_steps,
+        max_minutes=a.max_minutes, seed=a.seed,
+    )  # fmt: skip
+    tune(survey.inst, survey.name, out, holdout_questions=holdout, questions=questions,
+         base=a.base, config=config, traits=a.traits.split(","), min_n=a.min_cell,
+         validation_share=a.validation_share,
+         progress=not a.json)  # fmt: skip
+    m = read_manifest(out)
+    assert m is not None
+    return {"seconds": m.seconds, "examples": m.steps * a.batch_size,
+            "examples_per_s": m.examples_per_s, "tokens_per_example": m.tokens_per_example,
+            "steps": m.steps, "stopped": m.stopped, "parameters": m.base_parameters}  # fmt: skip
+
+
+def matmul_rate() -> float:
+    """This machine's bf16 matmul rate now (FLOP/s), the bound training is measured against."""
+    import torch
+
+    x = torch.randn(1024, 1024, dtype=torch.bfloat16)
+    torch.matmul(x, x)
+    start, reps = time.perf_counter(), 20
+    for _ in range(reps):
+        torch.matmul(x, x)
+    return 2 * 1024**3 * reps / (time.perf_counter() - start)
+
+
+def main(argv: list[str]) -> int:
+    a = _parse(argv)
+    warnings.filterwarnings("ignore", category=FutureWarning)  # transformers' deprecations
+    warnings.filterwarnings("ignore", message=".*BCa confidence interval cannot be calculated")
+    np.seterr(invalid="ignore", divide="ignore")  # a degenerate bootstrap gives NaN, reported
+    started = time.monotonic()
+    surveys = {name: Survey(name, a) for name in a.surveys.split(",")}
+    work = Path(a.work or tempfile.mkdtemp(prefix="chorus-bench-tune-"))
+    base_engine = _engine(a.base)
+    rows: list[dict] = []
+    trainings: list[dict] = []
+    for name, s in surveys.items():
+        base = model_cells(base_engine, s, s.questions)
+        rows.append(
+            _row(name, "questions", "base", metrics(s, base, s.questions, a.n_boot, a.seed))
+        )
+        uni = {k: np.full(len(v.shares), 1 / len(v.shares)) for k, v in s.cells.items()}
+        rows.append(
+            _row(name, "questions", "uniform", metrics(s, uni, s.questions, a.n_boot, a.seed))
+        )
+        order = sorted(s.questions, key=lambda q: derive_seed(a.seed, "fold", q))
+        folds = [order[k :: a.folds] for k in range(a.folds)]
+        held_cells: Cells = {}
+        trained_cells: Cells = {}
+        trained_qs: list[str] = []
+        for k, held in enumerate(folds):
+            train_q = [q for q in s.questions if q not in held]
+            trainings.append(_tune(a, s, work / f"{name}-fold{k}", held, train_q))
+            eng = _engine(work / f"{name}-fold{k}")
+            ask_trained = train_q[: a.trained_eval]
+            cells = model_cells(eng, s, held + ask_trained)
+            held_cells |= {key: v for key, v in cells.items() if key[0] in held}
+            trained_cells |= {key: v for key, v in cells.items() if key[0] in ask_trained}
+            trained_qs += [q for q in ask_trained if q not in trained_qs]
+            fold_m = metrics(s, {kk: v for kk, v in cells.items() if kk[0] in held}, held,
+                             a.n_boot, a.seed)  # fmt: skip
+            rows.append(_row(name, "questions", "tuned", fold_m, fold=k))
+        rows.append(_row(name, "questions", "tuned", metrics(s, held_cells, s.questions,
+                                                             a.n_boot, a.seed)))  # fmt: skip
+        rows.append(_row(name, "trained_questions", "base",
+                         metrics(s, base, trained_qs, a.n_boot, a.seed)))  # fmt: skip
+        rows.append(_row(name, "trained_questions", "tuned",
+                         metrics(s, trained_cells, trained_qs, a.n_boot, a.seed)))  # fmt: skip
+    if not a.no_cross and len(surveys) == 2:
+        for src, dst in (list(surveys), list(surveys)[::-1]):
+            s, t = surveys[src], surveys[dst]
+            trainings.append(_tune(a, s, work / f"{src}-all", [], s.questions))
+            cells = model_cells(_engine(work / f"{src}-all"), t, t.questions)
+            rows.append(_row(dst, "cross_survey", f"tuned on {src}",
+                             metrics(t, cells, t.questions, a.n_boot, a.seed)))  # fmt: skip
+    seconds = sum(t["seconds"] for t in trainings)
+    examples = sum(t["examples"] for t in trainings)
+    tokens = np.mean([t["tokens_per_example"] for t in trainings]) if trainings else 0.0
+    rate = examples / seconds if seconds else 0.0
+    n_params = trainings[0]["parameters"] if trainings else 0
+    peak = matmul_rate()
+    out = {
+        "folds": a.folds,
+        "base_model": base_engine.model_id,
+        "settings": {k: v for k, v in vars(a).items() if k not in ("json", "work")},
+        "train_seconds": round(seconds, 1),
+        "train_examples_per_s": round(rate, 3),
+        "tokens_per_example": round(float(tokens), 1),
+        "flop_bound_share": round(6 * n_params * float(tokens) * rate / peak, 4) if peak else None,
+        "bf16_matmul_flops": peak,
+        "trainings": trainings,
+        "wall_seconds": round(time.monotonic() - started, 1),
+        "rows": rows,
+    }
+    print(json.dumps(out, indent=None if a.json else 1, default=float))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(sys.argv[1:]))

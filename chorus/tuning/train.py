@@ -1,0 +1,329 @@
+"""The trainer: LoRA (peft) or full fine-tuning of a transformers model on examples' target
+distributions.
+
+Loss: SubPOP's, the forward KL from the target to the model's distribution over the option
+labels at the answer position (the labels' single-token spellings summed, renormalised over the
+labels: exactly what the transformers engine's `choice` reads), one forward pass per example, no
+generation. AdamW; batches of similar length (left-padded, so the answer position is the last
+column of every row); early stopping on the validation questions' loss, keeping the best weights.
+
+Resumable: a checkpoint (trainable weights, AdamW state, best weights, counters, curves) is one
+safetensors file written atomically every `checkpoint_every` steps; the batch order of an epoch
+is a function of the seed and the epoch alone, so a run killed at any point and resumed ends
+with the same weights as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from pydantic import BaseModel, ConfigDict, Field
+from tqdm.auto import tqdm
+
+from chorus.core import derive_seed, write_atomic
+from chorus.tuning.errors import TuningError
+from chorus.tuning.examples import Example
+
+
+class TuneConfig(BaseModel):
+    """The hyper-parameters of a tuning run (recorded in its manifest)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    method: Literal["lora", "full"] = "lora"
+    lora_r: int = Field(default=16, ge=1)
+    lora_alpha: int = Field(default=32, ge=1)
+    # adapters on the top N transformer layers only (0 = every layer): the backward pass then
+    # stops at the lowest adapted layer, which is most of the cost on a CPU
+    lora_layers: int = Field(default=0, ge=0)
+    lr: float = Field(default=2e-4, gt=0)
+    weight_decay: float = Field(default=0.0, ge=0)
+    batch_size: int = Field(default=16, ge=1)
+    epochs: int = Field(default=2, ge=1)
+    max_steps: int | None = Field(default=None, ge=1)
+    patience: int = Field(default=2, ge=1)  # evaluations without improvement before stopping
+    eval_every: int = Field(default=0, ge=0)  # steps between validations (0: once an epoch)
+    checkpoint_every: int = Field(default=25, ge=1)
+    max_minutes: float | None = Field(default=None, gt=0)
+    seed: int = 0
+
+    def resume_key(self) -> str:
+        """What must match for a checkpoint to resume this run (the time limit may change)."""
+        return self.model_copy(update={"max_minutes": None}).model_dump_json()
+
+
+@dataclass
+class Encoded:
+    ids: list[int]
+    labels: list[list[int]]  # per option label, its single-token spellings' ids
+    target: np.ndarray
+
+
+@dataclass
+class Progress:
+    """Counters and curves, saved with every checkpoint."""
+
+    step: int = 0
+    epoch: int = 0
+    batch: int = 0  # next batch of the epoch
+    best_val: float = math.inf
+    bad_evals: int = 0
+    stopped: str = ""  # why training ended early ("early stopping", "max-minutes")
+    seconds: float = 0.0
+    examples_seen: int = 0
+    tokens_seen: int = 0
+    loss_curve: list[tuple[int, float]] = field(default_factory=list)
+    val_curve: list[tuple[int, float]] = field(default_factory=list)
+
+
+def encode_examples(engine: Any, examples: Sequence[Example]) -> list[Encoded]:
+    """Token ids as the engine encodes the prompt, and the label spellings it reads."""
+    out = []
+    for ex in examples:
+        labels = [engine.label_variants(lab) for lab in ex.request.labels]
+        if any(not v for v in labels) or len({t for v in labels for t in v}) < sum(
+            map(len, labels)
+        ):
+            raise TuningError(
+                f"question {ex.question_id!r}: its option labels {list(ex.request.labels)} have "
+                "no distinct single-token spellings in this tokenizer; training reads one token"
+            )
+        out.append(Encoded(engine.encode_prompt(ex.request.prompt), labels, ex.target))
+    return out
+
+
+def label_log_probs(model: Any, batch: Sequence[Encoded], pad_id: int) -> list[torch.Tensor]:
+    """Per example, log q over its labels at the answer position (one forward pass)."""
+    width = max(len(e.ids) for e in batch)
+    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    for r, e in enumerate(batch):
+        ids[r, width - len(e.ids) :] = torch.tensor(e.ids)
+        mask[r, width - len(e.ids) :] = 1
+    positions = (mask.cumsum(-1) - 1).clamp(min=0)
+    device = next(model.parameters()).device
+    logits = model(
+        input_ids=ids.to(device),
+        attention_mask=mask.to(device),
+        position_ids=positions.to(device),
+        logits_to_keep=1,
+    ).logits[:, -1]
+    logp = torch.log_softmax(logits.float(), dim=-1).cpu()
+    out = []
+    for r, e in enumerate(batch):
+        per_label = torch.stack([torch.logsumexp(logp[r, v], dim=0) for v in e.labels])
+        out.append(per_label - torch.logsumexp(per_label, dim=0))
+    return out
+
+
+def kl_loss(logq: Sequence[torch.Tensor], batch: Sequence[Encoded]) -> torch.Tensor:
+    """Mean forward KL(target || model) over the batch."""
+    terms = []
+    for lq, e in zip(logq, batch):
+        t = torch.tensor(e.target, dtype=torch.float32)
+        keep = t > 0
+        terms.append((t[keep] * (t[keep].log() - lq[keep])).sum())
+    return torch.stack(terms).mean()
+
+
+def batches(data: Sequence[Encoded], size: int) -> list[list[int]]:
+    """Indices in batches of similar length (sorted by length, then cut)."""
+    order = sorted(range(len(data)), key=lambda i: (len(data[i].ids), i))
+    return [order[s : s + size] for s in range(0, len(order), size)]
+
+
+def mean_kl(model: Any, data: Sequence[Encoded], size: int, pad_id: int) -> float:
+    if not data:
+        return math.nan
+    total = 0.0
+    with torch.no_grad():
+        for idx in batches(data, size):
+            chunk = [data[i] for i in idx]
+            total += float(kl_loss(label_log_probs(model, chunk, pad_id), chunk)) * len(chunk)
+    return total / len(data)
+
+
+def prepare_model(model: Any, config: TuneConfig) -> Any:
+    """The model to train: a peft LoRA wrapper (adapters on every linear layer of the top
+    `lora_layers` layers, or all), or the model itself with every weight trainable."""
+    torch.manual_seed(derive_seed(config.seed, "init") % (1 << 31))
+    if torch.cuda.is_available():  # the same command on a GPU machine
+        model = model.to("cuda")
+    if config.method == "full":
+        for p in model.parameters():
+            p.requires_grad_(True)
+        return model
+    from peft import LoraConfig, get_peft_model
+
+    n_layers = int(model.config.num_hidden_layers)
+    top = config.lora_layers or n_layers
+    lora = LoraConfig(
+        r=config.lora_r,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=0.0,  # deterministic: the same weights on every run and every resume
+        target_modules=sorted(
+            {
+                n.rsplit(".", 1)[-1]
+                for n, m in model.named_modules()
+                if isinstance(m, torch.nn.Linear) and ".layers." in n
+            }
+        ),  # fmt: skip
+        layers_to_transform=list(range(max(0, n_layers - top), n_layers)),
+        layers_pattern="layers",
+        task_type="CAUSAL_LM",
+    )
+    return get_peft_model(model, lora)
+
+
+def _trainable(model: Any) -> dict[str, torch.nn.Parameter]:
+    return {n: p for n, p in model.named_parameters() if p.requires_grad}
+
+
+class Checkpoint:
+    """One safetensors file: trainable weights, best weights, AdamW state; JSON metadata."""
+
+    def __init__(self, path: Path, key: str) -> None:
+        self.path, self.key = path, key
+
+    def save(self, model: Any, opt: torch.optim.Optimizer, best: dict, prog: Progress) -> None:
+        from safetensors.torch import save_file
+
+        params = _trainable(model)
+        tensors = {f"w.{n}": p.detach().cpu().contiguous() for n, p in params.items()}
+        tensors |= {f"best.{n}": t.cpu().contiguous() for n, t in best.items()}
+        steps = {}
+        for i, (n, p) in enumerate(params.items()):
+            state = opt.state.get(p, {})
+            for k in ("exp_avg", "exp_avg_sq"):
+                if k in state:
+                    tensors[f"opt.{k}.{n}"] = state[k].cpu().contiguous()
+            if "step" in state:
+                steps[n] = float(state["step"])
+        meta = {"key": self.key, "progress": json.dumps(prog.__dict__), "steps": json.dumps(steps)}
+        write_atomic(self.path, lambda tmp: save_file(tensors, str(tmp), metadata=meta))
+
+    def load(self, model: Any, opt: torch.optim.Optimizer, best: dict) -> Progress | None:
+        if not self.path.is_file():
+            return None
+        from safetensors import safe_open
+
+        with safe_open(str(self.path), framework="pt") as f:
+            meta = f.metadata()
+            if meta.get("key") != self.key:
+                raise TuningError(
+                    f"{self.path}: a checkpoint of a run with other settings or data; run with "
+                    "the same options to resume it, or delete its folder to start afresh"
+                )
+            params = _trainable(model)
+            steps = json.loads(meta["steps"])
+            with torch.no_grad():
+                for n, p in params.items():
+                    p.copy_(f.get_tensor(f"w.{n}"))
+                    if f"best.{n}" in f.keys():
+                        best[n] = f.get_tensor(f"best.{n}").to(p.device)
+                    if n in steps:
+                        opt.state[p] = {
+                            "step": torch.tensor(steps[n]),
+                            "exp_avg": f.get_tensor(f"opt.exp_avg.{n}").to(p.device),
+                            "exp_avg_sq": f.get_tensor(f"opt.exp_avg_sq.{n}").to(p.device),
+                        }
+        prog = Progress(**json.loads(meta["progress"]))
+        prog.loss_curve = [tuple(x) for x in prog.loss_curve]  # type: ignore[misc]
+        prog.val_curve = [tuple(x) for x in prog.val_curve]  # type: ignore[misc]
+        return prog
+
+
+def train(
+    model: Any,
+    train_set: Sequence[Encoded],
+    val_set: Sequence[Encoded],
+    config: TuneConfig,
+    pad_id: int,
+    checkpoint: Checkpoint,
+    progress: bool = False,
+    on_step: Callable[[int], None] | None = None,
+) -> Progress:
+    """Train `model` (prepared by `prepare_model`) in place, resuming from `checkpoint`."""
+    params = _trainable(model)
+    opt = torch.optim.AdamW(params.values(), lr=config.lr, weight_decay=config.weight_decay)
+    best: dict[str, torch.Tensor] = {}
+    prog = checkpoint.load(model, opt, best) or Progress()
+    plan = batches(train_set, config.batch_size)
+    total = len(plan) * config.epochs
+    if config.max_steps:
+        total = min(total, config.max_steps)
+    started, at_start = time.monotonic(), prog.seconds
+    bar = tqdm(total=total, initial=prog.step, desc="tuning", unit="step", disable=not progress)
+
+    def validate() -> bool:
+        """Record the validation loss; False when early stopping says stop."""
+        if not val_set:
+            return True
+        model.eval()
+        val = mean_kl(model, val_set, config.batch_size, pad_id)
+        model.train()
+        prog.val_curve.append((prog.step, val))
+        if val < prog.best_val - 1e-6:
+            prog.best_val, prog.bad_evals = val, 0
+            best.clear()
+            best.update({n: p.detach().clone() for n, p in params.items()})
+            return True
+        prog.bad_evals += 1
+        return prog.bad_evals < config.patience
+
+    model.train()
+    if prog.step == 0 and not prog.val_curve:
+        validate()  # the untuned model's validation loss: the bar early stopping must beat
+    while prog.step < total and not prog.stopped:
+        order = np.random.default_rng(derive_seed(config.seed, "epoch", prog.epoch))
+        epoch_plan = [plan[i] for i in order.permutation(len(plan))]
+        while prog.batch < len(epoch_plan) and prog.step < total:
+            chunk = [train_set[i] for i in epoch_plan[prog.batch]]
+            loss = kl_loss(label_log_probs(model, chunk, pad_id), chunk)
+            if not torch.isfinite(loss):
+                raise TuningError(
+                    f"non-finite loss ({float(loss.detach())}) at step {prog.step + 1}: lower "
+                    "--lr, or check the targets (every target must be a distribution)"
+                )
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            prog.step += 1
+            prog.batch += 1
+            prog.examples_seen += len(chunk)
+            prog.tokens_seen += sum(len(e.ids) for e in chunk)
+            prog.loss_curve.append((prog.step, float(loss.detach())))
+            prog.seconds = at_start + time.monotonic() - started
+            bar.update(1)
+            rate = prog.examples_seen / prog.seconds
+            bar.set_postfix(loss=f"{float(loss.detach()):.4f}", ex_s=f"{rate:.1f}")
+            if config.eval_every and prog.step % config.eval_every == 0 and not validate():
+                prog.stopped = "early stopping"
+            if config.max_minutes and prog.seconds > config.max_minutes * 60:
+                prog.stopped = prog.stopped or "max-minutes"
+            if prog.step % config.checkpoint_every == 0 or prog.stopped:
+                checkpoint.save(model, opt, best, prog)
+            if on_step:
+                on_step(prog.step)
+            if prog.stopped:
+                break
+        if prog.batch >= len(epoch_plan):
+            prog.epoch, prog.batch = prog.epoch + 1, 0
+            if not config.eval_every and not validate():
+                prog.stopped = "early stopping"
+            checkpoint.save(model, opt, best, prog)
+    bar.close()
+    if val_set and prog.val_curve[-1][0] != prog.step:
+        validate()  # stopped between validations (max steps or minutes): weigh the last weights
+    if best:  # early stopping keeps the weights of the best validation loss
+        with torch.no_grad():
+            for n, p in params.items():
+                p.copy_(best[n])
+    return prog
