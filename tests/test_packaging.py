@@ -75,6 +75,9 @@ def test_wheel_holds_one_top_level_package_with_its_data(wheel):
     for data in (
         "chorus/studies/anes2012-demo.yaml",
         "chorus/backstories/data/critic/fragments.yaml",
+        "chorus/surveys/data/gss2006panel/gss2006panel_respondents.csv",
+        "chorus/surveys/data/gss2006panel/dataset.yaml",
+        "chorus/surveys/instruments/gss2006panel.yaml",
     ):
         assert data in names
 

@@ -13,7 +13,7 @@ from chorus.core.errors import InputFileError
 def read_csv(
     path: Path,
     *,
-    dtype: type | None = None,
+    dtype: type | dict[str, type] | None = None,
     empty_is_missing: bool = True,
     error: type[Exception] = InputFileError,
 ) -> pd.DataFrame:

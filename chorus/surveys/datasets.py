@@ -8,18 +8,42 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chorus.core.yamlfile import LineMap, line_of, load_model
 from chorus.surveys.errors import DatasetError, SurveyFileError
 from chorus.surveys.instruments import demographics_instrument
 from chorus.surveys.mapping import map_column
 from chorus.surveys.readers import TableFormat, read_table
-from chorus.surveys.schema import ColumnMapping, Instrument
+from chorus.surveys.schema import ColumnMapping, Instrument, norm_value
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DESCRIPTOR = "dataset.yaml"
 RAW_PREFIX = "raw__"  # raw columns whose name clashes with a trait or the id/weight columns
+
+
+SUBSET_SEP = ":"  # `gss2006panel:2008` = the descriptor's subset `2008`
+RowFilter = dict[str, list[str]]  # column -> the raw values whose rows are kept
+
+
+def _norm_rows(v: object) -> object:
+    if isinstance(v, dict):
+        return {
+            k: [norm_value(x) for x in (xs if isinstance(xs, list) else [xs])]
+            for k, xs in v.items()
+        }
+    return v
+
+
+class RowSubset(BaseModel):
+    """Another selection of the same table's rows (e.g. one wave of a panel), with its weight."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str = ""
+    rows: RowFilter
+    weight_column: str | None = None
+
+    _rows = field_validator("rows", mode="before")(_norm_rows)
 
 
 class DatasetDescriptor(BaseModel):
@@ -32,19 +56,41 @@ class DatasetDescriptor(BaseModel):
     weight_column: str | None = None
     demographics: dict[str, ColumnMapping] = {}
     instruments: list[str] = []  # instruments whose questions carry `sources.<name>` mappings
+    rows: RowFilter = {}  # keep only these rows (a long table: one row per person-wave)
+    subsets: dict[str, RowSubset] = {}  # `name:key` reads subset `key` instead of `rows`
+
+    _rows = field_validator("rows", mode="before")(_norm_rows)
 
 
 class HumanDataset:
     """Real respondents described by a DatasetDescriptor."""
 
-    def __init__(self, descriptor: DatasetDescriptor, path: Path, lines: LineMap) -> None:
+    def __init__(
+        self, descriptor: DatasetDescriptor, path: Path, lines: LineMap, subset: str | None = None
+    ) -> None:
         self.descriptor = descriptor
         self.path = path
         self._lines = lines
+        self.subset = subset
 
     @property
     def name(self) -> str:
+        """The descriptor's name, with `:subset` when a subset is selected."""
+        d = self.descriptor
+        return d.name if self.subset is None else f"{d.name}{SUBSET_SEP}{self.subset}"
+
+    @property
+    def source_key(self) -> str:
+        """The key of this dataset's mappings in instruments' `sources` (shared by subsets)."""
         return self.descriptor.name
+
+    @property
+    def weight_column(self) -> str | None:
+        d = self.descriptor
+        return d.weight_column if self.subset is None else d.subsets[self.subset].weight_column
+
+    def _weight_key(self) -> tuple[str, ...]:
+        return ("weight_column",) if self.subset is None else ("subsets", self.subset)
 
     def where(self, *loc: str) -> str:
         return f"{self.path}:{line_of(self._lines, loc)}"
@@ -55,10 +101,10 @@ class HumanDataset:
         d = self.descriptor
         file = (self.path.parent / d.file).resolve()
         fmt = d.format or ("sav" if file.suffix.lower() == ".sav" else "csv")
-        table = read_table(file, fmt)
-        for col, key in ((d.id_column, "id_column"), (d.weight_column, "weight_column")):
+        table = self._select_rows(read_table(file, fmt, text_columns=[d.id_column]), file)
+        for col, key in ((d.id_column, ("id_column",)), (self.weight_column, self._weight_key())):
             if col is not None and col not in table.columns:
-                raise DatasetError(f"{self.where(key)}: {file.name} has no column {col!r}")
+                raise DatasetError(f"{self.where(*key)}: {file.name} has no column {col!r}")
         ids = table[d.id_column]
         if ids.isna().any() or ids.duplicated().any():
             dup = ids[ids.duplicated()].head(3).tolist()
@@ -66,22 +112,45 @@ class HumanDataset:
                 f"{file}: id column {d.id_column!r} must be unique and complete "
                 f"(duplicates such as {dup}, {int(ids.isna().sum())} empty)"
             )
-        if d.weight_column is not None:
-            w = pd.to_numeric(table[d.weight_column], errors="coerce")
+        weight = self.weight_column
+        if weight is not None:
+            w = pd.to_numeric(table[weight], errors="coerce")
             bad = table.index[w.isna() | (w < 0)]
             if len(bad):
                 raise DatasetError(
-                    f"{file}: weight column {d.weight_column!r} needs a non-negative number on "
-                    f"every row; row(s) {list(bad[:5] + 2)} (file lines) do not have one"
+                    f"{file}: weight column {weight!r} needs a non-negative number on every kept "
+                    f"row; file line(s) {table.loc[bad[:5], '__line'].tolist()} do not have one"
                 )
-        return table
+        return table.drop(columns="__line")
+
+    def _select_rows(self, table: pd.DataFrame, file: Path) -> pd.DataFrame:
+        """The rows the descriptor (or the selected subset) keeps; `__line` = their file line."""
+        d = self.descriptor
+        rows, loc = (
+            (d.rows, ("rows",))
+            if self.subset is None
+            else (d.subsets[self.subset].rows, ("subsets", self.subset, "rows"))
+        )
+        table = table.assign(__line=np.arange(len(table)) + 2)
+        keep = np.ones(len(table), dtype=bool)
+        for col, wanted in rows.items():
+            if col not in table.columns:
+                raise DatasetError(f"{self.where(*loc, col)}: {file.name} has no column {col!r}")
+            raw = table[col].map(lambda v: pd.NA if pd.isna(v) else norm_value(v))
+            absent = [v for v in wanted if not raw.eq(v).any()]
+            if absent:
+                raise DatasetError(
+                    f"{self.where(*loc, col)}: no row of {file.name} has {col} = {absent} "
+                    f"(its values: {sorted(raw.dropna().unique())[:8]})"
+                )
+            keep &= raw.isin(wanted).to_numpy(dtype=bool)
+        return table[keep].reset_index(drop=True)
 
     @property
     def weights(self) -> np.ndarray:
-        d = self.descriptor
-        if d.weight_column is None:
+        if self.weight_column is None:
             return np.ones(len(self.table))
-        return pd.to_numeric(self.table[d.weight_column]).to_numpy(dtype=float)
+        return pd.to_numeric(self.table[self.weight_column]).to_numpy(dtype=float)
 
     @cached_property
     def _respondents(self) -> pd.DataFrame:
@@ -150,11 +219,11 @@ class HumanDataset:
             {"respondent_id": rows["respondent_id"].to_numpy(), "weight": rows["weight"].to_numpy()}
         )
         for q in instrument.scored_questions:
-            mapping = q.sources.get(self.name)
+            mapping = q.sources.get(self.source_key)
             if mapping is None:
                 continue
             labels = [o.label for o in q.substantive_options]
-            where = instrument.where_question(q.id, "sources", self.name)
+            where = instrument.where_question(q.id, "sources", self.source_key)
             out[q.id] = map_column(table, mapping, labels, q.values, where, self.name).array
         return out
 
@@ -170,20 +239,27 @@ def shipped_datasets() -> list[str]:
 
 
 def load_dataset(name_or_path: str | Path) -> HumanDataset:
-    """A vendored dataset name (e.g. `anes2012`) or the path of a descriptor YAML."""
-    path = Path(name_or_path)
+    """A vendored dataset name (e.g. `anes2012`) or the path of a descriptor YAML; a
+    `:subset` suffix (`gss2006panel:2008`) selects one of the descriptor's `subsets`."""
+    spec, _, subset = str(name_or_path).partition(SUBSET_SEP)
+    path = Path(spec)
     if path.suffix not in (".yaml", ".yml"):
-        path = DATA_DIR / str(name_or_path) / DESCRIPTOR
+        path = DATA_DIR / spec / DESCRIPTOR
         if not path.is_file():
             raise SurveyFileError(
-                f"unknown dataset {str(name_or_path)!r}: give a descriptor .yaml path or one of "
+                f"unknown dataset {spec!r}: give a descriptor .yaml path or one of "
                 f"{shipped_datasets()}"
             )
     elif not path.is_file():
         raise SurveyFileError(f"{path}: no such dataset descriptor")
     descriptor, lines = load_model(path, DatasetDescriptor, error=SurveyFileError)
     _check_demographics(descriptor, path, lines)
-    return HumanDataset(descriptor, path, lines)
+    if subset and subset not in descriptor.subsets:
+        raise SurveyFileError(
+            f"{path}: dataset {descriptor.name!r} has no subset {subset!r} "
+            f"(subsets: {sorted(descriptor.subsets) or 'none'})"
+        )
+    return HumanDataset(descriptor, path, lines, subset or None)
 
 
 def _check_demographics(d: DatasetDescriptor, path: Path, lines: LineMap) -> None:

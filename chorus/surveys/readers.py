@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -13,11 +14,12 @@ from chorus.surveys.errors import DatasetError
 TableFormat = Literal["csv", "sav"]
 
 
-def read_table(path: Path, fmt: TableFormat) -> pd.DataFrame:
+def read_table(path: Path, fmt: TableFormat, text_columns: Sequence[str] = ()) -> pd.DataFrame:
+    """`text_columns` of a CSV stay text (a zero-padded id such as "0009" keeps its zeros)."""
     if not path.is_file():
         raise DatasetError(f"{path}: data file not found; check the descriptor's `file`")
     if fmt == "csv":
-        return read_csv(path, error=DatasetError)
+        return read_csv(path, dtype={c: str for c in text_columns}, error=DatasetError)
     return _read_sav(path)
 
 

@@ -85,7 +85,7 @@ def from_human(
     if not rows:
         raise DatasetError(
             f"instrument {instrument.name!r} maps no question to dataset {dataset.name!r}: add "
-            f"`sources: {{{dataset.name}: ...}}` to its questions"
+            f"`sources: {{{dataset.source_key}: ...}}` to its questions"
         )
     return ResponseSet(
         ids=answers["respondent_id"].to_numpy(dtype=object),
