@@ -1,17 +1,18 @@
 """Answer-based personas (Park et al. 2024's "survey" agents; Twin-2K-500's digital twins)
 predicting real people's held-out answers, against a demographics-only and a statistical model.
 
-Per survey: --items held-out questions (a seeded draw among the instrument's questions the data
-answers) and --n respondents (a survey-weighted draw among those who answered a held-out item and
-at least one other question; on a retest panel, also present in the earlier wave). For each
-person and held-out item they answered, four rows predict their answer:
+Per survey: the item set (the --answer-items questions most respondents answered), --items
+held-out questions (a seeded draw among them) and --n respondents (a survey-weighted draw among
+those who answered a held-out item and at least one other question; on a retest panel, also
+present in the earlier wave). For each person and held-out item they answered, four rows
+predict their answer:
 - answers: the model conditioned on the person's demographics and own answers to every other
-  question of the instrument (the `answers` conditioning, leave-one-question-out);
+  question of the item set (the `answers` conditioning, leave-one-question-out);
 - qa: the same model with the demographics only;
 - demographics-only: a multinomial logistic regression on the nine traits, fitted on the other
   respondents with their weights (surveys.metrics.individual's demographic model);
-- statistical: the same regression on the traits and the other answers (one-hot, no answer its
-  own category), fitted on the other respondents.
+- statistical: the same regression on the traits and the other answers of the item set (one-hot,
+  no answer its own category), fitted on the other respondents.
 Figures per row, each a mean over people with a BCa interval over people: accuracy (probability
 on the person's own answer), top-1, accuracy over demographics-only (ratio of means), person r
 (Pearson over a person's items of predicted and real answers, as z-scores of the item). On a
@@ -63,6 +64,13 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     )
     ap.add_argument("--n", type=int, default=200, help="respondents per survey")
     ap.add_argument("--items", type=int, default=10, help="held-out questions per survey")
+    ap.add_argument(
+        "--answer-items",
+        type=int,
+        default=30,
+        help="the item set: this many of the questions most people answered; a persona carries "
+        "its answers to the others, the statistical model reads the same",
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--n-boot", type=int, default=1000)
     ap.add_argument(
@@ -247,7 +255,11 @@ def run_survey(engine, name: str, args: argparse.Namespace, rows: list[str]) -> 
     inst = load_instrument(spec.instrument)
     people_table = ds.respondents()
     all_answers = ds.answers(inst, people_table)
-    items = [c for c in all_answers.columns if c not in ("respondent_id", "weight")]
+    # the item set: the --answer-items questions most people answered (instrument order)
+    rate = all_answers.drop(columns=["respondent_id", "weight"]).notna().mean()
+    top = set(rate.sort_values(ascending=False, kind="stable").index[: args.answer_items])
+    items = [q for q in rate.index if q in top]
+    all_answers = all_answers[["respondent_id", "weight", *items]]
     if len(items) < args.items + 1:
         raise SystemExit(f"error: {name} has {len(items)} questions; ask for --items below that")
     rng = np.random.default_rng(args.seed)
@@ -270,10 +282,10 @@ def run_survey(engine, name: str, args: argparse.Namespace, rows: list[str]) -> 
     # demographics-only always: it is every row's denominator
     fitted = _regressions(all_answers, traits, idx, inst, held_out)
     pred.probs |= {k: v for k, v in fitted.items() if k in rows or k == "demographics-only"}
-    styles = [r for r in ("answers", "qa") if r in rows]
+    styles: list[str] = [r for r in ("answers", "qa") if r in rows]
     if styles:
         people = personas_from_respondents(people_table.iloc[idx])
-        people = with_answers(people, ds, inst)
+        people = with_answers(people, ds, inst, items)
         print(f"{name}: asking {len(people)} people x {len(held_out)} items", file=sys.stderr)
         pred.probs |= _model_rows(engine, people, inst, held_out, styles, args.seed)
     human_rows = [human.self_answers(q) for q in held_out]
@@ -287,6 +299,7 @@ def run_survey(engine, name: str, args: argparse.Namespace, rows: list[str]) -> 
         "survey": name,
         "dataset": spec.dataset,
         "retest_wave": spec.retest,
+        "item_set": items,
         "held_out": held_out,
         "people": len(idx),
         "items_answered_per_person": round(float((pred.truth >= 0).sum(axis=1).mean()), 2),

@@ -137,6 +137,12 @@ def _interview(persona: Persona, style: str, items: list[Item], leave_one_out: b
     if style != "answers" or not leave_one_out:
         return _Interview(persona, render_context(style, persona), items)
     asked = dict.fromkeys(item.question.id for item in items)
+    # the answers to asked questions go last: every held-out context then shares the long
+    # prefix of the others, which the engine computes once per persona
+    last = [a for a in persona.answers if a.question_id in asked]
+    persona = persona.model_copy(
+        update={"answers": (*(a for a in persona.answers if a.question_id not in asked), *last)}
+    )
     held_out = {qid: render_context(style, persona, leave_out=qid) for qid in asked}
     return _Interview(persona, "", items, held_out=held_out)
 

@@ -51,7 +51,7 @@ def with_answers(
     """Respondents' personas (ids = respondent ids of `dataset`) carrying their own answers to
     `items` (default: every question of `instrument` the dataset answers), in instrument order;
     an unanswered question is simply absent."""
-    known = [q.id for q in instrument.scored_questions if dataset.name in q.sources]
+    known = [q.id for q in instrument.scored_questions if dataset.source_key in q.sources]
     for i, qid in enumerate(items or ()):
         if qid not in known:
             raise DatasetError(

@@ -23,7 +23,8 @@ def _row(pid, qid, persp, group, probs):
     q = INST.question(qid)
     return {
         "persona_id": pid, "question_id": qid, "perspective": persp, "group": group,
-        "labels": [o.label for o in q.options], "probs": probs,
+        "labels": [o.label for o in q.options], "probs": probs, "raw_mass": 1.0,
+        "incomplete_orders": 0, "prompt_hash": "", "conditioning": "backstory",
     }  # fmt: skip
 
 
@@ -83,3 +84,36 @@ def test_bad_survey_settings_are_named():
     check_survey_items(_results(with_groups=False), None, perceptions=False)  # M by default: ok
     with pytest.raises(PanelError, match="participant 'c' has no answers"):
         with_survey_answers([ParticipantProfile(participant_id="c")], _results())
+
+
+@pytest.fixture
+def survey_folder(tmp_path):
+    from chorus.surveys import RunInfo, write_survey
+
+    folder = tmp_path / "survey"
+    results = _results(with_groups=False)
+    info = RunInfo(
+        instrument=INST.name, conditioning="backstory", personas={"pool": "x"}, n_personas=2,
+        seed=0, debias="reverse", perspectives=None, engine={}, rows=len(results.answers),
+    )  # fmt: skip
+    write_survey(folder, results, info)
+    (tmp_path / "panel.yaml").write_text("- {participant_id: a}\n- {participant_id: b}\n")
+    (tmp_path / "q.yaml").write_text("- {id: q1, text: 'Fine?'}\n")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--opinion-questions", "gay_marry,nope"], "--opinion-questions[1]: the survey did not"),
+        (["--sections", "base,O,M"], "--sections: M (perceptions) needs a survey asked"),
+    ],
+)
+def test_consensus_run_names_bad_survey_settings(consensus_cli, survey_folder, extra, message):
+    base = survey_folder.parent
+    result = consensus_cli(
+        "run", "--questions", base / "q.yaml", "--panel", base / "panel.yaml",
+        "--survey", survey_folder, "--out", base / "out", *extra,
+    )  # fmt: skip
+    assert result.exit_code == 1 and message in result.output
+    assert not (base / "out").exists()

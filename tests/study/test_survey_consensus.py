@@ -4,6 +4,7 @@ every representative's prompt carries its persona's own answers and perceptions.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 
 def test_every_representative_carries_its_own_survey_answers(finished):
@@ -32,3 +33,30 @@ def test_every_representative_carries_its_own_survey_answers(finished):
                 side = "their own group" if persp == "ingroup" else "the other group"
                 assert f"Asked how most {group} ({side}) would answer" in context
                 assert f"said <answer>{best}</answer> {sure}" in context
+
+
+def test_the_perception_shift_is_in_metrics_and_the_report(finished):
+    """The tiny study's panel: an Independent and a Republican (the seed's weighted draw); the
+    Republican's representative answers where most Democrats would place the Democratic party
+    again, before and after the statements."""
+    import json
+
+    from chorus.simulator.consensus import read_episodes
+
+    _, _, run = finished
+    (episode,) = read_episodes(run / "consensus")
+    answers = {a.condition: a for a in episode.perception.answers}
+    assert set(answers) == {"before", "winner", "runner_up"}
+    actual = answers["before"].actual
+    # Democrats' own weighted mean placement of their party in ANES 2012 (3.19 unweighted)
+    assert actual == pytest.approx(3.116, abs=0.001)
+    assert all(1 <= a.value <= 7 for a in answers.values())
+    assert "agreed with it" in episode.perception.endorsed["winner"]
+    metrics = json.loads((run / "metrics.json").read_text())
+    (shift,) = metrics["consensus"]["perception_shift"]
+    assert (shift["group"], shift["about"], shift["question"]) == (
+        "Republicans", "Democrats", "libcpre_ptyd",
+    )  # fmt: skip
+    expected = abs(answers["winner"].value - actual) - abs(answers["before"].value - actual)
+    assert shift["shift_winner"]["value"] == pytest.approx(expected)
+    assert "Perception shift (a simulated pre-test)" in (run / "report.html").read_text()
