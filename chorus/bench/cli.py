@@ -13,6 +13,8 @@ BENCHES = {
     "engine": "engine speed: chorus's choice path vs naive scoring, prefill FLOP use, batched "
     "generation",
     "anes": "conditioning styles vs real ANES 2012 answers (WD, Frobenius, alpha, human floor)",
+    "answers": "answer-based personas vs real people's held-out answers (ANES 2012, GSS panel): "
+    "demographics-only and statistical baselines, normalised accuracy on the retest panel",
     "validity": "every conditioning vs chance, the human floor and a demographics-only model "
     "(distance by kind, BCa intervals, individual-level fidelity)",
     "coverage": "coverage of the 95% BCa intervals of the mean WD against sample size",

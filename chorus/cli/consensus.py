@@ -20,9 +20,11 @@ from chorus.cli.engine_options import fail as _fail
 from chorus.simulator.consensus.options import ConsensusOptions
 
 _DEFAULTS = ConsensusOptions()  # the options a study's consensus section sets, one model
+ANSWERS_PANEL = 8  # respondents drawn for `--panel answers:DATASET` without --panel-size
 
 if TYPE_CHECKING:
     from chorus.simulator.consensus.representatives import ParticipantProfile
+    from chorus.surveys import HumanDataset, Results
 
 
 def register(app: typer.Typer) -> None:
@@ -38,8 +40,10 @@ def register(app: typer.Typer) -> None:
 
 
 def load_panel(spec: str, size: int | None, seed: int) -> list[ParticipantProfile]:
-    """A panel file (YAML/JSON), a persona pool folder, or `polis:NAME_OR_FOLDER` (a Polis
-    conversation's participants, their votes as the O section)."""
+    """A panel file (YAML/JSON), a persona pool folder, `polis:NAME_OR_FOLDER` (a Polis
+    conversation's participants, their votes as the O section), or `answers:DATASET` (real
+    respondents, drawn with their survey weights, their own answers to the instrument of the
+    same name as the O section)."""
     from chorus.simulator.consensus import draw_panel
     from chorus.simulator.consensus.representatives import (
         PanelError,
@@ -50,6 +54,8 @@ def load_panel(spec: str, size: int | None, seed: int) -> list[ParticipantProfil
 
     if spec.startswith("polis:"):
         return conversation_panel(load_conversation(spec[len("polis:") :]), size, seed=seed)
+    if spec.startswith("answers:"):
+        return answers_panel(spec[len("answers:") :], size, seed)
     path = Path(spec)
     if path.is_dir():
         profiles = load_persona_pool(path)
@@ -61,6 +67,64 @@ def load_panel(spec: str, size: int | None, seed: int) -> list[ParticipantProfil
             "polis:NAME (e.g. polis:brexit-consensus)"
         )
     return draw_panel(profiles, size, seed)
+
+
+def answers_panel(name: str, size: int | None, seed: int) -> list[ParticipantProfile]:
+    """Answer-based representatives: respondents of a shipped dataset with their own answers."""
+    from chorus.simulator.consensus.representatives import PanelError, ParticipantProfile
+    from chorus.surveys import (
+        SurveyError,
+        demographic_panel,
+        load_dataset,
+        load_instrument,
+        with_answers,
+    )
+
+    try:
+        ds = load_dataset(name)
+        drawn = demographic_panel(ds, size or ANSWERS_PANEL, seed=seed)
+        people = with_answers(drawn, ds, load_instrument(name))
+    except SurveyError as exc:
+        raise PanelError(f"--panel answers:{name}: {exc}") from None
+    return [ParticipantProfile.from_persona(p) for p in people]
+
+
+def read_panel_survey(
+    folder: Path, profiles: list[ParticipantProfile], options: ConsensusOptions
+) -> Results:
+    """A survey folder of the panel's personas, checked against the options and the panel."""
+    from chorus.simulator.consensus.representatives import (
+        PanelError,
+        check_survey_items,
+        with_survey_answers,
+    )
+    from chorus.surveys import SurveyError, read_survey
+
+    try:
+        results, _ = read_survey(folder)
+    except SurveyError as exc:
+        raise PanelError(f"--survey: {exc}") from None
+    flags = ("--opinion-questions", "--sections")
+    check_survey_items(results, options.opinion_questions, options.wants_perceptions(), flags)
+    try:
+        with_survey_answers(profiles, results, options.opinion_questions)
+    except PanelError as exc:
+        raise PanelError(f"--survey {folder}: {exc}") from None
+    return results
+
+
+def survey_dataset(results: Results) -> HumanDataset | None:
+    """The human dataset the survey's instrument maps, when it maps exactly one (the real
+    out-group answers of the perception pre-test)."""
+    from chorus.surveys import SurveyError, load_dataset
+
+    names = {name for q in results.instrument.questions for name in q.sources}
+    if len(names) != 1:
+        return None
+    try:
+        return load_dataset(names.pop())
+    except SurveyError:
+        return None
 
 
 @engine_options
@@ -80,6 +144,16 @@ def run(
             "trained:DIR the default is polis:<its conversation>."
         ),
     ] = None,
+    mediator_panel: Annotated[
+        bool,
+        typer.Option(help="With --survey: the mediator sees the panel's positions and perception "
+                     "gaps."),
+    ] = _DEFAULTS.mediator_panel,
+    perception_shift: Annotated[
+        bool,
+        typer.Option(help="With --survey: representatives answer their out-group items again "
+                     "after each episode (winner, runner-up as control)."),
+    ] = _DEFAULTS.perception_shift,
     reward: Annotated[
         str,
         typer.Option(
@@ -89,6 +163,17 @@ def run(
     ] = "representative",
     panel_size: Annotated[
         int | None, typer.Option(min=2, help="Participants drawn from the panel.")
+    ] = None,
+    survey: Annotated[
+        Path | None,
+        typer.Option(
+            help="A `chorus survey run` folder of the same personas: each representative carries "
+            "its own answers (O) and in-group/out-group perceptions (M)."
+        ),
+    ] = None,
+    opinion_questions: Annotated[
+        str | None,
+        typer.Option(help="With --survey: question ids for O, comma-separated (default: all)."),
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")] = None,
     rounds: Annotated[
@@ -101,7 +186,7 @@ def run(
         str, typer.Option(help="utilitarian | nash | rawlsian | schulze | alpha=A")
     ] = _DEFAULTS.swf,
     sections: Annotated[
-        str, typer.Option(help="DR sections: base,D,O,C,P,backstory.")
+        str, typer.Option(help="DR sections: base,D,O,C,P,M,backstory.")
     ] = _DEFAULTS.sections,
     exclusions: Annotated[
         int, typer.Option(min=0, help="Participants left out one at a time per question.")
@@ -135,17 +220,22 @@ def run(
         write_json,
     )
     from chorus.simulator.consensus.representatives import PanelError
+    from chorus.simulator.consensus.survey_pilot import run_survey_consensus
     from chorus.simulator.polis import PolisDataError, RewardSpecError, trained_reward
 
     try:
+        chosen = {"sections": sections} if sections != _DEFAULTS.sections else {}
         options = ConsensusOptions(
+            **chosen,
             question_file=str(questions) if questions else None,
             limit=limit,
             rounds=rounds,
             candidates=candidates,
             swf=swf,
             exclusions=exclusions,
-            sections=sections,
+            opinion_questions=opinion_questions.split(",") if opinion_questions else None,
+            mediator_panel=mediator_panel,
+            perception_shift=perception_shift,
             opinion_tokens=opinion_tokens,
             critique_tokens=critique_tokens,
             statement_tokens=statement_tokens,
@@ -162,6 +252,9 @@ def run(
             raise ValueError("give --questions and --panel (or --reward trained:DIR)")
         qs = options.file_questions() or [trained.question()]  # type: ignore[union-attr]
         profiles = load_panel(panel, panel_size, seed)
+        answers = read_panel_survey(survey, profiles, options) if survey else None
+        if survey is None and opinion_questions:
+            raise ValueError("--opinion-questions needs --survey (a survey run folder)")
     except (ValueError, QuestionFileError, PanelError, PolisDataError, RewardSpecError) as exc:
         _fail(str(exc))
     if len(profiles) < 2:
@@ -172,9 +265,15 @@ def run(
     use = options.section_set()
     scorer = trained or RepresentativeReward(eng, debias=options.debias)
     try:
-        episodes = run_consensus(
-            eng, qs, profiles, config, sections=use, progress=True, reward=scorer
-        )
+        if answers is None:
+            episodes = run_consensus(
+                eng, qs, profiles, config, sections=use, progress=True, reward=scorer
+            )
+        else:
+            episodes = run_survey_consensus(
+                eng, qs, profiles, options, answers, survey_dataset(answers),
+                seed=seed, progress=True, reward=scorer,
+            )  # fmt: skip
     except RewardSpecError as exc:
         _fail(str(exc))
     except EngineError as exc:
@@ -193,6 +292,8 @@ def run(
             "questions": str(questions) if questions else "the conversation's question",
             "reward": reward,
             "sections": sorted(s.value for s in use),
+            "survey": str(survey) if survey else None,
+            "opinion_questions": options.opinion_questions,
             "engine": eng.describe(),
         },
     )

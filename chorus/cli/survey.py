@@ -17,7 +17,7 @@ from chorus.cli.engine_options import (
 from chorus.cli.engine_options import fail as _fail
 
 if TYPE_CHECKING:
-    from chorus.surveys import Persona
+    from chorus.surveys import Instrument, Persona
 
 METRICS = "metrics.json"
 
@@ -45,7 +45,7 @@ def run(
     ],
     out: Annotated[Path, typer.Option(help="Run folder (answers.parquet, run.json, ...).")],
     conditioning: Annotated[
-        str, typer.Option(help="none | qa | bio | portray | backstory | subgroup")
+        str, typer.Option(help="none | qa | bio | portray | backstory | subgroup | answers")
     ] = "qa",
     n: Annotated[
         int | None,
@@ -72,6 +72,14 @@ def run(
     batch_personas: Annotated[
         int, typer.Option(min=1, help="Personas per engine call; raise for GPU/server engines.")
     ] = 1,
+    answer_items: Annotated[
+        str | None,
+        typer.Option(
+            help="With --conditioning answers: question ids whose real answers make the persona "
+            "(comma list; default: every question the dataset answers). The asked question's "
+            "own answer is always left out."
+        ),
+    ] = None,
 ) -> None:
     """Answer INSTRUMENT in every persona's voice. Re-running an interrupted run resumes: the
     engine cache already holds the finished answers."""
@@ -92,6 +100,8 @@ def run(
         check_options(conditioning, debias, wanted)
         inst = load_instrument(instrument)
         people, source = _load_personas(personas, n, seed)
+        if conditioning == "answers":
+            people = _with_answers(people, source, inst, answer_items)
         check_writable(out, "--out")
         eng = engine.load()
         results = ask(
@@ -125,6 +135,21 @@ def run(
     )
     write_survey(out, results, run_info)
     typer.echo(f"{len(results.answers)} answers from {len(people)} personas -> {out}")
+
+
+def _with_answers(
+    people: list[Persona], source: dict[str, Any], inst: Instrument, items: str | None
+) -> list[Persona]:
+    """Respondent personas with their own answers (the `answers` conditioning)."""
+    from chorus.surveys import SurveyError, load_dataset, with_answers
+
+    if "dataset" not in source:
+        raise SurveyError(
+            "--conditioning answers needs real respondents: give --personas a human dataset "
+            "(name or descriptor YAML), not a persona pool"
+        )
+    wanted = [x.strip() for x in items.split(",")] if items else None
+    return with_answers(people, load_dataset(source["dataset"]), inst, wanted)
 
 
 def _load_personas(spec: str, n: int | None, seed: int) -> tuple[list[Persona], dict[str, Any]]:

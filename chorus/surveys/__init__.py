@@ -18,6 +18,7 @@ Public API (everything else is private to the part):
 
 from chorus.surveys.answering import (
     answer,
+    answer_in_contexts,
     check_options,
     incomplete_answers,
     read_answers,
@@ -49,6 +50,7 @@ from chorus.surveys.instruments import (
 from chorus.surveys.kinds import KINDS, QuestionKind, kind_spec, register_kind
 from chorus.surveys.metrics.responses import ResponseSet, from_answers, from_human
 from chorus.surveys.persona import (
+    KnownAnswer,
     Persona,
     demographic_panel,
     personas_from_pool,
@@ -56,8 +58,9 @@ from chorus.surveys.persona import (
     personas_from_table,
     pool_category,
     trait_table,
+    with_answers,
 )
-from chorus.surveys.prompts import DEBIAS, Debias
+from chorus.surveys.prompts import DEBIAS, Debias, Item
 from chorus.surveys.results import Results, ask
 from chorus.surveys.schema import (
     PERSPECTIVES,
@@ -88,6 +91,8 @@ __all__ = [
     "GroupSet",
     "HumanDataset",
     "Instrument",
+    "Item",
+    "KnownAnswer",
     "LocatedError",
     "Option",
     "Persona",
@@ -101,6 +106,7 @@ __all__ = [
     "SurveyError",
     "SurveyFileError",
     "answer",
+    "answer_in_contexts",
     "ask",
     "check_options",
     "incomplete_answers",
@@ -125,5 +131,6 @@ __all__ = [
     "summary_table",
     "trait_table",
     "write_answers",
+    "with_answers",
     "write_survey",
 ]

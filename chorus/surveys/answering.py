@@ -58,6 +58,11 @@ class _Interview:
     context: str
     items: list[Item]
     history: list[tuple[str, str]] = field(default_factory=list)
+    # per question id, the context that leaves that question's own answer out (`answers` style)
+    held_out: dict[str, str] = field(default_factory=dict)
+
+    def context_for(self, item: Item) -> str:
+        return self.held_out.get(item.question.id, self.context)
 
 
 def answer(
@@ -73,6 +78,7 @@ def answer(
     seed: int = 0,
     batch_personas: int = 1,
     progress: bool = False,
+    leave_one_out: bool = True,
 ) -> pd.DataFrame:
     """Every persona x question (x perspective) as a distribution over the question's options.
 
@@ -83,11 +89,12 @@ def answer(
     earlier questions and the persona's most likely answers in the context, as Anthology did.
     Each engine call batches all the items of `batch_personas` personas (per step in sequential
     mode), persona context first, so the engine computes each persona's context once; raise it
-    for server/GPU engines.
+    for server/GPU engines. With `conditioning="answers"` the persona is its respondent's own
+    answers; `leave_one_out` (default) leaves the asked question's own answer out of its context.
     """
     check_options(conditioning, debias, perspectives)
     interviews = [
-        _Interview(p, render_context(conditioning, p), items_for(p, instrument, perspectives))
+        _interview(p, conditioning, items_for(p, instrument, perspectives), leave_one_out)
         for p in personas
     ]
     options = _Options(sequential, debias, n_permutations, seed, conditioning)
@@ -106,6 +113,38 @@ def answer(
     bar.close()
     rows = [row for chunk_rows in done for row in chunk_rows]
     return pd.DataFrame(rows, columns=ANSWERS_SCHEMA.names)
+
+
+def answer_in_contexts(
+    engine: Engine,
+    asks: Sequence[tuple[str, str, Sequence[Item]]],
+    *,
+    debias: str = "reverse",
+    seed: int = 0,
+    conditioning: str = "custom",
+) -> pd.DataFrame:
+    """Items asked under contexts a caller wrote (each `(id, context, items)`: the id becomes
+    the rows' persona_id), debiased and combined as `answer` does; one engine call. The
+    consensus pilot asks its representatives' perceptions again this way."""
+    if debias not in DEBIAS:
+        raise SurveyError(f"unknown debias mode {debias!r}: use one of {list(DEBIAS)}")
+    chunk = [_Interview(Persona(persona_id=key), ctx, list(items)) for key, ctx, items in asks]
+    rows = _ask(engine, chunk, None, debias, 2, seed, conditioning)
+    return pd.DataFrame(rows, columns=ANSWERS_SCHEMA.names)
+
+
+def _interview(persona: Persona, style: str, items: list[Item], leave_one_out: bool) -> _Interview:
+    if style != "answers" or not leave_one_out:
+        return _Interview(persona, render_context(style, persona), items)
+    asked = dict.fromkeys(item.question.id for item in items)
+    # the answers to asked questions go last: every held-out context then shares the long
+    # prefix of the others, which the engine computes once per persona
+    last = [a for a in persona.answers if a.question_id in asked]
+    persona = persona.model_copy(
+        update={"answers": (*(a for a in persona.answers if a.question_id not in asked), *last)}
+    )
+    held_out = {qid: render_context(style, persona, leave_out=qid) for qid in asked}
+    return _Interview(persona, "", items, held_out=held_out)
 
 
 @dataclass(frozen=True)
@@ -164,7 +203,8 @@ def _ask(
             key = f"{iv.persona.persona_id}|{item.key}"
             orders = option_orders(item.question, debias, n_permutations, key, seed)
             slots.append((iv, item, orders, len(requests)))
-            requests += [choice_request(iv.context, iv.history, item, o) for o in orders]
+            context = iv.context_for(item)
+            requests += [choice_request(context, iv.history, item, o) for o in orders]
     dists = _run(engine, requests, [s[1].question.spec.operation for s in slots for _ in s[2]])
     rows = []
     for iv, item, orders, at in slots:

@@ -12,6 +12,16 @@ from pydantic import BaseModel, ConfigDict
 from chorus.surveys.datasets import HumanDataset, load_dataset
 from chorus.surveys.errors import DatasetError
 from chorus.surveys.instruments import TRAITS, demographic_traits
+from chorus.surveys.schema import Instrument
+
+
+class KnownAnswer(BaseModel):
+    """A real respondent's own answer to one question (the `answers` conditioning style)."""
+
+    model_config = ConfigDict(frozen=True)
+    question_id: str
+    question: str
+    answer: str  # the option's text
 
 
 class Persona(BaseModel):
@@ -19,6 +29,7 @@ class Persona(BaseModel):
     persona_id: str
     demographics: dict[str, str | None] = {}  # trait -> canonical category (None = unknown)
     backstory: str = ""  # free-text context for the `backstory` conditioning style
+    answers: tuple[KnownAnswer, ...] = ()  # own answers, for the `answers` conditioning style
 
 
 def personas_from_respondents(respondents: pd.DataFrame) -> list[Persona]:
@@ -28,6 +39,47 @@ def personas_from_respondents(respondents: pd.DataFrame) -> list[Persona]:
     for pid, *values in respondents[["respondent_id", *traits]].itertuples(index=False, name=None):
         demo = {t: (None if pd.isna(v) else str(v)) for t, v in zip(traits, values)}
         out.append(Persona(persona_id=str(pid), demographics=demo))
+    return out
+
+
+def with_answers(
+    personas: Sequence[Persona],
+    dataset: HumanDataset,
+    instrument: Instrument,
+    items: Sequence[str] | None = None,
+) -> list[Persona]:
+    """Respondents' personas (ids = respondent ids of `dataset`) carrying their own answers to
+    `items` (default: every question of `instrument` the dataset answers), in instrument order;
+    an unanswered question is simply absent."""
+    known = [q.id for q in instrument.scored_questions if dataset.source_key in q.sources]
+    for i, qid in enumerate(items or ()):
+        if qid not in known:
+            raise DatasetError(
+                f"answer items[{i}]: {qid!r} is not a question of instrument "
+                f"{instrument.name!r} that dataset {dataset.name!r} answers; use any of "
+                + ", ".join(known)
+            )
+    wanted = [instrument.question(qid) for qid in (items or known)]
+    # mapped over everyone (a mapping checks its values against the whole column), then picked
+    table = dataset.answers(instrument.subset([q.id for q in wanted]))
+    table = table.set_index(table["respondent_id"].astype(str))
+    ids = [p.persona_id for p in personas]
+    unknown = [i for i in ids if i not in table.index]
+    if unknown:
+        raise DatasetError(
+            f"personas {unknown[:5]} are not respondents of dataset {dataset.name!r}: answer-based "
+            "personas are real respondents (their ids)"
+        )
+    out = []
+    for persona, row in zip(personas, table.loc[ids].to_dict("records")):
+        answers = tuple(
+            KnownAnswer(
+                question_id=q.id, question=q.text, answer=q.substantive_options[int(row[q.id])].text
+            )
+            for q in wanted
+            if not pd.isna(row[q.id])
+        )
+        out.append(persona.model_copy(update={"answers": answers}))
     return out
 
 

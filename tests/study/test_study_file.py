@@ -38,7 +38,7 @@ def test_a_study_sets_every_option_of_consensus_run():
 
     assert issubclass(ConsensusSpec, ConsensusOptions)
     own = inspect.signature(run.__wrapped__).parameters  # without the shared engine flags
-    flags = set(own) - {"out", "panel", "panel_size", "seed", "engine", "json_out"}
+    flags = set(own) - {"out", "panel", "panel_size", "survey", "seed", "engine", "json_out"}
     assert flags - {"questions"} | {"question_file"} == set(ConsensusOptions.model_fields)
 
 
@@ -65,6 +65,12 @@ def test_a_study_reads_a_consensus_questions_file(tmp_path):
         ("name: x\ntarget:\n  n: one\n", 3, "valid integer"),
         ("name: x\nsurvey:\n  conditioning: [qa]\n", 3, "must include `backstory`"),
         ("name: x\npool: [\n", 3, "invalid YAML"),
+        ("name: x\nconsensus:\n  opinion_questions: [nope]\n", 3, "does not ask 'nope'"),
+        (
+            "name: x\nsurvey:\n  perspectives: [self]\nconsensus:\n  sections: base,M\n",
+            5,
+            "M (perceptions) needs",
+        ),
     ],
 )
 def test_malformed_study_names_file_and_line(tmp_path, body, line, message):

@@ -163,6 +163,8 @@ def run_episode(
         agreement=dict(zip(ids, final.tolist())),
         agreement_probs={pid: p.tolist() for pid, p in zip(ids, final_probs)},
         exclusions=exclusions,
+        sections=sorted(s.value for s in panel[0].sections),
+        panel_summary=config.mediator.panel,
         contexts={
             rep.participant_id: rep.context(question.text, dr_opinions[rep.participant_id])
             for rep in panel
@@ -207,10 +209,12 @@ def _profile_texts(rep: DigitalRepresentative) -> list[tuple[str, str, str]]:
     p = rep.profile
     out = [("backstory", "", p.backstory)] if p.backstory else []
     for i, o in enumerate(p.opinions):
-        out += [("O item", f"#{i}", t) for t in (o.question, o.opinion) if t]
+        out += [("O item", f"#{i}", t) for t in (o.question, o.opinion, o.answer) if t]
     for i, c in enumerate(p.critiques):
         out += [("C item", f"#{i}", t) for t in (c.question, c.draft, c.critique)]
     out += [("P item", f"#{i}", x.statement) for i, x in enumerate(p.positions)]
+    for i, m in enumerate(p.perceptions):
+        out += [("M item", f"#{i}", t) for t in (m.question, m.answer)]
     return out
 
 

@@ -20,6 +20,8 @@ class MediatorSettings(BaseModel):
     max_tokens: int = Field(default=160, ge=8)
     temperature: float = Field(default=1.0, ge=0.0)
     top_p: float = Field(default=0.95, gt=0.0, le=1.0)
+    # what the survey says about the panel (panel_summary.py), shown in every prompt when given
+    panel: str | None = None
 
 
 class Draft(BaseModel):
@@ -53,7 +55,11 @@ def draft_requests(
     for k in range(n):
         rng = np.random.default_rng(derive_seed(seed, tag, "order", k))
         order = [ids[i] for i in rng.permutation(len(ids))]
-        values = {"question": question, "opinions": [opinions[p] for p in order]}
+        values = {
+            "question": question,
+            "opinions": [opinions[p] for p in order],
+            "panel": settings.panel,
+        }
         if draft is None:
             user = TEMPLATES.render("mediator_initial.j2", **values)
         else:

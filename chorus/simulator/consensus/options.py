@@ -30,6 +30,13 @@ class ConsensusOptions(BaseModel):
     swf: str = _DEFAULTS.swf  # utilitarian | nash | rawlsian | schulze | alpha=A
     exclusions: int = Field(default=_DEFAULTS.exclusions, ge=0)
     sections: str = ",".join(s.value for s in Section)  # what the representatives see
+    # with a survey: the questions whose own answers become O items (None: every self question)
+    opinion_questions: list[str] | None = None
+    # with a survey: the mediator's prompt gets the panel's positions and perception gaps
+    mediator_panel: bool = False
+    # with a survey asked from the out-group perspective: each representative answers its
+    # out-group items again after the episode (winning statement, runner-up as control)
+    perception_shift: bool = True
     opinion_tokens: int = Field(default=_DEFAULTS.opinion_tokens, ge=8)
     critique_tokens: int = Field(default=_DEFAULTS.critique_tokens, ge=8)
     statement_tokens: int = Field(default=_DEFAULTS.mediator.max_tokens, ge=8)
@@ -60,16 +67,21 @@ class ConsensusOptions(BaseModel):
         Section.parse(v)
         return v
 
-    def config(self, seed: int) -> ConsensusConfig:
+    def config(self, seed: int, panel: str | None = None) -> ConsensusConfig:
+        """The run's settings; `panel` is what the mediator is shown about the panel."""
         return ConsensusConfig(
             candidates=self.candidates, rounds=self.rounds, swf=self.swf,
             exclusions=self.exclusions, seed=seed, debias=self.debias,
             opinion_tokens=self.opinion_tokens, critique_tokens=self.critique_tokens,
-            mediator=MediatorSettings(max_tokens=self.statement_tokens),
+            mediator=MediatorSettings(max_tokens=self.statement_tokens, panel=panel),
         )  # fmt: skip
 
     def section_set(self) -> frozenset[Section]:
         return Section.parse(self.sections)
+
+    def wants_perceptions(self) -> bool:
+        """M named by the user (the default set has it too, used when the survey has it)."""
+        return "sections" in self.model_fields_set and Section.M in self.section_set()
 
     def file_questions(self) -> list[Question] | None:
         """The questions file's questions (None without one)."""

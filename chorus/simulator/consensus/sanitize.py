@@ -125,7 +125,7 @@ _ENCODED = re.compile(
 class TextFlag(BaseModel):
     """One suspicious text: who wrote it, where it went, and what the heuristic saw."""
 
-    source: str  # opinion, critique, candidate, backstory, O item, C item, P item
+    source: str  # opinion, critique, candidate, backstory, O item, C item, P item, M item
     participant_id: str | None = None  # None for mediator-written candidates
     where: str = ""  # round and candidate, or the profile item
     reasons: list[str]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from chorus.simulator.consensus.mediator import Candidate, MediatorSettings
@@ -57,6 +59,29 @@ class ExclusionRecord(BaseModel):
         return self.excluded_agreement - self.included_agreement
 
 
+Condition = Literal["before", "winner", "runner_up"]
+
+
+class PerceptionAnswer(BaseModel):
+    """One representative's expected answer to one out-group item under one condition."""
+
+    participant_id: str
+    group: str  # the representative's own group (who perceives)
+    question_id: str
+    about: str  # the out-group asked about
+    condition: Condition
+    value: float  # expected answer on the question's option values
+    actual: float | None  # the real out-group's own mean answer (None: not in the human data)
+
+
+class PerceptionCheck(BaseModel):
+    """What an episode's perception pre-test showed and what came back."""
+
+    statements: dict[str, str]  # condition -> the statement shown (winner, runner_up)
+    endorsed: dict[str, str]  # condition -> who on the panel endorsed it, in words
+    answers: list[PerceptionAnswer]
+
+
 class Episode(BaseModel):
     question: Question
     participants: list[str]
@@ -76,3 +101,8 @@ class Episode(BaseModel):
     prompts_hash: str = ""
     # suspicious participant-written or -derived texts (recorded, never withheld)
     flags: list[TextFlag] = Field(default_factory=list)
+    sections: list[str] = Field(default_factory=list)  # the representatives' prompt sections
+    # the mediator's view of the panel (positions, perception gaps), when it was given one
+    panel_summary: str | None = None
+    # the perception pre-test after the episode (consensus.perception_shift)
+    perception: PerceptionCheck | None = None

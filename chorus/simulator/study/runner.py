@@ -57,13 +57,19 @@ def _run(study: Study, rf: RunFolder, engine: Engine, progress: bool) -> Path:
     matched = stages.match(study, rf, engine, pool_dir, respondents, str(dataset.path))
     inst = stages.instrument(study)
     people = stages.panels(pool_dir, respondents, matched)
+    if "answers" in study.survey.conditioning:
+        from chorus.surveys import with_answers
+
+        people["answers"] = with_answers(people["demographic"], dataset, inst)
     results = stages.survey(study, rf, engine, inst, people, progress)
     scores = score_study(study, dataset, inst, results)
     matching = MatchDiagnostics.model_validate_json(
         (work / "match" / DIAGNOSTICS_FILE).read_text()
     )
     episodes = (
-        stages.consensus(study, rf, engine, people["backstory"], progress)
+        stages.consensus(
+            study, rf, engine, people["backstory"], results["backstory"], dataset, progress
+        )
         if study.consensus
         else []
     )

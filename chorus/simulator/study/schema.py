@@ -12,7 +12,7 @@ from chorus.backstories import Style
 from chorus.engines import EngineSpec  # the engine section: engines' own model
 from chorus.matching import Method
 from chorus.simulator.consensus import ConsensusOptions, QuestionFileError, Split, bank_questions
-from chorus.surveys import Conditioning, Debias, LocatedError, Perspective
+from chorus.surveys import Conditioning, Debias, Instrument, LocatedError, Perspective
 
 
 class _Section(BaseModel):
@@ -161,7 +161,33 @@ class Study(_Section):
                 f"a panel of {self.consensus.panel} is drawn from the target.n="
                 f"{self.target.n} matched personas; make it at most target.n",
             )
+        if self.consensus is not None:
+            asked = inst.subset(self.survey.questions) if self.survey.questions else inst
+            self._survey_feeds_consensus(asked)
         return self
+
+    def _survey_feeds_consensus(self, inst: Instrument) -> None:
+        """The survey must ask what the representatives are to carry: `opinion_questions` from
+        the self perspective, and in-group/out-group items when M is named."""
+        spec = self.consensus
+        assert spec is not None
+        asked = [q.id for q in inst.scored_questions if "self" in q.perspectives]
+        for i, qid in enumerate(spec.opinion_questions or []):
+            if qid not in asked:
+                raise LocatedError(
+                    ("consensus", "opinion_questions", i),
+                    f"the survey does not ask {qid!r} (self); its questions: {', '.join(asked)}",
+                )
+        persp = set(self.survey.perspectives or ("self", "ingroup", "outgroup", "meta"))
+        has_groups = any(
+            set(q.perspectives) & persp & {"ingroup", "outgroup"} for q in inst.scored_questions
+        )
+        if spec.wants_perceptions() and not has_groups:
+            raise LocatedError(
+                ("consensus", "sections"),
+                "M (perceptions) needs survey questions asked from the ingroup/outgroup "
+                "perspectives; add them to survey.perspectives or leave M out",
+            )
 
     def digest(self, *sections: str) -> str:
         """Hash of the named sections (all when none): a stage reruns when its inputs change."""

@@ -163,7 +163,8 @@ def survey(
         folder = rf.work / "survey" / style
         key = stage_key(study, engine, "seed", "pool", "target", "matching", "survey") + style
         if not rf.done(f"survey-{style}", key):
-            personas = people["backstory" if style == "backstory" else "demographic"]
+            # `answers` personas are the respondents with their own answers (runner.py)
+            personas = people.get(style, people["demographic"])
             asked = (
                 spec.perspectives
                 if style == "backstory"
@@ -199,14 +200,21 @@ def survey(
 
 
 def consensus(
-    study: Study, rf: RunFolder, engine: Engine, stand_ins: list[Persona], progress: bool
+    study: Study,
+    rf: RunFolder,
+    engine: Engine,
+    stand_ins: list[Persona],
+    answers: Results,
+    dataset: HumanDataset,
+    progress: bool,
 ) -> list[Episode]:
     """Consensus pilot, the pipeline of `chorus consensus run` with the section's options: the
     questions file's questions, else debate-bank questions; the panel is drawn from the survey's
     matched stand-ins (the same people: backstory and respondent's demographics) as
-    representatives. With a trained reward, the panel is real participants of the model's Polis
-    conversation (their vote histories) and the question, without a file, the conversation's
-    own."""
+    representatives, each carrying its own survey `answers` (O and M items), with the perception
+    pre-test against `dataset`'s real respondents (survey_pilot.py). With a trained reward, the
+    panel is real participants of the model's Polis conversation (their vote histories) and the
+    question, without a file, the conversation's own."""
     from chorus.simulator.consensus import (
         bank_questions,
         draw_panel,
@@ -215,6 +223,7 @@ def consensus(
         write_episodes,
     )
     from chorus.simulator.consensus.representatives import ParticipantProfile
+    from chorus.simulator.consensus.survey_pilot import run_survey_consensus
     from chorus.simulator.polis import (
         TrainedReward,
         conversation_panel,
@@ -226,7 +235,7 @@ def consensus(
     assert spec is not None
     folder = rf.work / "consensus"
     reward = load_reward(spec.reward, engine, debias=spec.debias)
-    key = stage_key(study, engine, "seed", "pool", "target", "matching", "consensus")
+    key = stage_key(study, engine, "seed", "pool", "target", "matching", "survey", "consensus")
     if isinstance(reward, TrainedReward):
         key += reward.digest
     if rf.done("consensus", key):
@@ -236,21 +245,32 @@ def consensus(
         questions = spec.file_questions() or [reward.question()]
         conv = load_conversation(reward.conversation)
         panel = conversation_panel(conv, spec.panel, seed=study.seed)
+        episodes = run_consensus(
+            engine,
+            questions,
+            panel,
+            spec.config(study.seed),
+            sections=spec.section_set(),
+            progress=progress,
+            reward=reward,
+        )
     else:
         questions = spec.file_questions() or bank_questions(
             spec.questions, spec.split, study.seed, spec.question_ids
         )
         profiles = [ParticipantProfile.from_persona(p) for p in stand_ins]
-        panel = draw_panel(profiles, spec.panel, study.seed)
-    episodes = run_consensus(
-        engine,
-        questions,
-        panel,
-        spec.config(study.seed),
-        sections=spec.section_set(),
-        progress=progress,
-        reward=reward,
-    )
+        episodes = run_survey_consensus(
+            engine,
+            questions,
+            draw_panel(profiles, spec.panel, study.seed),
+            spec,
+            answers,
+            dataset,
+            seed=study.seed,
+            debias=study.survey.debias,
+            progress=progress,
+            reward=reward,
+        )
     write_episodes(folder, episodes)
     rf.mark("consensus", key)
     return episodes

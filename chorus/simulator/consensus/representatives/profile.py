@@ -21,6 +21,7 @@ class Section(str, Enum):
     O = "O"  # noqa: E741 - Jarrett et al.'s name: opinions on other questions
     C = "C"  # critiques on other questions
     P = "P"  # positions on other questions
+    M = "M"  # perceptions: how the participant said their own and the other group would answer
     BACKSTORY = "backstory"  # a persona's life story
 
     @classmethod
@@ -40,18 +41,37 @@ ALL_SECTIONS: frozenset[Section] = frozenset(Section)
 
 
 class OpinionItem(BaseModel):
-    """O: what the participant said, or how they voted, on another question or statement."""
+    """O: what the participant said, how they voted, or what they answered in a survey, on
+    another question or statement."""
 
     model_config = ConfigDict(frozen=True)
     question: str = Field(min_length=1)
     opinion: str | None = None
     vote: Vote | None = None
+    answer: str | None = None  # a survey answer (the option's text)
+    # how sure a persona was of `answer` (its probability); None: a real person's answer
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0)
 
     @model_validator(mode="after")
     def _one_form(self) -> OpinionItem:
-        if (self.opinion is None) == (self.vote is None):
-            raise ValueError("an O item needs exactly one of `opinion` (text) or `vote`")
+        if sum(x is not None for x in (self.opinion, self.vote, self.answer)) != 1:
+            raise ValueError(
+                "an O item needs exactly one of `opinion` (text), `vote` or `answer` (survey)"
+            )
+        if self.confidence is not None and self.answer is None:
+            raise ValueError("`confidence` belongs to an `answer`")
         return self
+
+
+class PerceptionItem(BaseModel):
+    """M: how the participant said most of a group (their own or the other) would answer."""
+
+    model_config = ConfigDict(frozen=True)
+    question: str = Field(min_length=1)
+    group: str = Field(min_length=1)  # plural, as in "Democrats"
+    own_group: bool  # the participant's in-group (else the out-group)
+    answer: str = Field(min_length=1)
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
 class CritiqueItem(BaseModel):
@@ -80,12 +100,18 @@ class ParticipantProfile(BaseModel):
     opinions: tuple[OpinionItem, ...] = ()
     critiques: tuple[CritiqueItem, ...] = ()
     positions: tuple[PositionItem, ...] = ()
+    perceptions: tuple[PerceptionItem, ...] = ()
     backstory: str | None = None
 
     @classmethod
     def from_persona(cls, persona: Persona) -> ParticipantProfile:
-        """A survey persona as a participant: its backstory and its known demographics."""
+        """A survey persona as a participant: its backstory, its known demographics, and an
+        answer-based persona's real answers as O items."""
         known = {t: c for t, c in persona.demographics.items() if c is not None}
+        answers = tuple(OpinionItem(question=a.question, answer=a.answer) for a in persona.answers)
         return cls(
-            participant_id=persona.persona_id, backstory=persona.backstory, demographics=known
+            participant_id=persona.persona_id,
+            backstory=persona.backstory,
+            demographics=known,
+            opinions=answers,
         )

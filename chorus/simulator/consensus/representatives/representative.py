@@ -59,6 +59,8 @@ class DigitalRepresentative(BaseModel):
             parts.append(TEMPLATES.render("demographics.j2", demographics=p.demographics))
         if Section.O in use and p.opinions:
             parts.append(TEMPLATES.render("opinions.j2", opinions=p.opinions))
+        if Section.M in use and p.perceptions:
+            parts.append(TEMPLATES.render("perceptions.j2", perceptions=p.perceptions))
         if Section.C in use and p.critiques:
             parts.append(TEMPLATES.render("critiques.j2", critiques=p.critiques))
         if Section.P in use and p.positions:
