@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import JsonDict
 
 from chorus.engines.cache import CachePolicy
 from chorus.engines.model_files import resolve_model
 from chorus.engines.rendering import ChatMode
+from chorus.engines.top_logprobs import DEFAULT_TOLERANCE, check_tolerance
 from chorus.engines.types import Api, DType
 
 if TYPE_CHECKING:
@@ -64,18 +65,32 @@ class OpenAIOptions(_Settings):
         "lists the model as a chat model)",
     )
     # the variable holding the key, never the key itself
-    api_key_env: str = setting(
-        "OPENAI_API_KEY", "openai: environment variable holding the API key"
-    )
+    api_key_env: str = setting("OPENAI_API_KEY", "openai: environment variable holding the API key")
     tokenizer: str | None = setting(
         None,
         "openai completions: local tokenizer (model folder, .gguf, or 'embedded') that renders "
         "chat prompts exactly",
     )
-    concurrency: int = setting(16, "openai: requests in flight", ge=1)
+    concurrency: int | None = setting(
+        None,
+        "openai: requests in flight",
+        shown="16; generation: up to 64 samples",
+        ge=1,
+    )
     timeout: float = setting(
         120.0, "openai: seconds before a request is abandoned and retried", gt=0
     )
+    logprob_tolerance: float = setting(
+        DEFAULT_TOLERANCE,
+        "openai: the most an answer probability may differ from exact when a label spelling "
+        "is outside the server's top log-probabilities; spellings that could move it more are "
+        "scored with `echo` (completions) or mark the answer incomplete (chat). In (0, 0.1]",
+    )
+
+    @field_validator("logprob_tolerance")
+    @classmethod
+    def _tolerance_in_range(cls, value: float) -> float:
+        return check_tolerance(value)
 
 
 def _build_openai(spec: EngineSpec) -> Engine:
@@ -92,6 +107,7 @@ def _build_openai(spec: EngineSpec) -> Engine:
         chat_template=spec.chat_template,
         concurrency=spec.concurrency,
         timeout=spec.timeout,
+        logprob_tolerance=spec.logprob_tolerance,
     )
 
 
