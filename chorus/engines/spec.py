@@ -71,10 +71,10 @@ class OpenAIOptions(_Settings):
         "openai completions: local tokenizer (model folder, .gguf, or 'embedded') that renders "
         "chat prompts exactly",
     )
-    concurrency: int | None = setting(
-        None,
-        "openai: requests in flight",
-        shown="16; generation: up to 64 samples",
+    concurrency: int = setting(
+        16,
+        "openai: requests in flight (generation, one request per sample: up to 64 at once "
+        "unless given)",
         ge=1,
     )
     timeout: float = setting(
@@ -85,6 +85,8 @@ class OpenAIOptions(_Settings):
         "openai: the most an answer probability may differ from exact when a label spelling "
         "is outside the server's top log-probabilities; spellings that could move it more are "
         "scored with `echo` (completions) or mark the answer incomplete (chat). In (0, 0.1]",
+        # left out of the dump at its default: studies written before it keep their digests
+        exclude_if=lambda value: value == DEFAULT_TOLERANCE,
     )
 
     @field_validator("logprob_tolerance")
@@ -105,7 +107,8 @@ def _build_openai(spec: EngineSpec) -> Engine:
         api_key_env=spec.api_key_env,
         tokenizer=spec.tokenizer,
         chat_template=spec.chat_template,
-        concurrency=spec.concurrency,
+        # not given: the engine sizes generation's concurrency to the work
+        concurrency=spec.concurrency if "concurrency" in spec.model_fields_set else None,
         timeout=spec.timeout,
         logprob_tolerance=spec.logprob_tolerance,
     )
