@@ -139,6 +139,7 @@ class OpenAIEngine(Engine):
         self._top = TOP_LOGPROBS  # top log-probabilities asked for; lowered to the server's cap
         self._top_lock = threading.Lock()
         self._top_probed = False
+        self.echo_prompts = 0  # continuations scored with `echo` so far (benchmarks report it)
 
     # ---- identity -------------------------------------------------------------------------
     def _model_entry(self, model: str | None) -> dict[str, Any]:
@@ -477,6 +478,7 @@ class OpenAIEngine(Engine):
             )
         contexts = [self._encode(r.prompt) for r in requests]
         conts = [self._continuation(r.continuation) for r in requests]
+        self.echo_prompts += len(requests)
 
         def score(part: list[int]) -> list[Loglik]:
             resp = self.client.completions.create(
