@@ -29,7 +29,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]  # the checkout: chorus/bench/scale.py
 VLLM_PYTHON = REPO / ".venv-vllm" / "bin" / "python"
 
 

@@ -14,6 +14,14 @@ Prints one JSON object:
   default dtype is float32: bfloat16 rounding alone moves probabilities by ~0.01-0.06 with
   batch composition (docs/engines.md, "Precision").
 - faulty_stories_identical: stories equal as text (a sampled token can flip on that noise).
+
+`--server vllm` (needs .venv-vllm: `make setup-vllm`) adds vLLM's OpenAI server over the same
+model (engines.vllm_server) beside `chorus serve`, instead of the faulty run: the answers go
+through the openai engine's `--api chat` and `--api completions --tokenizer` against it, in
+`--rounds` slices interleaved with the in-process and `chorus serve` runs, so that load on a
+shared machine falls on every path alike. Adds, per vLLM path: answers/s, the ratios to chat and
+to in-process, incomplete answers, the largest error bound recorded, the largest difference
+from in-process beyond its bound, echo requests; and vLLM's generation tokens/s.
 """
 
 from __future__ import annotations
@@ -21,12 +29,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import httpx
 import numpy as np
 
 from chorus.bench.engine import workload
+from chorus.bench.scale import VLLM_PYTHON
 
 
 def _timed(fn):
@@ -46,7 +57,12 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--fault-rate", type=float, default=0.1)
     ap.add_argument("--tolerance", type=float, default=1e-4)
+    ap.add_argument("--server", choices=["chorus", "vllm"], default="chorus")
+    ap.add_argument("--rounds", type=int, default=4, help="--server vllm: interleaved slices")
+    ap.add_argument("--vllm-python", type=Path, default=VLLM_PYTHON)
     args = ap.parse_args(argv)
+    if args.server == "vllm":
+        return _with_vllm(args)
 
     from chorus.engines import EngineError, load_engine
     from chorus.engines.openai_engine import OpenAIEngine
@@ -137,6 +153,85 @@ def main(argv: list[str]) -> int:
         "faulty_max_abs_diff": max(diffs, default=None),
         "faulty_stories_identical": sum(a.texts == b.texts for a, b in zip(faulty_gen, served_gen)),
     }
+    print(json.dumps(result, indent=1))
+    return 0
+
+
+def _max_diff(a, b) -> float:
+    return max(float(np.max(np.abs(np.subtract(x.probs, y.probs)))) for x, y in zip(a, b))
+
+
+def _with_vllm(args: argparse.Namespace) -> int:
+    from chorus.engines import load_engine
+    from chorus.engines.openai_engine import OpenAIEngine
+    from chorus.engines.server_process import ServerProcess
+    from chorus.engines.vllm_server import vllm_server
+
+    if not args.vllm_python.exists():
+        raise SystemExit(f"error: no vLLM at {args.vllm_python}: run `make setup-vllm` first")
+    cached = load_engine("transformers", dtype=args.dtype)
+    direct = cached.inner
+    _, requests, gen_reqs = workload(cached, args.personas, args.gen_tokens)
+    log = Path(tempfile.mkdtemp(prefix="chorus-vllm-")) / "vllm-server.log"
+    start = time.perf_counter()
+    with vllm_server(dtype=args.dtype, python=str(args.vllm_python), log=log) as vllm_url:
+        startup_s = time.perf_counter() - start
+        with ServerProcess(["--dtype", args.dtype]) as chorus_url:
+            paths = {
+                "direct": direct,
+                "chorus_chat": OpenAIEngine(chorus_url, api="chat", tokenizer="embedded"),
+                "vllm_chat": OpenAIEngine(vllm_url, api="chat"),
+                "vllm_completions": OpenAIEngine(vllm_url, api="completions", tokenizer="embedded"),
+            }
+            for eng in paths.values():
+                eng.choice(requests[:2])  # warm-up (and the servers' top-logprobs cap)
+            seconds = dict.fromkeys(paths, 0.0)
+            dists: dict[str, list] = {name: [] for name in paths}
+            for part in np.array_split(np.arange(len(requests)), args.rounds):
+                for name, eng in paths.items():
+                    got, s = _timed(lambda: eng.choice([requests[i] for i in part]))
+                    dists[name] += got
+                    seconds[name] += s
+            gen_s, gen_tokens = {}, {}
+            for name in ("direct", "chorus_chat", "vllm_completions"):
+                gens, gen_s[name] = _timed(lambda: paths[name].generate(gen_reqs))
+                gen_tokens[name] = sum(g.num_tokens[0] for g in gens)
+    per_s = {name: len(requests) / s for name, s in seconds.items()}
+    result: dict = {
+        "model": direct.model_id,
+        "dtype": direct.describe()["dtype"],
+        "answers": len(requests),
+        "stories": len(gen_reqs),
+        "rounds": args.rounds,
+        "vllm_startup_s": startup_s,
+        **{f"{name}_answers_per_s": v for name, v in per_s.items()},
+        "completions_over_chat": per_s["vllm_completions"] / per_s["vllm_chat"],
+        "completions_over_direct": per_s["vllm_completions"] / per_s["direct"],
+        "vllm_chat_over_direct": per_s["vllm_chat"] / per_s["direct"],
+        "chorus_chat_over_direct": per_s["chorus_chat"] / per_s["direct"],
+    }
+    for name in ("chorus_chat", "vllm_chat", "vllm_completions"):
+        got, ref = dists[name], dists["direct"]
+        result[f"{name}_incomplete"] = sum(not d.complete for d in got)
+        result[f"{name}_max_error_bound"] = max(d.error_bound for d in got)
+        result[f"{name}_max_abs_diff"] = _max_diff(got, ref)
+        # beyond the bound: float32 kernels of two implementations (~1e-5), not left-out mass
+        result[f"{name}_max_diff_beyond_bound"] = max(
+            float(np.max(np.abs(np.subtract(g.probs, r.probs)))) - g.error_bound
+            for g, r in zip(got, ref)
+        )
+        result[f"{name}_echo_prompts"] = paths[name].echo_prompts
+        result[f"{name}_top_logprobs"] = paths[name]._top
+    tok_s = {name: gen_tokens[name] / gen_s[name] for name in gen_s}
+    result.update(
+        {
+            "direct_gen_tokens_per_s": tok_s["direct"],
+            "served_gen_tokens_per_s": tok_s["chorus_chat"],
+            "gen_served_over_direct": tok_s["chorus_chat"] / tok_s["direct"],
+            "vllm_gen_tokens_per_s": tok_s["vllm_completions"],
+            "vllm_gen_over_direct": tok_s["vllm_completions"] / tok_s["direct"],
+        }
+    )
     print(json.dumps(result, indent=1))
     return 0
 

@@ -4,16 +4,22 @@
 Two endpoints (`api`):
 - `completions`: the client renders prompts (with a local tokenizer's chat template when one is
   given, as token ids, so the server scores exactly what the transformers engine scores) and
-  sends many prompts per request. Labels outside the top-K are scored exactly with `echo`
-  where the server supports it (probed once).
+  sends many prompts per request. `choice` asks for the top 100 log-probabilities of the first
+  answer token (or the server's cap, read once from its refusal: vLLM's `--max-logprobs`); a
+  label spelling outside them is scored with `echo` (batched, where the server supports it:
+  probed once) only when it could move a probability by `logprob_tolerance` or more
+  (engines.top_logprobs: the bound is recorded on each distribution).
 - `chat`: the server applies its own chat template. An answer prefix is sent as a final,
   unfinished assistant turn (`continue_final_message`, as vLLM and `chorus serve` accept);
-  `choice` reads the top-K (at most 20) of the first answer token, and labels outside it are
-  recorded as unseen (engines.top_logprobs), since chat APIs cannot score a given continuation.
+  `choice` reads the top-K of the first answer token (the same cap), and spellings outside it
+  are bounded as above; a bound over the tolerance marks the answer incomplete, since chat APIs
+  cannot score a given continuation.
 `auto` picks chat when no tokenizer is given or the server lists the model as a chat model
 (`"type": "chat"`), and completions otherwise.
 
-Requests run concurrently (a bounded pool) and come back in request order. The openai SDK
+Requests run concurrently (a bounded pool: `concurrency`, by default 16 for scoring and up to
+64 samples for generation, one request each since each sample has its own seed) and come back
+in request order. The openai SDK
 retries connection errors, timeouts, 429 and 5xx with exponential backoff and jitter, honouring
 `Retry-After`; a request that still fails raises EngineRequestError carrying every result that
 did arrive, so the cache keeps them. The API key is read from an environment variable and never
@@ -24,7 +30,9 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
@@ -32,7 +40,12 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 from chorus.engines.base import Engine, sample_seed
 from chorus.engines.errors import EngineError, EngineRequestError, EngineUnavailableError
 from chorus.engines.rendering import ChatMode, encode, render, uses_chat
-from chorus.engines.top_logprobs import choice_from_top
+from chorus.engines.top_logprobs import (
+    DEFAULT_TOLERANCE,
+    TOP_LOGPROBS,
+    check_tolerance,
+    choice_from_top,
+)
 from chorus.engines.types import (
     Api,
     ChoiceDistribution,
@@ -47,7 +60,11 @@ from chorus.engines.types import (
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletionMessageParam
 
-MAX_TOP_LOGPROBS = 20  # OpenAI's limit for chat; vLLM's default limit for completions
+SCORING_CONCURRENCY = 16  # requests in flight by default: choice and loglik
+GENERATION_CONCURRENCY = 64  # samples in flight by default: a server batches them together
+# a refusal that names the server's top-logprobs cap: vLLM ("greater than max allowed: 20"),
+# OpenAI ("Expected a value <= 20"), pydantic servers ("less than or equal to 20")
+_CAP = re.compile(r"(?:max allowed|<=|less than or equal to|at most)\D{0,4}(\d+)", re.I)
 T = TypeVar("T")
 # The prompts of one completions request: all text, or all token ids (whenever a tokenizer is
 # known), as the API takes them; _encode's union cannot say which.
@@ -66,15 +83,17 @@ class OpenAIEngine(Engine):
         api_key_env: str = "OPENAI_API_KEY",
         tokenizer: str | None = None,
         chat_template: ChatMode = "auto",
-        concurrency: int = 16,
+        concurrency: int | None = None,
         timeout: float = 120.0,
         max_retries: int = 6,
         batch: int = 32,
+        logprob_tolerance: float = DEFAULT_TOLERANCE,
     ) -> None:
         import openai
 
-        if concurrency < 1:
+        if concurrency is not None and concurrency < 1:
             raise ValueError(f"--concurrency must be at least 1 (got {concurrency})")
+        self.tolerance = check_tolerance(logprob_tolerance)
         self.base_url = base_url.rstrip("/")
         self.api_key_env = api_key_env
         self._key = os.environ.get(api_key_env) or ""
@@ -117,6 +136,10 @@ class OpenAIEngine(Engine):
                 file=sys.stderr,
             )
         self._echo: bool | None = None  # whether the completions server scores prompts (probed)
+        self._top = TOP_LOGPROBS  # top log-probabilities asked for; lowered to the server's cap
+        self._top_lock = threading.Lock()
+        self._top_probed = False
+        self.echo_prompts = 0  # continuations scored with `echo` so far (benchmarks report it)
 
     # ---- identity -------------------------------------------------------------------------
     def _model_entry(self, model: str | None) -> dict[str, Any]:
@@ -145,7 +168,9 @@ class OpenAIEngine(Engine):
     @property
     def fingerprint(self) -> str:
         said = ",".join(f"{k}={v}" for k, v in sorted(self.server_info.items()))
-        return f"{self.base_url}|{self.model}|{said}|{self.api}:{'chat' if self.chat else 'raw'}"
+        mode = "chat" if self.chat else "raw"
+        # the tolerance changes which spellings are scored, so cached distributions depend on it
+        return f"{self.base_url}|{self.model}|{said}|{self.api}:{mode}|tol={self.tolerance:g}"
 
     @property
     def model_id(self) -> str:
@@ -155,7 +180,9 @@ class OpenAIEngine(Engine):
         return {
             **super().describe(),
             "api": self.api,
-            "concurrency": str(self.concurrency),
+            "concurrency": str(self.concurrency or "auto"),
+            "logprob_tolerance": f"{self.tolerance:g}",
+            "top_logprobs": str(self._top),
             "prompt_format": "chat template" if self.chat else "plain text",
             **{f"server_{k}": v for k, v in self.server_info.items()},
         }
@@ -173,13 +200,17 @@ class OpenAIEngine(Engine):
         return ""
 
     def _parallel(
-        self, what: str, parts: list[list[int]], call: Callable[[list[int]], list[T]]
+        self,
+        what: str,
+        parts: list[list[int]],
+        call: Callable[[list[int]], list[T]],
+        width: int = SCORING_CONCURRENCY,
     ) -> dict[int, T]:
-        """Run `call` on each part (positions of the engine call) with at most `concurrency` in
-        flight; position -> result. A part that fails after the SDK's retries stops the rest
-        and raises EngineRequestError with what did arrive."""
+        """Run `call` on each part (positions of the engine call) with at most `concurrency`
+        (else `width`) in flight; position -> result. A part that fails after the SDK's retries
+        stops the rest and raises EngineRequestError with what did arrive."""
         done: dict[int, T] = {}
-        with ThreadPoolExecutor(self.concurrency) as pool:
+        with ThreadPoolExecutor(min(self.concurrency or width, max(len(parts), 1))) as pool:
             futures = {pool.submit(call, part): part for part in parts}
             finished, pending = wait(futures, return_when=FIRST_EXCEPTION)
             failed = next((f for f in finished if f.exception() is not None), None)
@@ -218,7 +249,7 @@ class OpenAIEngine(Engine):
         ) from exc
 
     def _chunks(self, n: int, per_request: int) -> list[list[int]]:
-        size = max(1, min(per_request, math.ceil(n / self.concurrency)))
+        size = max(1, min(per_request, math.ceil(n / (self.concurrency or SCORING_CONCURRENCY))))
         return [list(range(s, min(s + size, n))) for s in range(0, n, size)]
 
     def _messages(self, prompt: Prompt) -> tuple[list[ChatCompletionMessageParam], dict[str, Any]]:
@@ -257,7 +288,10 @@ class OpenAIEngine(Engine):
         on the request's n or on which samples were already cached."""
         draw = self._chat_sample if self.api == "chat" else self._completion_sample
         done = self._parallel(
-            "generate", [[k] for k in range(len(items))], lambda part: [draw(*items[part[0]])]
+            "generate",
+            [[k] for k in range(len(items))],
+            lambda part: [draw(*items[part[0]])],
+            width=GENERATION_CONCURRENCY,
         )
         return [done[k] for k in range(len(items))]
 
@@ -318,74 +352,104 @@ class OpenAIEngine(Engine):
                 return self._completion_tops([requests[k].prompt for k in part])
 
         try:
+            if requests and not self._top_probed:  # one request alone learns the server's cap
+                self._parallel("choice", [[0]], fetch)
+                self._top_probed = True
             tops = self._parallel("choice", parts, fetch)
         except EngineRequestError as exc:  # keep every distribution that needs no more requests
             seen = sorted(exc.completed)
             dists = choice_from_top(
-                [requests[k] for k in seen], [exc.completed[k] for k in seen], None, self.tokenizer
+                [requests[k] for k in seen],
+                [exc.completed[k] for k in seen],
+                None,
+                self.tokenizer,
+                self.tolerance,
             )
             # completions may still need echo requests for the rest; chat needs none
-            exc.completed = {
-                k: d for k, d in zip(seen, dists) if self.api == "chat" or d.method == "next_token"
-            }
+            exc.completed = {k: d for k, d in zip(seen, dists) if self.api == "chat" or d.complete}
             raise
         ordered = [tops[k] for k in range(len(requests))]
-        return choice_from_top(
-            requests, ordered, self._label_scorer(requests, ordered), self.tokenizer
+        scorer = None if self.api == "chat" or self._echo is False else self._echo_scorer
+        try:
+            return choice_from_top(requests, ordered, scorer, self.tokenizer, self.tolerance)
+        except _EchoRefused:
+            return choice_from_top(requests, ordered, None, self.tokenizer, self.tolerance)
+
+    def _capped(self, send: Callable[[int], T]) -> T:
+        """send(k), k the top log-probabilities to ask for: TOP_LOGPROBS until the server
+        refuses it naming its cap, the cap from then on."""
+        import openai
+
+        while True:
+            k = self._top
+            try:
+                return send(k)
+            except openai.BadRequestError as exc:
+                found = _CAP.search(_reason(exc)) if "logprob" in _reason(exc).lower() else None
+                cap = int(found.group(1)) if found else 0
+                if not 0 < cap < k:
+                    raise
+                with self._top_lock:
+                    if self._top > cap:
+                        print(
+                            f"note: {self.base_url} returns at most {cap} top log-probabilities "
+                            f"(chorus asks for {TOP_LOGPROBS}); asking for {cap}, so more label "
+                            "spellings need `echo` or stay bounded. With vLLM, start the server "
+                            f"with --max-logprobs {TOP_LOGPROBS}.",
+                            file=sys.stderr,
+                        )
+                        self._top = cap
+
+    def _no_logprobs(self) -> EngineError:
+        return EngineError(
+            f"the server at {self.base_url} returned no log-probabilities for {self.model}; "
+            "choice needs `logprobs` support (vLLM, llama.cpp's server, OpenAI and chorus "
+            "serve have it)"
         )
 
     def _chat_top(self, prompt: Prompt) -> dict[str, float]:
         msgs, extra = self._messages(prompt)
-        resp = self.client.chat.completions.create(
-            model=self.model,
-            messages=msgs,
-            max_tokens=1,
-            temperature=0.0,
-            logprobs=True,
-            top_logprobs=MAX_TOP_LOGPROBS,
-            extra_body=extra or None,
+        resp = self._capped(
+            lambda k: self.client.chat.completions.create(
+                model=self.model,
+                messages=msgs,
+                max_tokens=1,
+                temperature=0.0,
+                logprobs=True,
+                top_logprobs=k,
+                extra_body=extra or None,
+            )
         )
         content = resp.choices[0].logprobs.content if resp.choices[0].logprobs else None
-        if not content:
-            raise EngineError(
-                f"the server at {self.base_url} returned no log-probabilities for {self.model}; "
-                "choice needs `logprobs` support (vLLM, llama.cpp's server, OpenAI and chorus "
-                "serve have it)"
-            )
+        if not content or not content[0].top_logprobs:
+            raise self._no_logprobs()
         return {t.token: t.logprob for t in content[0].top_logprobs}
 
     def _completion_tops(self, prompts: list[Prompt]) -> list[dict[str, float]]:
-        resp = self.client.completions.create(
-            model=self.model,
-            prompt=cast(PromptBatch, [self._encode(p) for p in prompts]),
-            max_tokens=1,
-            temperature=0.0,
-            logprobs=MAX_TOP_LOGPROBS,
+        encoded = cast(PromptBatch, [self._encode(p) for p in prompts])
+        resp = self._capped(
+            lambda k: self.client.completions.create(
+                model=self.model, prompt=encoded, max_tokens=1, temperature=0.0, logprobs=k
+            )
         )
-        return [
-            dict((c.logprobs.top_logprobs or [{}])[0]) if c.logprobs else {}
+        tops = [
+            dict(c.logprobs.top_logprobs[0])
+            if c.logprobs and c.logprobs.top_logprobs and c.logprobs.top_logprobs[0]
+            else None
             for c in sorted(resp.choices, key=lambda c: c.index)
         ]
+        if len(tops) != len(prompts) or any(t is None for t in tops):
+            raise self._no_logprobs()
+        return cast(list[dict[str, float]], tops)
 
-    def _label_scorer(self, requests: Sequence[ChoiceRequest], tops: list[dict[str, float]]):
-        """loglik for labels outside the top-K, where the server can score a continuation:
-        completions with `echo` (probed once with a real request); None otherwise."""
-        if self.api == "chat":
-            return None
+    def _echo_scorer(self, requests: list[LoglikRequest]) -> list[Loglik]:
+        """loglik for label spellings outside the top-K. The first use probes with a real
+        request whether the server scores a given continuation (`echo`); a refusal raises
+        _EchoRefused, and choice falls back to bounded distributions."""
+        first: list[Loglik] = []
         if self._echo is None:
-            probe = next(
-                (
-                    LoglikRequest(prompt=r.prompt, continuation=lab)
-                    for r, top in zip(requests, tops)
-                    for lab in r.labels
-                    if lab not in top and " " + lab not in top
-                ),
-                None,
-            )
-            if probe is None:
-                return self.loglik  # nothing to score this time; probe when it is needed
             try:
-                self.loglik([probe])
+                first = self.loglik(requests[:1])
                 self._echo = True
             except EngineRequestError as exc:
                 if not 400 <= getattr(exc.__cause__, "status_code", 0) < 500:
@@ -393,7 +457,17 @@ class OpenAIEngine(Engine):
                 self._echo = False
             except EngineError:  # answered, but without prompt log-probabilities
                 self._echo = False
-        return self.loglik if self._echo else None
+            if not self._echo:
+                print(
+                    f"warning: {self.base_url} does not score prompts (`echo`): label spellings "
+                    f"outside its top {self._top} are left out, each answer records how far that "
+                    f"can move it (error_bound), and one over {self.tolerance:g} counts as "
+                    "incomplete",
+                    file=sys.stderr,
+                )
+        if not self._echo:
+            raise _EchoRefused
+        return first + (self.loglik(requests[len(first) :]) if requests[len(first) :] else [])
 
     # ---- loglik -------------------------------------------------------------------------------
     def loglik(self, requests: Sequence[LoglikRequest]) -> list[Loglik]:
@@ -404,6 +478,7 @@ class OpenAIEngine(Engine):
             )
         contexts = [self._encode(r.prompt) for r in requests]
         conts = [self._continuation(r.continuation) for r in requests]
+        self.echo_prompts += len(requests)
 
         def score(part: list[int]) -> list[Loglik]:
             resp = self.client.completions.create(
@@ -418,6 +493,10 @@ class OpenAIEngine(Engine):
 
         done = self._parallel("loglik", self._chunks(len(requests), self.batch), score)
         return [done[k] for k in range(len(requests))]
+
+
+class _EchoRefused(Exception):
+    """The server refuses `echo`: choice falls back to bounded distributions."""
 
 
 def _joined(context: str | list[int], cont: str | list[int]) -> str | list[int]:

@@ -65,7 +65,7 @@ class ChatBody(_Sampling):
     messages: list[ChatMessage] = Field(min_length=1)
     max_completion_tokens: int | None = Field(default=None, ge=1)
     logprobs: bool = False
-    top_logprobs: int | None = Field(default=None, ge=0, le=20)
+    top_logprobs: int | None = Field(default=None, ge=0, le=100)  # as vLLM with --max-logprobs 100
     continue_final_message: bool = False  # vLLM's extension: continue the last assistant turn
     add_generation_prompt: bool = True
 
@@ -144,7 +144,7 @@ def create_app(
             "next": lambda items: engine.next_token_top(
                 [ids for ids, _ in items], max(k for _, k in items)
             ),
-            "sample": engine.sample,
+            "sample": engine.sample_tokens,
             "logprobs": lambda items: engine.token_logprobs(
                 [s for s, _ in items], max(k for _, k in items)
             ),
@@ -202,7 +202,8 @@ def create_app(
         prompts: list[list[int]], body: _Sampling, max_tokens: int, top_k: int | None
     ) -> list[_Drawn]:
         """n completions per prompt (prompt-major). A one-token greedy request is one forward
-        pass (the choice path); anything else samples, then scores what it drew."""
+        pass (the choice path); anything else samples, with the log-probabilities of the tokens
+        drawn, and scores what it drew again only for top alternatives (`top_k` > 0)."""
         check(prompts, max_tokens)
         if max_tokens == 1 and body.temperature == 0.0:
             tops = batcher.run("next", [(ids, max(top_k or 0, 1)) for ids in prompts])
@@ -232,16 +233,18 @@ def create_app(
             for ids in prompts
             for i in range(body.n)
         ]
-        samples: list[Sample] = batcher.run("sample", items)
+        samples: list[tuple[Sample, list[int], list[float]]] = batcher.run("sample", items)
         drawn = [
             _Drawn(
                 text=s.text,
-                ids=tok(s.text, add_special_tokens=False)["input_ids"],
+                ids=ids,
                 finish=s.finish_reason,
+                logprobs=lps if top_k == 0 else None,
+                tops=[([], [])] * len(ids) if top_k == 0 else None,
             )
-            for s in samples
+            for s, ids, lps in samples
         ]
-        if top_k is not None:
+        if top_k:
             seqs = [
                 ((prompts[k // body.n] + d.ids), len(prompts[k // body.n]))
                 for k, d in enumerate(drawn)

@@ -1,4 +1,5 @@
-"""`chorus serve` in a child process on loopback, for benchmarks, tests and notebooks."""
+"""`chorus serve` (or another OpenAI-compatible server: engines.vllm_server) in a child process
+on loopback, for benchmarks, tests and notebooks."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import httpx
 
@@ -19,15 +21,21 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """`with ServerProcess(["--dtype", "float32"]) as url:` serves until the block ends."""
+    """`with ServerProcess(["--dtype", "float32"]) as url:` serves until the block ends.
+    `command`: another server's command line, given the port; `log`: its output goes to this
+    file (a chatty server would fill a pipe and stall)."""
 
     def __init__(
         self,
         args: Sequence[str] = (),
         env: dict[str, str] | None = None,
         start_timeout: float = 300.0,
+        command: Callable[[int], list[str]] | None = None,
+        log: Path | None = None,
     ) -> None:
         self.args = list(args)
+        self.command = command
+        self.log = log
         self.env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
         self.start_timeout = start_timeout
         self.port = free_port()
@@ -35,17 +43,23 @@ class ServerProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> str:
+        cmd = (
+            self.command(self.port)
+            if self.command
+            else [sys.executable, "-m", "chorus.cli", "serve", "--port", str(self.port)]
+        )
+        out = self.log.open("wb") if self.log else subprocess.DEVNULL
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "chorus.cli", "serve", "--port", str(self.port), *self.args],
+            [*cmd, *self.args],
             env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=out,
+            stderr=out if self.log else subprocess.PIPE,
         )
         deadline = time.time() + self.start_timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                err = self.proc.stderr.read() if self.proc.stderr else b""  # always piped
-                raise RuntimeError(f"chorus serve exited: {err.decode()[-2000:]}")
+                err = self.log.read_bytes() if self.log else self.proc.stderr.read()  # type: ignore[union-attr]
+                raise RuntimeError(f"{' '.join(cmd[:4])} exited: {err.decode()[-2000:]}")
             try:
                 # any answer (401 included) means the server is up
                 httpx.get(f"{self.url}/models", timeout=2)
@@ -53,7 +67,7 @@ class ServerProcess:
             except httpx.HTTPError:
                 time.sleep(0.5)
         self.__exit__()
-        raise RuntimeError(f"chorus serve did not start within {self.start_timeout:.0f} s")
+        raise RuntimeError(f"{' '.join(cmd[:4])} did not start within {self.start_timeout:.0f} s")
 
     def __exit__(self, *exc: object) -> None:
         if self.proc is not None:

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import JsonDict
 
 from chorus.engines.cache import CachePolicy
 from chorus.engines.model_files import resolve_model
 from chorus.engines.rendering import ChatMode
+from chorus.engines.top_logprobs import DEFAULT_TOLERANCE, check_tolerance
 from chorus.engines.types import Api, DType
 
 if TYPE_CHECKING:
@@ -64,18 +65,34 @@ class OpenAIOptions(_Settings):
         "lists the model as a chat model)",
     )
     # the variable holding the key, never the key itself
-    api_key_env: str = setting(
-        "OPENAI_API_KEY", "openai: environment variable holding the API key"
-    )
+    api_key_env: str = setting("OPENAI_API_KEY", "openai: environment variable holding the API key")
     tokenizer: str | None = setting(
         None,
         "openai completions: local tokenizer (model folder, .gguf, or 'embedded') that renders "
         "chat prompts exactly",
     )
-    concurrency: int = setting(16, "openai: requests in flight", ge=1)
+    concurrency: int = setting(
+        16,
+        "openai: requests in flight (generation, one request per sample: up to 64 at once "
+        "unless given)",
+        ge=1,
+    )
     timeout: float = setting(
         120.0, "openai: seconds before a request is abandoned and retried", gt=0
     )
+    logprob_tolerance: float = setting(
+        DEFAULT_TOLERANCE,
+        "openai: the most an answer probability may differ from exact when a label spelling "
+        "is outside the server's top log-probabilities; spellings that could move it more are "
+        "scored with `echo` (completions) or mark the answer incomplete (chat). In (0, 0.1]",
+        # left out of the dump at its default: studies written before it keep their digests
+        exclude_if=lambda value: value == DEFAULT_TOLERANCE,
+    )
+
+    @field_validator("logprob_tolerance")
+    @classmethod
+    def _tolerance_in_range(cls, value: float) -> float:
+        return check_tolerance(value)
 
 
 def _build_openai(spec: EngineSpec) -> Engine:
@@ -90,8 +107,10 @@ def _build_openai(spec: EngineSpec) -> Engine:
         api_key_env=spec.api_key_env,
         tokenizer=spec.tokenizer,
         chat_template=spec.chat_template,
-        concurrency=spec.concurrency,
+        # not given: the engine sizes generation's concurrency to the work
+        concurrency=spec.concurrency if "concurrency" in spec.model_fields_set else None,
         timeout=spec.timeout,
+        logprob_tolerance=spec.logprob_tolerance,
     )
 
 

@@ -399,13 +399,20 @@ class TransformersEngine(Engine):
 
     # ---- generation -------------------------------------------------------------------------
     def sample(self, items: Sequence[tuple[GenerateRequest, int]]) -> list[Sample]:
+        return [s for s, _, _ in self.sample_tokens(items)]
+
+    def sample_tokens(
+        self, items: Sequence[tuple[GenerateRequest, int]]
+    ) -> list[tuple[Sample, list[int], list[float]]]:
+        """Each sample with its token ids and their log-probabilities as drawn: what `chorus
+        serve` answers `logprobs` with, without scoring the sample a second time."""
         encoded = []
         for i, (req, _) in enumerate(items):
             ids = self.encode_prompt(req.prompt)
             self._check_length(len(ids), i, "generate", extra=req.max_tokens)
             encoded.append(ids)
         order = sorted(range(len(items)), key=lambda k: len(encoded[k]))
-        results: list[Sample | None] = [None] * len(items)
+        results: list[tuple[Sample, list[int], list[float]] | None] = [None] * len(items)
         for start in range(0, len(order), self.max_gen_batch):
             idx = order[start : start + self.max_gen_batch]
             for k, s in zip(
@@ -417,7 +424,7 @@ class TransformersEngine(Engine):
     @torch.inference_mode()
     def _generate_batch(
         self, prompts: list[list[int]], items: list[tuple[GenerateRequest, int]]
-    ) -> list[Sample]:
+    ) -> list[tuple[Sample, list[int], list[float]]]:
         batch = len(prompts)
         width = max(len(p) for p in prompts)
         input_ids = torch.full((batch, width), self.pad_id, dtype=torch.long)
@@ -428,7 +435,7 @@ class TransformersEngine(Engine):
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         gens = [torch.Generator().manual_seed(sample_seed(req.seed, idx)) for req, idx in items]
         out_ids: list[list[int]] = [[] for _ in range(batch)]
-        logprob = [0.0] * batch
+        logprob: list[list[float]] = [[] for _ in range(batch)]
         finished: list[Literal["stop", "length"] | None] = [None] * batch
         active = list(range(batch))  # rows still in the model batch, in cache order
         out = self.model(
@@ -446,7 +453,7 @@ class TransformersEngine(Engine):
             for (tok, lp), b in zip(drawn, active):
                 req = items[b][0]
                 out_ids[b].append(tok)
-                logprob[b] += lp
+                logprob[b].append(lp)
                 next_tokens.append(tok)
                 if (
                     tok in self.eos_ids
@@ -478,14 +485,13 @@ class TransformersEngine(Engine):
         for b, (req, _) in enumerate(items):
             text = self.tokenizer.decode(out_ids[b], skip_special_tokens=True)
             cut = _find_stop(text, req.stop)
-            samples.append(
-                Sample(
-                    text=text[:cut] if cut >= 0 else text,
-                    logprob=logprob[b],
-                    num_tokens=len(out_ids[b]),
-                    finish_reason=finished[b] or "length",
-                )
+            sample = Sample(
+                text=text[:cut] if cut >= 0 else text,
+                logprob=sum(logprob[b]),
+                num_tokens=len(out_ids[b]),
+                finish_reason=finished[b] or "length",
             )
+            samples.append((sample, out_ids[b], logprob[b]))
         return samples
 
 

@@ -92,8 +92,9 @@ class ChoiceRequest(BaseModel):
 
 
 ChoiceMethod = Literal["next_token", "loglik", "mixed", "top_k_partial", "top_k_none"]
-# top_k_partial: some labels were outside the server's top-K and it cannot score them (no echo):
-#   the distribution is renormalised over the labels seen and the unseen ones get 0.
+# top_k_partial: some label spellings were outside the server's top-K, the server cannot score
+#   them (no echo), and they could move a probability by more than the tolerance
+#   (engines.top_logprobs): the distribution is renormalised over the spellings seen.
 # top_k_none: no label was in the top-K; the distribution is uniform and carries no information.
 INCOMPLETE_METHODS: frozenset[str] = frozenset({"top_k_partial", "top_k_none"})
 
@@ -106,6 +107,9 @@ class ChoiceDistribution(BaseModel):
     unseen: list[str] = []  # labels outside the top-K that could not be scored
     # the most probability each unseen label can have had: the K-th (smallest) top probability
     unseen_max_prob: float = 0.0
+    # the most any of `probs` can differ from the exact distribution (spellings outside the
+    # top-K left unscored: engines.top_logprobs); 0 = exact
+    error_bound: float = 0.0
 
     @property
     def complete(self) -> bool:

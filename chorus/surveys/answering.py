@@ -44,6 +44,10 @@ ANSWERS_SCHEMA = pa.schema(
         # orders whose distribution is incomplete (labels outside a server's top-K that it could
         # not score; engines.top_logprobs): 0 = exact
         ("incomplete_orders", pa.int64()),
+        # the most any probability of an order's distribution can be off (label spellings
+        # outside a server's top-K left unscored; engines.top_logprobs), largest over the
+        # orders: 0 = exact; NaN in answers written before it was recorded
+        ("error_bound", pa.float64()),
         ("prompt_hash", pa.string()),
         ("conditioning", pa.string()),
     ]
@@ -220,6 +224,7 @@ def _ask(
                 "probs": probs.tolist(),
                 "raw_mass": raw_mass,
                 "incomplete_orders": sum(not d.complete for d in dists[at : at + len(orders)]),
+                "error_bound": max(d.error_bound for d in dists[at : at + len(orders)]),
                 "prompt_hash": prompt_hash(reqs),
                 "conditioning": conditioning,
             }
@@ -262,6 +267,8 @@ def read_answers(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise DatasetError(f"{path}: no answers file; run `chorus survey run` first")
     table = pq.read_table(path).to_pandas()
+    if "error_bound" not in table:  # written before bounds were recorded
+        table["error_bound"] = float("nan")
     missing = [c for c in ANSWERS_SCHEMA.names if c not in table.columns]
     if missing:
         raise DatasetError(

@@ -22,6 +22,8 @@ def test_every_backend_option_is_a_spec_field_and_the_dump_keeps_the_study_keys(
     for name, backend in BACKENDS.items():
         assert set(backend.options.model_fields) <= set(EngineSpec.model_fields), name
     assert set(EngineSpec().model_dump()) == STUDY_KEYS  # cache settings are not dumped
+    # the tolerance only where it is not the default (studies written before it keep digests)
+    assert EngineSpec(logprob_tolerance=1e-3).model_dump()["logprob_tolerance"] == 1e-3
     spec = EngineSpec(cache="off", cache_path="x.sqlite")
     assert spec.cache == "off" and spec.cache_path == Path("x.sqlite")
     assert EngineSpec.model_fields["engine"].description == " | ".join(BACKENDS)
@@ -31,6 +33,7 @@ def test_help_says_each_default_once_written_in_the_spec():
     assert FLAGS["engine"].help == "transformers | openai | vllm (default: transformers)"
     assert FLAGS["timeout"].help.endswith("(default: 120)") and FLAGS["timeout"].kind is float
     assert FLAGS["concurrency"].help.endswith("(default: 16)")
+    assert FLAGS["logprob_tolerance"].help.endswith("(default: 0.0001)")
     assert FLAGS["model"].help.endswith("(default: the embedded model)")
     assert "(default" not in FLAGS["base_url"].help
     assert FLAGS["cache_path"].flag == "--cache-file" and FLAGS["cache_path"].kind is Path
