@@ -326,3 +326,38 @@ def test_individual_fidelity_knows_its_own_respondent(anes):
     pool = people.assign(persona_id=[f"p{i}" for i in range(20)])
     assert score(constant(pool, {"gay_marry": np.ones(2) / 2}), human, inst, "anes2012",
                  n_boot=0, floor=False).individual is None  # fmt: skip
+
+
+def test_two_sample_bca_weights_each_sample_as_scipy_does():
+    """On a two-sample statistic (a ratio of means of skewed samples of 8 and 20), chorus's
+    jackknife + BCa gives scipy.stats.bootstrap's two-sample BCa interval on the same
+    replicates: the acceleration weighs each sample's cubes by 1/n_j^3 and squares by 1/n_j^2."""
+    from scipy.stats import bootstrap as scipy_bootstrap
+
+    from chorus.surveys.metrics.bootstrap import bca_interval, bootstrap, jackknife
+    from chorus.surveys.metrics.responses import ResponseSet
+
+    rng = np.random.default_rng(7)
+    x, y = rng.exponential(size=8) ** 2, rng.exponential(size=20)
+
+    def rs(v):
+        key = ("q", "self", None)
+        return ResponseSet(np.arange(len(v)), np.ones(len(v)), {key: v[:, None]}, {})
+
+    def stat(a, b, _rng):
+        return {"r": float(a.rows[("q", "self", None)].mean() / b.rows[("q", "self", None)].mean())}
+
+    reps = bootstrap(rs(x), rs(y), stat, 4000, np.random.default_rng(1))["r"]
+    infl = jackknife(rs(x), rs(y), stat, 0)["r"]
+    lo, hi, method = bca_interval(x.mean() / y.mean(), reps, infl)
+
+    def ratio(a, b, axis=-1):
+        return np.mean(a, axis=axis) / np.mean(b, axis=axis)
+
+    seed = scipy_bootstrap((x, y), ratio, method="BCa", n_resamples=10, random_state=0)
+    seed.bootstrap_distribution = reps  # the same replicates: only the acceleration can differ
+    ref = scipy_bootstrap(
+        (x, y), ratio, method="BCa", n_resamples=0, bootstrap_result=seed, random_state=0
+    ).confidence_interval
+    assert method == "bca"
+    assert (lo, hi) == pytest.approx((ref.low, ref.high), abs=1e-9)

@@ -100,8 +100,10 @@ def jackknife(
 ) -> dict[str, np.ndarray]:
     """Influence values of every metric for the BCa acceleration: for each sample, delete one
     group at a time (every person when the sample has at most JACKKNIFE_GROUPS), each value
-    (n - group size) * (mean of the deleted-group estimates - this one), both samples pooled as
-    scipy pools the samples of a multi-sample statistic. Each evaluation redraws the sampled
+    (n - group size) * (mean of the deleted-group estimates - this one). The two samples are
+    pooled as scipy (Davison-Hinkley) pools the samples of a multi-sample statistic: sample j's
+    cubes weigh 1/n_j^3 and its squares 1/n_j^2, so each value is divided by its sample's n
+    (the acceleration's ratio is unchanged for one sample). Each evaluation redraws the sampled
     answers from the same seed."""
     rng = np.random.default_rng(seed)
     parts: list[dict[str, np.ndarray]] = []
@@ -114,7 +116,7 @@ def jackknife(
             pair = (rest, human) if which == "sim" else (sim, rest)
             estimates.append(statistic(*pair, np.random.default_rng(seed)))
         values = collect(estimates)
-        scale = np.array([rs.n - len(g) for g in groups], dtype=float)
+        scale = np.array([rs.n - len(g) for g in groups], dtype=float) / rs.n
         parts.append({k: scale * (np.mean(v) - v) for k, v in values.items()})
     keys = set(parts[0]) | set(parts[1])
     return {
