@@ -361,3 +361,38 @@ def test_two_sample_bca_weights_each_sample_as_scipy_does():
     ).confidence_interval
     assert method == "bca"
     assert (lo, hi) == pytest.approx((ref.low, ref.high), abs=1e-9)
+
+
+def test_random_persona_baseline_counts_only_personas_that_answered(anes):
+    """With a quarter of the personas silent on each item, the random-other-persona baseline is
+    the mean over the *answering* others (a loop by hand), and a silent row votes for nothing."""
+    from chorus.surveys.metrics.individual import person_scores
+
+    ds, inst, human = anes
+    inst = inst.subset(["gay_marry", "gun_control", "envir_gwarm", "immig_policy"])
+    rng = np.random.default_rng(2)
+    mine = human.take(rng.choice(human.n, 20, replace=False))
+    rows = {}
+    for key, mat in mine.rows.items():
+        if key[0] not in {q.id for q in inst.questions}:
+            continue
+        p = rng.dirichlet(np.ones(mat.shape[1]), size=20)
+        p[rng.choice(20, 5, replace=False)] = np.nan
+        rows[key] = p
+    sim = ResponseSet(ids=mine.ids, weights=np.ones(20), rows=rows, traits=mine.traits)
+    ps = person_scores(sim, human, inst.questions)
+    acc, top1 = np.zeros(20), np.zeros(20)
+    count = np.zeros(20)
+    for key, p in rows.items():
+        truth = mine.rows[key]
+        for i in range(20):
+            if np.isnan(p[i]).any() or np.isnan(truth[i]).any():
+                continue
+            y = int(np.argmax(truth[i]))
+            others = [j for j in range(20) if j != i and not np.isnan(p[j]).any()]
+            acc[i] += np.mean([p[j][y] for j in others])
+            top1[i] += np.mean([np.argmax(p[j]) == y for j in others])
+            count[i] += 1
+    keep = count > 0
+    assert ps.random_persona == pytest.approx(acc[keep] / count[keep])
+    assert ps.random_persona_top1 == pytest.approx(top1[keep] / count[keep])
