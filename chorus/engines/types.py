@@ -91,11 +91,15 @@ class ChoiceRequest(BaseModel):
         return self
 
 
-ChoiceMethod = Literal["next_token", "loglik", "mixed", "top_k_partial", "top_k_none"]
+ChoiceMethod = Literal[
+    "next_token", "loglik", "mixed", "top_k_partial", "top_k_none", "non_finite"
+]
 # top_k_partial: some labels were outside the server's top-K and it cannot score them (no echo):
 #   the distribution is renormalised over the labels seen and the unseen ones get 0.
 # top_k_none: no label was in the top-K; the distribution is uniform and carries no information.
-INCOMPLETE_METHODS: frozenset[str] = frozenset({"top_k_partial", "top_k_none"})
+# non_finite: the model's label log-probabilities were not finite (NaN/inf logits, e.g. an
+#   overflow in half precision); the distribution is uniform and carries no information.
+INCOMPLETE_METHODS: frozenset[str] = frozenset({"top_k_partial", "top_k_none", "non_finite"})
 
 
 class ChoiceDistribution(BaseModel):
