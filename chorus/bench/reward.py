@@ -16,11 +16,6 @@ seconds, plus the seed, the engine and the total time. These are development fig
 conversations and seeds, so they are not a held-out test of it.
 """
 
-DEVELOPMENT = (
-    "development figures: the trained reward's design was chosen on these conversations and "
-    "split seeds, so they flatter it; test it on conversations that played no part in its design"
-)
-
 from __future__ import annotations
 
 import argparse
@@ -29,6 +24,11 @@ import sys
 import time
 
 from chorus.bench.engine_args import add_engine_arguments, open_engine
+
+DEVELOPMENT = (
+    "development figures: the trained reward's design was chosen on these conversations and "
+    "split seeds, so they flatter it; test it on conversations that played no part in its design"
+)
 
 
 def main(argv: list[str]) -> int:

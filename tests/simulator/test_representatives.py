@@ -172,12 +172,13 @@ def test_agreement_is_a_debiased_likert_distribution(sim_engine):
     from chorus.simulator.consensus.representatives.representative import LIKERT, TEMPLATES
     from chorus.simulator.consensus.representatives.tasks import LIKERT_LABELS
 
+    flipped = LIKERT[::-1]
     asked = sim_engine.choice(
         [
             ChoiceRequest(
                 prompt=a.rep.prompt(
                     a.question,
-                    TEMPLATES.render("task_agreement.j2", statement=a.statement, scale=LIKERT[::-1]),
+                    TEMPLATES.render("task_agreement.j2", statement=a.statement, scale=flipped),
                     opinion=a.opinion,
                     answer_prefix="Answer:",
                 ),

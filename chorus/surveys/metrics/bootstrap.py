@@ -1,4 +1,4 @@
-"""Bootstrap replicates, bias-corrected and accelerated (BCa) 95% intervals, and the human floor.
+"""Bootstrap replicates and bias-corrected and accelerated (BCa) 95% intervals.
 
 Every metric of one comparison comes out of one statistic (`compare`, a dict of named floats),
 so one resample serves them all. The BCa interval is Efron's (as `scipy.stats.bootstrap` with
@@ -122,26 +122,3 @@ def jackknife(
     return {
         k: np.concatenate([p.get(k, np.full(1, np.nan)) for p in parts]) for k in sorted(keys)
     }
-
-
-def human_floor(
-    human: ResponseSet,
-    statistic: Statistic,
-    n: int,
-    n_boot: int,
-    rng: np.random.Generator,
-    progress: Callable[[], None] | None = None,
-) -> dict[str, np.ndarray]:
-    """The statistic between two bootstrap halves of the human sample, each of the simulated
-    sample's size `n` and drawn like it (with probability proportional to the survey weight, so
-    each half is self-weighting): how close two real samples of that size come to each other."""
-    p = human.weights / human.weights.sum()
-    ones = np.ones(n)
-    reps = []
-    for _ in range(n_boot):
-        a = human.take(rng.choice(human.n, size=n, p=p), weights=ones)
-        b = human.take(rng.choice(human.n, size=n, p=p), weights=ones)
-        reps.append(statistic(a, b, rng))
-        if progress:
-            progress()
-    return collect(reps)
