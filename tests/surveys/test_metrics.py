@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import wasserstein_distance
 
 from chorus.surveys import load_dataset, load_instrument
-from chorus.surveys.metrics.bootstrap import human_floor, percentile_interval
+from chorus.surveys.metrics.bootstrap import percentile_interval
 from chorus.surveys.metrics.compare import compare, comparison
 from chorus.surveys.metrics.correlation import frobenius, weighted_corr
 from chorus.surveys.metrics.distance import wasserstein, weighted_distribution
@@ -163,12 +163,58 @@ def test_perception_error_against_human_self_reports(anes):
     assert out["gap/ft_dem/sim"] == 0.0
 
 
-def test_human_floor_shrinks_with_sample_size(anes):
+def test_a_real_panel_scores_one_on_the_like_for_like_floor(anes):
+    """Real panels of 50 respondents (drawn by survey weight through an inverse CDF, not through
+    floor.py) scored like a simulated panel: their mean WD over the floor is ~1.0 (the split-half
+    floor this replaced gave ~0.7), and their equivalent real panel size is ~50."""
+    from chorus.surveys.metrics.floor import equivalent_panel_size, floor_curve, panel_floor
+
     _, inst, human = anes
-    small = human_floor(human, comparison(inst), 20, 15, np.random.default_rng(0))
-    large = human_floor(human, comparison(inst), 600, 15, np.random.default_rng(0))
-    assert small["wd"].mean() > 2 * large["wd"].mean()
-    assert small["frobenius"].mean() > large["frobenius"].mean()
+    stat = comparison(inst)
+    rng = np.random.default_rng(3)
+    cdf = np.cumsum(human.weights) / human.weights.sum()
+    wds = []
+    for _ in range(60):
+        idx = np.minimum(np.searchsorted(cdf, rng.random(50)), human.n - 1)
+        wds.append(compare(human.take(idx, weights=np.ones(50)), human, inst, rng)["wd"])
+    floor = panel_floor(human, stat, 50, 60, np.random.default_rng(4))["wd"].mean()
+    assert np.mean(wds) / floor == pytest.approx(1.0, abs=0.08)
+    wd_only = lambda a, b, r: {"wd": stat(a, b, r)["wd"]}  # noqa: E731
+    curve = floor_curve(human, wd_only, 30, np.random.default_rng(5), grid=(10, 20, 50, 100, 200))
+    n, note = equivalent_panel_size(curve, float(np.mean(wds)))
+    assert n == pytest.approx(50, rel=0.25) and note.startswith("interpolated")
+
+
+def test_equivalent_panel_size_interpolates_a_square_root_curve():
+    from chorus.surveys.metrics.floor import equivalent_panel_size
+
+    curve = {n: 1 / np.sqrt(n) for n in (5, 10, 20, 50, 100, 200)}
+    assert equivalent_panel_size(curve, 1 / np.sqrt(80))[0] == pytest.approx(80)
+    assert equivalent_panel_size(curve, 1.0) == (
+        None, "farther from the human answers than a real panel of 5"
+    )
+    assert equivalent_panel_size(curve, 0.01)[0] is None
+
+
+def test_figures_one_answer_per_person_cannot_support_are_undefined(anes):
+    """Toplines turned into rows (each respondent answered one question): Frobenius, alpha and
+    the individual-level block are undefined with the reason, never a number."""
+    ds, inst, human = anes
+    inst = inst.subset(["gay_marry", "gun_control", "envir_gwarm"])
+    rows = {}
+    for j, (key, mat) in enumerate(sorted((k, v) for k, v in human.rows.items()
+                                          if k[0] in {q.id for q in inst.questions})):
+        keep = np.arange(human.n) % 3 == j
+        rows[key] = np.where(keep[:, None], mat, np.nan)
+    sparse = ResponseSet(human.ids, human.weights, rows, human.traits)
+    sim = sparse.take(np.arange(60))  # personas standing for respondents
+    report = score(sim, sparse, inst, "toplines", n_boot=20, seed=0)
+    assert report.frobenius.method == "undefined" and report.frobenius.value is None
+    assert report.alpha_sim.method == "undefined" and report.human_floor.alpha.value is None
+    assert report.individual is None
+    assert set(report.undefined) == {"frobenius", "alpha_sim", "alpha_human", "individual"}
+    assert any("frobenius undefined: no respondent answered two" in w for w in report.warnings)
+    assert report.wd.value is not None  # the marginal figures stay
 
 
 def test_percentile_interval_and_score_report(anes):
