@@ -19,41 +19,49 @@ from scipy.stats import norm
 Z95 = float(norm.ppf(0.975))
 
 
+Number = float | np.ndarray  # one cell, or one value per column (option) of 2-D input
+
+
 @dataclass(frozen=True)
 class MeanEstimate:
-    value: float
-    lo: float
-    hi: float
-    se: float
-    lam: float | None = None  # PPI++ power-tuning lambda (0 = human only, 1 = plain PPI)
-    n_eff: float | None = None  # human sample size with the same variance as this estimate
+    """A mean with its 95% interval; with 2-D input (people x options) every field holds one
+    value per column, each column tuned on its own."""
+
+    value: Number
+    lo: Number
+    hi: Number
+    se: Number
+    lam: Number | None = None  # PPI++ power-tuning lambda (0 = human only, 1 = plain PPI)
+    n_eff: Number | None = None  # human sample size with the same variance as this estimate
 
 
-def _unit_mean(w: np.ndarray) -> np.ndarray:
-    return w / w.sum() * len(w)
+def _unit_mean(w: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """Weights normalised to mean 1, shaped to broadcast over `like`'s columns."""
+    u = w / w.sum() * len(w)
+    return u if like.ndim == 1 else u[:, None]
 
 
-def _interval(value: float, se: float, **extra) -> MeanEstimate:
+def _interval(value, se, **extra) -> MeanEstimate:
     return MeanEstimate(value, value - Z95 * se, value + Z95 * se, se, **extra)
 
 
 def classical_mean(y: np.ndarray, w: np.ndarray) -> MeanEstimate:
     """Survey-weighted mean of the labelled sample and its CLT 95% interval."""
-    wy = _unit_mean(w) * y
-    return _interval(float(wy.mean()), float(wy.std() / np.sqrt(len(y))))
+    wy = _unit_mean(w, y) * y
+    return _interval(wy.mean(axis=0), wy.std(axis=0) / np.sqrt(len(y)))
 
 
-def ppi_lambda(y, yhat, yhat_frame, w, w_frame) -> float:
+def ppi_lambda(y, yhat, yhat_frame, w, w_frame) -> Number:
     """The variance-minimising lambda: cov(rectifier parts) / ((1 + n/N) var(predictions))."""
     n, big_n = len(y), len(yhat_frame)
-    w, wf = _unit_mean(w), _unit_mean(w_frame)
-    theta = float((wf * yhat_frame).mean() + (w * (y - yhat)).mean())  # plain PPI (lam = 1)
+    w, wf = _unit_mean(w, y), _unit_mean(w_frame, yhat_frame)
+    theta = (wf * yhat_frame).mean(axis=0) + (w * (y - yhat)).mean(axis=0)  # plain PPI
     g, gh, ghf = w * (y - theta), w * (yhat - theta), wf * (yhat_frame - theta)
-    cov = 2.0 * np.mean((g - g.mean()) * (gh - gh.mean()))
-    var = float(np.var(np.concatenate([gh, ghf]), ddof=1))
-    if var <= 0:
-        return 0.0
-    return float(np.clip(cov / (2.0 * (1.0 + n / big_n) * var), 0.0, 1.0))
+    cov = 2.0 * np.mean((g - g.mean(axis=0)) * (gh - gh.mean(axis=0)), axis=0)
+    var = np.var(np.concatenate([gh, ghf]), axis=0, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lam = np.where(var > 0, cov / (2.0 * (1.0 + n / big_n) * var), 0.0)
+    return np.clip(lam, 0.0, 1.0)[()]
 
 
 def ppi_mean(
@@ -64,17 +72,14 @@ def ppi_mean(
     over this one)."""
     lam = ppi_lambda(y, yhat, yhat_frame, w, w_frame)
     n, big_n = len(y), len(yhat_frame)
-    wn, wf = _unit_mean(w), _unit_mean(w_frame)
-    value = float((wf * lam * yhat_frame).mean() + (wn * (y - lam * yhat)).mean())
-    se = float(
-        np.sqrt(
-            ((wf * lam * yhat_frame).std() / np.sqrt(big_n)) ** 2
-            + ((wn * (y - lam * yhat)).std() / np.sqrt(n)) ** 2
-        )
-    )
+    wn, wf = _unit_mean(w, y), _unit_mean(w_frame, yhat_frame)
+    imputed, rectifier = wf * lam * yhat_frame, wn * (y - lam * yhat)
+    value = imputed.mean(axis=0) + rectifier.mean(axis=0)
+    se = np.sqrt(imputed.var(axis=0) / big_n + rectifier.var(axis=0) / n)
     human = classical_mean(y, w)
-    n_eff = n * (human.se / se) ** 2 if se > 0 else float("inf")
-    return _interval(value, se, lam=lam, n_eff=float(n_eff))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = np.where(se > 0, n * (human.se / se) ** 2, np.inf)[()]
+    return _interval(value, se, lam=lam, n_eff=n_eff)
 
 
 def simulation_mean(yhat_frame: np.ndarray, w_frame: np.ndarray) -> MeanEstimate:

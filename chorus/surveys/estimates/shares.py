@@ -31,20 +31,20 @@ def _cells(
     wf: np.ndarray,
     scope: dict,
 ) -> list[dict]:
+    human, sim = classical_mean(y, w), simulation_mean(frame, wf)
+    ppi = ppi_mean(y, yhat, frame, w, wf)  # every option at once, each tuned on its own
+
+    def at(e, k: int) -> dict:
+        return {"": float(e.value[k]), "_lo": float(e.lo[k]), "_hi": float(e.hi[k])}
+
     out = []
     for k, opt in enumerate(q.substantive_options):
-        human = classical_mean(y[:, k], w)
-        sim = simulation_mean(frame[:, k], wf)
-        ppi = ppi_mean(y[:, k], yhat[:, k], frame[:, k], w, wf)
-        out.append(
-            scope | {
-                "question": q.id, "option": opt.label, "n_pilot": len(y), "n_frame": len(frame),
-                "human": human.value, "human_lo": human.lo, "human_hi": human.hi,
-                "sim": sim.value, "sim_lo": sim.lo, "sim_hi": sim.hi,
-                "ppi": ppi.value, "ppi_lo": ppi.lo, "ppi_hi": ppi.hi,
-                "lam": ppi.lam, "n_eff": ppi.n_eff,
-            }
-        )  # fmt: skip
+        row = scope | {"question": q.id, "option": opt.label, "n_pilot": len(y),
+                       "n_frame": len(frame)}  # fmt: skip
+        for name, e in (("human", human), ("sim", sim), ("ppi", ppi)):
+            row |= {name + suffix: v for suffix, v in at(e, k).items()}
+        row |= {"lam": float(ppi.lam[k]), "n_eff": float(ppi.n_eff[k])}  # type: ignore[index]
+        out.append(row)
     return out
 
 
