@@ -128,3 +128,76 @@ def test_k_star_is_the_largest_k_whose_intervals_still_cover():
     k, cov = k_star(sim, human)
     assert k == 300 and cov[300] == 1.0 and cov[500] == 0.5
     assert k_star(np.full(4, 0.05), np.full(4, 0.95))[0] == 0  # wrong even as one respondent
+
+
+def test_options_at_once_equal_each_option_alone():
+    """2-D input (people x options) tunes each column on its own: the same as one at a time."""
+    rng = np.random.default_rng(4)
+    y = np.eye(3)[rng.integers(0, 3, 80)]
+    yhat, frame = rng.dirichlet(np.ones(3), 80), rng.dirichlet(np.ones(3), 400)
+    w, wf = rng.random(80) + 0.5, rng.random(400) + 0.5
+    both = ppi_mean(y, yhat, frame, w, wf)
+    for k in range(3):
+        one = ppi_mean(y[:, k], yhat[:, k], frame[:, k], w, wf)
+        assert (both.value[k], both.lam[k], both.n_eff[k]) == pytest.approx(
+            (one.value, one.lam, one.n_eff)
+        )
+
+
+FRAME_HEAD = "respondent_id,weight,age,gender,race,education,income,religion,region,party,ideology"
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("r2,0,,,,,,,,Democrat,", "frame.csv:3: weight '0' is not a positive number"),
+        ("r2,-1,,,,,,,,Democrat,", "frame.csv:3: weight '-1' is not a positive number"),
+        ("r2,1,,,,,,,,Dem,", "frame.csv:3: party 'Dem' is not one of its categories"),
+        ("r1,1,,,,,,,,Democrat,", "frame.csv:3: respondent_id 'r1' repeats"),
+    ],
+)
+def test_bad_frames_name_the_file_and_row(tmp_path, row, expected):
+    from chorus.surveys.estimates import EstimateError, read_frame
+
+    path = tmp_path / "frame.csv"
+    path.write_text(f"{FRAME_HEAD}\nr1,2.5,,,,,,,,Republican,\n{row}\n")
+    with pytest.raises(EstimateError, match=expected.replace(".", r"\.")):
+        read_frame(path)
+    path.write_text("respondent_id,weight,party\nr1,1,Democrat\n")
+    with pytest.raises(EstimateError, match=r"frame\.csv: the frame lacks column\(s\) \['age'"):
+        read_frame(path)
+
+
+def test_pilot_draws_and_their_errors():
+    import pandas as pd
+
+    from chorus.surveys.estimates import EstimateError, draw_pilot
+
+    people = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(10)], "weight": 1.0})
+    pilot, rest = draw_pilot(people, 4, None, 0)
+    assert len(pilot) == 4 and len(rest) == 6
+    assert set(pilot.respondent_id).isdisjoint(rest.respondent_id)
+    assert len(draw_pilot(people, None, 0.3, 0)[0]) == 3
+    with pytest.raises(EstimateError, match="exactly one of"):
+        draw_pilot(people, 4, 0.3, 0)
+    with pytest.raises(EstimateError, match="must leave a frame"):
+        draw_pilot(people, 10, None, 0)
+
+
+def test_bench_draws_cover_with_ppi_and_human_and_not_with_a_biased_simulator():
+    """`chorus bench estimate`'s arithmetic on a synthetic population whose simulator is 0.1
+    too high on option A: human-only and PPI++ cover ~95%, simulation-only does not."""
+    from chorus.bench.estimate import draw_stats
+
+    rng = np.random.default_rng(5)
+    big_n = 1500
+    a = rng.random(big_n) < 0.35
+    y = {"q": np.eye(2)[np.where(a, 0, 1)]}
+    p = np.clip(0.45 + 0.3 * (a - 0.35) + rng.normal(0, 0.05, big_n), 0, 1)
+    yhat = {"q": np.column_stack([p, 1 - p])}
+    w = rng.random(big_n) + 0.5
+    truth = {"q": np.average(y["q"], axis=0, weights=w)}
+    rows = {(r["n"], r["estimator"]): r for r in draw_stats(truth, y, yhat, w, [100], 150, 0)}
+    assert rows[(100, "ppi")]["coverage"] >= 0.9 and rows[(100, "human")]["coverage"] >= 0.9
+    assert rows[(100, "sim")]["coverage"] < 0.2
+    assert rows[(100, "ppi")]["width"] <= rows[(100, "human")]["width"] * 1.01
