@@ -9,6 +9,8 @@ The notebook API (the CLI, `chorus --help`, runs the same functions):
     res = chorus.ask(eng, panel, inst, conditioning="qa")       # -> Results
     res.to_pandas()          # one row per persona x question x perspective x option
     score = res.score("anes2012")                              # -> Score
+    est = chorus.estimate(eng, "anes2012", "anes2012", pilot_n=100, frame_n=300,
+                          calibration=["ft_dem"])             # PPI++ shares, k* -> Estimates
     score.to_pandas()        # one row per question and metric, with 95% intervals
     chorus.run_study("studies/anes2012-demo.yaml")             # `chorus run`; -> the run folder
     chorus.tune("anes2012", "anes2012", "tuned/", holdout_questions=["gay_marry"])  # `chorus tune`
@@ -40,10 +42,12 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
         load_instrument,
     )
     from chorus.surveys import personas_from_pool as load_pool
+    from chorus.surveys.estimates import Estimates, estimate
     from chorus.tuning import TuneConfig, tune
 
 __all__ = [
     "Engine",
+    "Estimates",
     "Instrument",
     "Persona",
     "Results",
@@ -51,6 +55,7 @@ __all__ = [
     "Study",
     "ask",
     "demographic_panel",
+    "estimate",
     "load_dataset",
     "load_engine",
     "load_instrument",
@@ -76,6 +81,8 @@ __getattr__, __dir__ = lazy_exports(
         "Score": "chorus.surveys",
         "ask": "chorus.surveys",
         "demographic_panel": "chorus.surveys",
+        "Estimates": "chorus.surveys.estimates",
+        "estimate": "chorus.surveys.estimates",
         "load_dataset": "chorus.surveys",
         "load_instrument": "chorus.surveys",
         "load_pool": "chorus.surveys:personas_from_pool",

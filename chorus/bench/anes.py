@@ -1,9 +1,11 @@
-"""Conditioning styles vs real ANES 2012 answers: WD, Frobenius, alpha, and the human floor.
+"""Conditioning styles vs real ANES 2012 answers: WD, Frobenius, alpha, and a real panel.
 
 Draws --n ANES 2012 respondents (weighted), conditions the model on each respondent's own
 demographics with each style, answers the anes2012 instrument (self perspective), and prints one
 JSON object: a row per conditioning, the `uniform` and `human_marginal` reference rows, and the
-human floor at the same sample size. Progress goes to stderr.
+like-for-like floor (`human_floor`: a real panel of the same size against the whole human
+sample), with each row's `equivalent_panel` (WD / floor and the real panel size with the same
+expected WD). Progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return ap.parse_args(argv)
 
 
-def _row(name: str, report, seconds: float | None = None) -> dict:
+def _row(name: str, report, floor, seconds: float | None = None) -> dict:
+    from chorus.surveys import EquivalentPanel
+
     row = {
         "conditioning": name,
         "n": report.n_personas,
@@ -49,6 +53,7 @@ def _row(name: str, report, seconds: float | None = None) -> dict:
             )
         },
     }
+    row["equivalent_panel"] = EquivalentPanel.of(floor, report.wd.value).model_dump()
     if seconds is not None:
         row["seconds"] = round(seconds, 1)
     return row
@@ -86,7 +91,7 @@ def main(argv: list[str]) -> int:
             n_boot=args.n_boot, seed=args.seed, floor=floor is None,
         )  # fmt: skip
         floor = floor or report.human_floor
-        rows.append(_row(style, report, seconds))
+        rows.append(_row(style, report, floor, seconds))
         print(f"[bench anes] {style}: WD {report.wd.value} in {seconds:.0f}s", file=sys.stderr)
 
     questions = [q for q in inst.scored_questions if human.self_rows(q.id) is not None]
@@ -102,7 +107,7 @@ def main(argv: list[str]) -> int:
             n_boot=args.n_boot, seed=args.seed, floor=floor is None,
         )  # fmt: skip
         floor = floor or report.human_floor
-        rows.append(_row(name, report))
+        rows.append(_row(name, report, floor))
 
     out = {
         "bench": "anes",

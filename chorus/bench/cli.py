@@ -28,6 +28,8 @@ BENCHES = {
     "serve": "the openai engine against chorus serve vs in-process, and through injected faults",
     "reliability": "the bad-input corpus and SIGKILLed studies: clear errors, no tracebacks, "
     "identical results after resuming",
+    "estimate": "pilot estimates on ANES 2012: coverage, width and bias of human-only, "
+    "simulation-only and PPI++ shares per pilot size; k*; the equivalent real panel size",
     "tune": "fine-tuned vs base simulators on held-out questions, held-out respondents and the "
     "other survey (gap closed, steerability, training speed)",
     "scale": "the vllm engine (CPU build) vs transformers, and Ray replicas (identical, killed)",

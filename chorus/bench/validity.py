@@ -1,13 +1,15 @@
-"""Validity on ANES 2012: every conditioning style against chance, the human floor and (for the
+"""Validity on ANES 2012: every conditioning style against chance, a real panel and (for the
 matched backstory panel) a demographics-only model, with 95% intervals.
 
 Runs a study (chorus.run_study, no consensus pilot) on the embedded model by default: a pool of
 --pool anthology backstories, --n survey-weighted ANES 2012 respondents matched one to one
 (Hungarian), the --questions items asked with each conditioning (self perspective), then prints
 one JSON object: `floor`, `uniform`, `demographic_model_accuracy` and one row per conditioning
-with `wd`, `wd_over_floor`, `beats_uniform`, `representativeness`, `dispersion_ratio_median`
-and, where the personas stand for respondents, `accuracy`, `accuracy_over_demographic_model`
-and `person_r`. Progress goes to stderr.
+with `wd`, `wd_over_floor` (over a real panel of the same size: 1.0 = as close as real
+respondents), `equivalent_panel` (the real panel size with the same expected WD),
+`beats_uniform`, `representativeness`, `dispersion_ratio_median` and, where the personas stand
+for respondents, `accuracy`, `accuracy_over_demographic_model` and `person_r`. Progress goes
+to stderr.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ def row(name: str, r: dict, floor_wd: float | None) -> dict:
         "n": r["n_personas"],
         "wd": r["wd"],
         "wd_over_floor": _over(r["wd"], floor_wd),
+        "equivalent_panel": r.get("equivalent_panel"),
         "beats_uniform": r["beats_uniform"],
         "representativeness": r["representativeness"],
         "dispersion_ratio_median": r["dispersion_median"],

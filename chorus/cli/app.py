@@ -11,7 +11,18 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from chorus.cli import consensus, data, demo, engine_serve, match, personas, run, survey, tune
+from chorus.cli import (
+    consensus,
+    data,
+    demo,
+    engine_serve,
+    estimate,
+    match,
+    personas,
+    run,
+    survey,
+    tune,
+)
 from chorus.cli.engine_options import describe_error
 
 
@@ -53,7 +64,7 @@ def _report(exc: BaseException) -> None:
 
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__, cls=_ReportingGroup)
-for _group in (run, personas, match, survey, consensus, data):
+for _group in (run, personas, match, survey, estimate, consensus, data):
     _group.register(app)
 app.command("demo")(demo.demo)
 app.command("serve")(engine_serve.serve)

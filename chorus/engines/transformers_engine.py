@@ -552,8 +552,11 @@ def _distribution(
 ) -> ChoiceDistribution:
     mass = float(np.exp(np.logaddexp.reduce(logp)))
     probs = np.exp(logp - np.logaddexp.reduce(logp))
-    if not math.isfinite(probs.sum()):
-        probs = np.full(len(labels), 1.0 / len(labels))
+    if not math.isfinite(probs.sum()):  # uniform, but marked incomplete and counted as such
+        n = len(labels)
+        return ChoiceDistribution(
+            labels=labels, probs=[1.0 / n] * n, raw_mass=0.0, method="non_finite"
+        )
     return ChoiceDistribution(
         labels=labels, probs=[float(p) for p in probs / probs.sum()], raw_mass=mass, method=method
     )

@@ -91,12 +91,16 @@ class ChoiceRequest(BaseModel):
         return self
 
 
-ChoiceMethod = Literal["next_token", "loglik", "mixed", "top_k_partial", "top_k_none"]
+ChoiceMethod = Literal[
+    "next_token", "loglik", "mixed", "top_k_partial", "top_k_none", "non_finite"
+]
 # top_k_partial: some label spellings were outside the server's top-K, the server cannot score
 #   them (no echo), and they could move a probability by more than the tolerance
 #   (engines.top_logprobs): the distribution is renormalised over the spellings seen.
 # top_k_none: no label was in the top-K; the distribution is uniform and carries no information.
-INCOMPLETE_METHODS: frozenset[str] = frozenset({"top_k_partial", "top_k_none"})
+# non_finite: the model's label log-probabilities were not finite (NaN/inf logits, e.g. an
+#   overflow in half precision); the distribution is uniform and carries no information.
+INCOMPLETE_METHODS: frozenset[str] = frozenset({"top_k_partial", "top_k_none", "non_finite"})
 
 
 class ChoiceDistribution(BaseModel):

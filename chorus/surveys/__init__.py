@@ -71,6 +71,7 @@ from chorus.surveys.schema import (
     Perspective,
     Question,
 )
+from chorus.surveys.score_schema import EquivalentPanel, Floor
 from chorus.surveys.scoring import Score, score, summary_table
 
 __all__ = [
@@ -102,6 +103,8 @@ __all__ = [
     "ResponseSet",
     "Results",
     "RunInfo",
+    "EquivalentPanel",
+    "Floor",
     "Score",
     "SurveyError",
     "SurveyFileError",

@@ -28,7 +28,9 @@ class Figure(BaseModel):
     value: float | None
     lo: float | None
     hi: float | None
-    method: str = "none"  # bca | percentile (BCa undefined, or a floor's spread) | none
+    # bca | percentile (BCa undefined, or a floor's spread) | none | undefined (the dataset
+    # cannot support the figure: Score.undefined says why)
+    method: str = "none"
 
     @classmethod
     def of(
@@ -38,6 +40,10 @@ class Figure(BaseModel):
             return cls(value=rounded(value), lo=None, hi=None)
         lo, hi, method = bca_interval(value, reps, influence)
         return cls(value=rounded(value), lo=rounded(lo), hi=rounded(hi), method=method)
+
+    @classmethod
+    def undefined(cls) -> Figure:
+        return cls(value=None, lo=None, hi=None, method="undefined")
 
     @classmethod
     def spread(cls, reps: np.ndarray) -> Figure:
@@ -70,7 +76,7 @@ class QuestionScore(BaseModel):
     wd: Figure
     wd_raw: Figure
     uniform: float | None  # the chance row's distance on this question
-    floor: float | None  # mean human split-half distance at the simulated size
+    floor: float | None  # mean distance of a real panel of the simulated size
     n_sim: int  # simulated people with an answer
     n_human: int  # respondents with an answer
     human_missing: int  # respondents without one
@@ -95,15 +101,46 @@ class PerceptionScore(BaseModel):
     error: Figure
 
 
+REAL_PANEL = (
+    "a real panel of n respondents (weighted draws of the human sample, answers scored exactly as "
+    "the simulated panel's) against the same whole human sample: what a perfect simulator of n "
+    "people scores under this design"
+)
+
+
 class Floor(BaseModel):
-    """Human floor: mean and middle 95% over pairs of human samples of the simulated size."""
+    """The like-for-like floor (surveys.metrics.floor.panel_floor): mean and middle 95% of the
+    figures of real panels of the simulated size against the whole human sample, and the
+    expected WD of real panels of other sizes (`curve`, for the equivalent real panel size)."""
 
     n: int
+    reference: str = REAL_PANEL
     wd: Figure
     wd_raw: Figure
     frobenius: Figure
     alpha: Figure
     questions: dict[str, float | None] = {}  # mean floor distance per question
+    curve: dict[int, float] = {}  # real panel size -> its expected WD
+
+
+class EquivalentPanel(BaseModel):
+    """A row's WD read against real panels: `wd_over_floor` (1.0 = as close as a real panel of
+    the same size, the like-for-like ratio) and the real panel size with the same expected WD
+    (`n`, None outside the floor's curve; `note` says which side or how it was found)."""
+
+    wd_over_floor: float | None
+    n: float | None
+    note: str
+
+    @classmethod
+    def of(cls, floor: Floor, wd: float | None) -> EquivalentPanel:
+        from chorus.surveys.metrics.floor import equivalent_panel_size
+
+        if wd is None or floor.wd.value is None or not floor.curve:
+            return cls(wd_over_floor=None, n=None, note="undefined: no WD or no floor")
+        n, note = equivalent_panel_size(floor.curve, wd)
+        ratio = wd / floor.wd.value if floor.wd.value > 0 else None
+        return cls(wd_over_floor=rounded(ratio), n=rounded(n), note=note)
 
 
 class BeatsUniform(BaseModel):
@@ -120,7 +157,7 @@ class SubgroupScore(BaseModel):
     n_sim: int
     n_human: int
     wd: Figure
-    floor: Figure | None  # human split halves of this subgroup, each of n_sim people
+    floor: Figure | None  # real panels of n_sim of this subgroup's respondents vs all of them
     representativeness: float | None  # 1 - wd
 
 
@@ -173,6 +210,8 @@ class Score(BaseModel):
     dispersion_median: Figure
     dispersion_flagged: int
     human_floor: Floor | None
+    equivalent_panel: EquivalentPanel | None = None  # this row against real panels
+    undefined: dict[str, str] = {}  # figure -> why this dataset cannot support it
     questions: list[QuestionScore]
     subgroups: list[SubgroupScore]
     individual: Individual | None

@@ -2,8 +2,11 @@
 
 Every headline figure carries a BCa 95% interval (surveys.metrics.bootstrap); the report always
 holds the chance row (`uniform`, every option equally likely), whether the run beats it, the
-human floor, dispersion, the subgroup table and, for personas matched to respondents, the
-individual-level fidelity."""
+like-for-like floor (a real panel of the simulated size, surveys.metrics.floor) with the row's
+equivalent real panel size, dispersion, the subgroup table and, for personas matched to
+respondents, the individual-level fidelity. A figure the dataset cannot support (correlations,
+alpha and individual-level figures when no respondent answered two scored questions) is
+reported as undefined with its reason, never as a number."""
 
 from __future__ import annotations
 
@@ -16,13 +19,7 @@ import pandas as pd
 from scipy.stats import bootstrap as scipy_bootstrap
 from tqdm.auto import tqdm
 
-from chorus.surveys.metrics.bootstrap import (
-    MIN_RELIABLE_N,
-    bootstrap,
-    collect,
-    human_floor,
-    jackknife,
-)
+from chorus.surveys.metrics.bootstrap import MIN_RELIABLE_N, bootstrap, collect, jackknife
 from chorus.surveys.metrics.compare import (
     common_questions,
     compare,
@@ -32,6 +29,7 @@ from chorus.surveys.metrics.compare import (
 )
 from chorus.surveys.metrics.dispersion import flagged, ratios
 from chorus.surveys.metrics.distance import weighted_distribution
+from chorus.surveys.metrics.floor import floor_curve, panel_floor
 from chorus.surveys.metrics.individual import PersonScores, person_scores
 from chorus.surveys.metrics.responses import ResponseSet
 from chorus.surveys.schema import Instrument
@@ -40,6 +38,7 @@ from chorus.surveys.score_schema import (
     HEADLINE,
     BeatsUniform,
     Dispersion,
+    EquivalentPanel,
     Figure,
     Floor,
     GapScore,
@@ -55,8 +54,10 @@ from chorus.surveys.score_schema import (
 INTERVALS = (
     "95% BCa bootstrap intervals (persons resampled on both sides; acceleration from a grouped "
     "jackknife); `method: percentile` marks a figure where BCa was undefined. Floor intervals "
-    "are the middle 95% of the split-half distribution."
+    "are the middle 95% of real panels of the simulated size scored against the whole human "
+    "sample (what a perfect simulator scores under this design)."
 )
+CURVE_BOOT = 50  # replicates per size of the real-panel curve (the equivalent panel size)
 
 
 def raw_mass(answers: pd.DataFrame) -> dict[str, float]:
@@ -78,9 +79,9 @@ def score(
     label_mass: dict[str, float] | None = None,
     progress: bool = False,
 ) -> Score:
-    """Point estimates, BCa intervals, the uniform row, the human floor at the simulated size
-    (overall and per subgroup), dispersion, and individual-level fidelity when the personas
-    stand for respondents of `human`.
+    """Point estimates, BCa intervals, the uniform row, the real-panel floor at the simulated
+    size (overall and per subgroup) with the equivalent real panel size, dispersion, and
+    individual-level fidelity when the personas stand for respondents of `human`.
 
     Metrics on sampled answers (wd_sampled, Frobenius, alpha) depend on the draw of one answer
     per persona; their point estimate is the mean over `draws` seeded draws.
@@ -95,12 +96,18 @@ def score(
     with tqdm(total=total, desc="bootstrap", disable=not progress) as bar:
         reps = bootstrap(sim, human, stat, n_boot, rng, bar.update) if n_boot else {}
         infl = jackknife(sim, human, stat, seed) if n_boot else {}
-        fl = human_floor(human, stat, sim.n, n_boot, rng, bar.update) if floor and n_boot else None
+        fl = panel_floor(human, stat, sim.n, n_boot, rng, bar.update) if floor and n_boot else None
         sub_floor = {
-            key: human_floor(h_sub, _wd_only(questions), n_sub, n_boot, rng, bar.update)["wd"]
+            key: panel_floor(h_sub, _wd_only(questions), n_sub, n_boot, rng, bar.update)["wd"]
             for key, (n_sub, h_sub) in subsets.items()
             if floor and n_boot
         }
+    curve = (
+        floor_curve(human, _wd_only(questions), min(n_boot, CURVE_BOOT), rng)
+        if fl is not None
+        else {}
+    )
+    undefined = unsupported(human, questions)
 
     def fig(key: str) -> Figure:
         return Figure.of(point.get(key, float("nan")), reps.get(key), infl.get(key))
@@ -109,7 +116,11 @@ def score(
         _question(q, sim, human, fig, point, fl, (label_mass or {}).get(q.id)) for q in questions
     ]
     beats = fig("beats_uniform")
-    individual = _individual(person_scores(sim, human, questions), n_boot, seed)
+    individual = (
+        None
+        if "individual" in undefined
+        else _individual(person_scores(sim, human, questions), n_boot, seed)
+    )
     out = Score(
         instrument=instrument.name,
         dataset=dataset,
@@ -133,7 +144,8 @@ def score(
         representativeness=fig("representativeness"),
         dispersion_median=fig("dispersion_median"),
         dispersion_flagged=sum(q.dispersion.flagged for q in q_scores),
-        human_floor=_floor(fl, sim.n, questions) if fl is not None else None,
+        human_floor=_floor(fl, sim.n, questions, curve, undefined) if fl is not None else None,
+        undefined=undefined,
         questions=q_scores,
         subgroups=[
             SubgroupScore(
@@ -158,8 +170,34 @@ def score(
             for _, qid, persp, who in [key.split("/")]
         ],
     )
+    for name in ("frobenius", "alpha_sim", "alpha_human"):
+        if name in undefined:
+            setattr(out, name, Figure.undefined())
+    if out.human_floor is not None:
+        out.equivalent_panel = EquivalentPanel.of(out.human_floor, out.wd.value)
     out.warnings.extend(_warnings(out))
     return out
+
+
+def unsupported(human: ResponseSet, questions) -> dict[str, str]:
+    """Figures this human sample cannot support, each with the reason: correlations between
+    questions, alpha and individual-level figures need respondents who answered at least two
+    of the scored questions (one-answer-per-person data, e.g. toplines turned into rows, has
+    none)."""
+    answered = sum(
+        (~np.isnan(rows).any(axis=1)).astype(int)
+        for q in questions
+        if (rows := human.self_rows(q.id)) is not None
+    )
+    if len(questions) and np.max(answered, initial=0) >= 2:
+        return {}
+    why = "no respondent answered two of the scored questions"
+    return {
+        "frobenius": f"{why}: there is no correlation between questions to compare",
+        "alpha_sim": f"{why}: alpha needs several items per person",
+        "alpha_human": f"{why}: alpha needs several items per person",
+        "individual": f"{why}: individual-level figures need people with several answers",
+    }
 
 
 def _subsets(sim: ResponseSet, human: ResponseSet) -> dict[tuple[str, str], tuple]:
@@ -309,16 +347,20 @@ def _warnings(s: Score) -> list[str]:
         )
     if not s.beats_uniform.beats:
         out.append("not closer to the human answers than uniform chance (beats_uniform)")
+    out += [f"{name} undefined: {why}" for name, why in s.undefined.items()]
     return out
 
 
-def _floor(reps: dict[str, np.ndarray], n: int, questions) -> Floor:
+def _floor(reps: dict[str, np.ndarray], n: int, questions, curve, undefined) -> Floor:
     return Floor(
         n=n,
         wd=Figure.spread(reps["wd"]),
         wd_raw=Figure.spread(reps["wd_raw"]),
-        frobenius=Figure.spread(reps["frobenius"]),
-        alpha=Figure.spread(reps["alpha_sim"]),
+        frobenius=(
+            Figure.undefined() if "frobenius" in undefined else Figure.spread(reps["frobenius"])
+        ),
+        alpha=Figure.undefined() if "alpha_sim" in undefined else Figure.spread(reps["alpha_sim"]),
+        curve=curve,
         questions={
             q.id: rounded(finite_mean(reps[f"wd/{q.id}"]))
             for q in questions
@@ -328,6 +370,8 @@ def _floor(reps: dict[str, np.ndarray], n: int, questions) -> Floor:
 
 
 def _cell(f: Figure | None) -> str:
+    if f is not None and f.method == "undefined":
+        return "undefined"
     if f is None or f.value is None:
         return "-"
     if f.lo is None or f.hi is None:
@@ -336,8 +380,9 @@ def _cell(f: Figure | None) -> str:
 
 
 def summary_table(reports: Sequence[tuple[str, Score]]) -> str:
-    """A readable fixed-width table of the headline figures, with the `uniform` and human floor
-    reference rows, whether each run beats chance, and the warnings."""
+    """A readable fixed-width table of the headline figures, with the `uniform` and real-panel
+    floor reference rows, whether each run beats chance, each run's equivalent real panel size,
+    and the warnings."""
     head = (
         f"{'run':<16}{'n':>5}  {'WD (norm.)':<24}{'WD (raw)':<24}{'Frobenius':<24}"
         f"{'alpha':<24}{'beats uniform (margin)'}"
@@ -357,11 +402,19 @@ def summary_table(reports: Sequence[tuple[str, Score]]) -> str:
     if first.human_floor is not None:
         f = first.human_floor
         cells = "".join(f"{_cell(x):<24}" for x in (f.wd, f.wd_raw, f.frobenius, f.alpha))
-        lines.append(f"{'human floor':<16}{f.n:>5}  {cells}")
+        lines.append(f"{'real panel':<16}{f.n:>5}  {cells}")
     lines.append(f"{'human (all)':<16}{first.n_human:>5}  {'':<72}{_cell(first.alpha_human):<24}")
     used = ", ".join(f"{k} x{v}" for k, v in sorted(first.metrics_used.items()))
     lines.append(f"\ndistance per question: {used}. {first.intervals}")
     for name, r in reports:
+        if r.equivalent_panel is not None and first.human_floor is not None:
+            e = r.equivalent_panel
+            size = f"about {e.n:.0f}" if e.n is not None else e.note
+            ratio = "-" if e.wd_over_floor is None else f"{e.wd_over_floor:.2f}"
+            lines.append(
+                f"{name}: WD / real-panel floor {ratio} (1.0 = a real panel of the same size); "
+                f"equivalent real panel size {size}"
+            )
         if r.individual is not None:
             ind = r.individual
             lines.append(

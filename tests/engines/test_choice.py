@@ -124,3 +124,18 @@ def test_multi_token_labels_fall_back_to_loglik(transformers_engine):
     p = np.exp([ll.logprob for ll in lls])
     np.testing.assert_allclose(dist.probs, p / p.sum(), atol=1e-6)
     assert dist.raw_mass == pytest.approx(p.sum(), rel=1e-6)
+
+
+def test_non_finite_label_probabilities_are_flagged_incomplete():
+    """NaN or infinite label log-probabilities give a uniform distribution marked `non_finite`,
+    which is incomplete (counted in answers.parquet's incomplete_orders); finite ones stay
+    complete and exact."""
+    from chorus.engines.transformers_engine import _distribution
+
+    for bad in ([np.nan, -1.0, -2.0], [np.inf, -1.0, -2.0], [-np.inf] * 3):
+        d = _distribution(["A", "B", "C"], np.array(bad), "next_token")
+        assert d.method == "non_finite" and not d.complete
+        assert d.probs == pytest.approx([1 / 3] * 3)
+    ok = _distribution(["A", "B"], np.log(np.array([0.3, 0.1])), "next_token")
+    assert ok.complete and ok.probs == pytest.approx([0.75, 0.25])
+    assert ok.raw_mass == pytest.approx(0.4)

@@ -167,10 +167,30 @@ def test_agreement_is_a_debiased_likert_distribution(sim_engine):
     forward = agreement(sim_engine, asks, debias=False)
     both = agreement(sim_engine, asks, debias=True)
     assert both.shape == (2, 7) and np.allclose(both.sum(axis=1), 1)
+    # the reversed-scale prompt scored on its own, by hand: point k on it is point 8 - k
+    from chorus.engines import ChoiceRequest
+    from chorus.simulator.consensus.representatives.representative import LIKERT, TEMPLATES
+    from chorus.simulator.consensus.representatives.tasks import LIKERT_LABELS
+
+    flipped = LIKERT[::-1]
+    asked = sim_engine.choice(
+        [
+            ChoiceRequest(
+                prompt=a.rep.prompt(
+                    a.question,
+                    TEMPLATES.render("task_agreement.j2", statement=a.statement, scale=flipped),
+                    opinion=a.opinion,
+                    answer_prefix="Answer:",
+                ),
+                labels=LIKERT_LABELS,
+            )
+            for a in asks
+        ]
+    )
+    reversed_mapped = np.array([d.probs for d in asked])[:, ::-1]
+    assert not np.allclose(reversed_mapped, forward, atol=1e-3)  # the two readings differ
     # debiased = mean of the forward reading and the reversed-scale reading mapped back
-    reversed_mapped = 2 * both - forward
-    assert np.all(reversed_mapped > -1e-9) and np.allclose(reversed_mapped.sum(axis=1), 1)
-    assert not np.allclose(reversed_mapped, forward)  # the reversed prompt was really asked
+    np.testing.assert_allclose(both, (forward + reversed_mapped) / 2, atol=1e-5)
     e = expected_agreement(both)
     assert np.all((e >= 1) & (e <= 7))
 

@@ -268,3 +268,30 @@ def test_offset_learns_agreeableness_and_predicts_a_new_statements_effect_from_i
     # rows differ by the participant effect, columns by the text-predicted statement effect
     assert np.corrcoef(off[:, 0], agreeable)[0, 1] > 0.8
     assert np.corrcoef(off[0], popularity[n_seen:])[0, 1] > 0.8
+
+
+def test_consensus_spearman_groups_participants_on_held_in_votes_only(tmp_path, monkeypatch):
+    """The group-informed consensus of held-out statements is scored within opinion groups
+    formed without those statements' votes: every grouping sees one fold's statements fewer."""
+    from chorus.simulator.polis import reward_eval
+
+    votes, statements = topic_votes(seed=3)
+    conv = load_conversation(write_table(tmp_path / "conv", votes, statements))
+    rng = np.random.default_rng(0)
+    emb = {s: e / np.linalg.norm(e) for s, e in enumerate(rng.normal(size=(20, 384)))}
+    seen: list[set[int]] = []
+    real = reward_eval.opinion_groups
+
+    def spy(table, seed):
+        seen.append(set(table.statement))
+        return real(table, seed=seed)
+
+    monkeypatch.setattr(reward_eval, "opinion_groups", spy)
+    out = reward_eval.evaluate_reward(conv, emb, seed=0, folds=2, dr_votes=0)
+    held = reward_eval.statement_folds(sorted(statements), 2, 0)
+    assert len(seen) == 2
+    for stmts in seen:  # each grouping lacks exactly one fold's statements
+        missing = set(statements) - stmts
+        assert {held[s] for s in missing} == {held[next(iter(missing))]}
+        assert missing == {s for s in statements if held[s] == held[next(iter(missing))]}
+    assert out.rows.consensus_spearman_trained is not None

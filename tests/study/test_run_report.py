@@ -42,8 +42,26 @@ def test_run_folder_is_complete_and_recorded(finished):
     assert metrics["human_floor"]["n"] == 2
     # the chance row and the verdict; the matched panel's individual-level block
     backstory = metrics["rows"]["backstory"]
-    assert backstory["uniform"]["value"] > 0 and "beats" in backstory["beats_uniform"]
-    assert metrics["verdict"]["any_beats_uniform"] == bool(metrics["verdict"]["beating"])
+    assert backstory["uniform"]["value"] > 0
+    # the verdict, re-derived from each row's figures: the margin is uniform's WD minus the
+    # row's, and a row beats chance only when the margin's whole interval is above 0
+    beating = []
+    for name in ("backstory", "qa"):
+        row = metrics["rows"][name]
+        margin = row["beats_uniform"]["margin"]
+        assert margin["value"] == pytest.approx(
+            row["uniform"]["value"] - row["wd"]["value"], abs=2e-6
+        )
+        beats = margin["lo"] is not None and margin["lo"] > 0
+        assert row["beats_uniform"]["beats"] == beats
+        beating += [name] if beats else []
+    assert metrics["verdict"]["beating"] == beating
+    assert metrics["verdict"]["any_beats_uniform"] == bool(beating)
+    # each row read against a real panel of its size: WD / the floor's mean WD
+    floor_wd = metrics["human_floor"]["wd"]["value"]
+    assert backstory["equivalent_panel"]["wd_over_floor"] == pytest.approx(
+        backstory["wd"]["value"] / floor_wd, abs=1e-5
+    )
     assert backstory["individual"]["n"] == 2 and backstory["subgroups"]
     assert backstory["metrics_used"] == {"tvd": 2, "wasserstein": 2}
     assert metrics["consensus"]["episodes"] == 1

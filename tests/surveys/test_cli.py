@@ -35,7 +35,7 @@ def test_run_then_score(tmp_path):
         app, ["survey", "score", str(out), "--human", "anes2012", "--n-boot", "20"]
     )
     assert scored.exit_code == 0, scored.output
-    assert "human floor" in scored.output and "WD (norm.)" in scored.output
+    assert "real panel" in scored.output and "WD (norm.)" in scored.output
     # the chance row, whether the run beats it, and the small-n warning are printed
     assert "\nuniform " in scored.output and "beats uniform" in scored.output
     assert "WARNING (bio): n=2 simulated people is below 100" in scored.output

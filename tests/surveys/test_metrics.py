@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import wasserstein_distance
 
 from chorus.surveys import load_dataset, load_instrument
-from chorus.surveys.metrics.bootstrap import human_floor, percentile_interval
+from chorus.surveys.metrics.bootstrap import percentile_interval
 from chorus.surveys.metrics.compare import compare, comparison
 from chorus.surveys.metrics.correlation import frobenius, weighted_corr
 from chorus.surveys.metrics.distance import wasserstein, weighted_distribution
@@ -163,12 +163,58 @@ def test_perception_error_against_human_self_reports(anes):
     assert out["gap/ft_dem/sim"] == 0.0
 
 
-def test_human_floor_shrinks_with_sample_size(anes):
+def test_a_real_panel_scores_one_on_the_like_for_like_floor(anes):
+    """Real panels of 50 respondents (drawn by survey weight through an inverse CDF, not through
+    floor.py) scored like a simulated panel: their mean WD over the floor is ~1.0 (the split-half
+    floor this replaced gave ~0.7), and their equivalent real panel size is ~50."""
+    from chorus.surveys.metrics.floor import equivalent_panel_size, floor_curve, panel_floor
+
     _, inst, human = anes
-    small = human_floor(human, comparison(inst), 20, 15, np.random.default_rng(0))
-    large = human_floor(human, comparison(inst), 600, 15, np.random.default_rng(0))
-    assert small["wd"].mean() > 2 * large["wd"].mean()
-    assert small["frobenius"].mean() > large["frobenius"].mean()
+    stat = comparison(inst)
+    rng = np.random.default_rng(3)
+    cdf = np.cumsum(human.weights) / human.weights.sum()
+    wds = []
+    for _ in range(60):
+        idx = np.minimum(np.searchsorted(cdf, rng.random(50)), human.n - 1)
+        wds.append(compare(human.take(idx, weights=np.ones(50)), human, inst, rng)["wd"])
+    floor = panel_floor(human, stat, 50, 60, np.random.default_rng(4))["wd"].mean()
+    assert np.mean(wds) / floor == pytest.approx(1.0, abs=0.08)
+    wd_only = lambda a, b, r: {"wd": stat(a, b, r)["wd"]}  # noqa: E731
+    curve = floor_curve(human, wd_only, 30, np.random.default_rng(5), grid=(10, 20, 50, 100, 200))
+    n, note = equivalent_panel_size(curve, float(np.mean(wds)))
+    assert n == pytest.approx(50, rel=0.25) and note.startswith("interpolated")
+
+
+def test_equivalent_panel_size_interpolates_a_square_root_curve():
+    from chorus.surveys.metrics.floor import equivalent_panel_size
+
+    curve = {n: 1 / np.sqrt(n) for n in (5, 10, 20, 50, 100, 200)}
+    assert equivalent_panel_size(curve, 1 / np.sqrt(80))[0] == pytest.approx(80)
+    assert equivalent_panel_size(curve, 1.0) == (
+        None, "farther from the human answers than a real panel of 5"
+    )
+    assert equivalent_panel_size(curve, 0.01)[0] is None
+
+
+def test_figures_one_answer_per_person_cannot_support_are_undefined(anes):
+    """Toplines turned into rows (each respondent answered one question): Frobenius, alpha and
+    the individual-level block are undefined with the reason, never a number."""
+    ds, inst, human = anes
+    inst = inst.subset(["gay_marry", "gun_control", "envir_gwarm"])
+    rows = {}
+    for j, (key, mat) in enumerate(sorted((k, v) for k, v in human.rows.items()
+                                          if k[0] in {q.id for q in inst.questions})):
+        keep = np.arange(human.n) % 3 == j
+        rows[key] = np.where(keep[:, None], mat, np.nan)
+    sparse = ResponseSet(human.ids, human.weights, rows, human.traits)
+    sim = sparse.take(np.arange(60))  # personas standing for respondents
+    report = score(sim, sparse, inst, "toplines", n_boot=20, seed=0)
+    assert report.frobenius.method == "undefined" and report.frobenius.value is None
+    assert report.alpha_sim.method == "undefined" and report.human_floor.alpha.value is None
+    assert report.individual is None
+    assert set(report.undefined) == {"frobenius", "alpha_sim", "alpha_human", "individual"}
+    assert any("frobenius undefined: no respondent answered two" in w for w in report.warnings)
+    assert report.wd.value is not None  # the marginal figures stay
 
 
 def test_percentile_interval_and_score_report(anes):
@@ -326,3 +372,73 @@ def test_individual_fidelity_knows_its_own_respondent(anes):
     pool = people.assign(persona_id=[f"p{i}" for i in range(20)])
     assert score(constant(pool, {"gay_marry": np.ones(2) / 2}), human, inst, "anes2012",
                  n_boot=0, floor=False).individual is None  # fmt: skip
+
+
+def test_two_sample_bca_weights_each_sample_as_scipy_does():
+    """On a two-sample statistic (a ratio of means of skewed samples of 8 and 20), chorus's
+    jackknife + BCa gives scipy.stats.bootstrap's two-sample BCa interval on the same
+    replicates: the acceleration weighs each sample's cubes by 1/n_j^3 and squares by 1/n_j^2."""
+    from scipy.stats import bootstrap as scipy_bootstrap
+
+    from chorus.surveys.metrics.bootstrap import bca_interval, bootstrap, jackknife
+    from chorus.surveys.metrics.responses import ResponseSet
+
+    rng = np.random.default_rng(7)
+    x, y = rng.exponential(size=8) ** 2, rng.exponential(size=20)
+
+    def rs(v):
+        key = ("q", "self", None)
+        return ResponseSet(np.arange(len(v)), np.ones(len(v)), {key: v[:, None]}, {})
+
+    def stat(a, b, _rng):
+        return {"r": float(a.rows[("q", "self", None)].mean() / b.rows[("q", "self", None)].mean())}
+
+    reps = bootstrap(rs(x), rs(y), stat, 4000, np.random.default_rng(1))["r"]
+    infl = jackknife(rs(x), rs(y), stat, 0)["r"]
+    lo, hi, method = bca_interval(x.mean() / y.mean(), reps, infl)
+
+    def ratio(a, b, axis=-1):
+        return np.mean(a, axis=axis) / np.mean(b, axis=axis)
+
+    seed = scipy_bootstrap((x, y), ratio, method="BCa", n_resamples=10, random_state=0)
+    seed.bootstrap_distribution = reps  # the same replicates: only the acceleration can differ
+    ref = scipy_bootstrap(
+        (x, y), ratio, method="BCa", n_resamples=0, bootstrap_result=seed, random_state=0
+    ).confidence_interval
+    assert method == "bca"
+    assert (lo, hi) == pytest.approx((ref.low, ref.high), abs=1e-9)
+
+
+def test_random_persona_baseline_counts_only_personas_that_answered(anes):
+    """With a quarter of the personas silent on each item, the random-other-persona baseline is
+    the mean over the *answering* others (a loop by hand), and a silent row votes for nothing."""
+    from chorus.surveys.metrics.individual import person_scores
+
+    ds, inst, human = anes
+    inst = inst.subset(["gay_marry", "gun_control", "envir_gwarm", "immig_policy"])
+    rng = np.random.default_rng(2)
+    mine = human.take(rng.choice(human.n, 20, replace=False))
+    rows = {}
+    for key, mat in mine.rows.items():
+        if key[0] not in {q.id for q in inst.questions}:
+            continue
+        p = rng.dirichlet(np.ones(mat.shape[1]), size=20)
+        p[rng.choice(20, 5, replace=False)] = np.nan
+        rows[key] = p
+    sim = ResponseSet(ids=mine.ids, weights=np.ones(20), rows=rows, traits=mine.traits)
+    ps = person_scores(sim, human, inst.questions)
+    acc, top1 = np.zeros(20), np.zeros(20)
+    count = np.zeros(20)
+    for key, p in rows.items():
+        truth = mine.rows[key]
+        for i in range(20):
+            if np.isnan(p[i]).any() or np.isnan(truth[i]).any():
+                continue
+            y = int(np.argmax(truth[i]))
+            others = [j for j in range(20) if j != i and not np.isnan(p[j]).any()]
+            acc[i] += np.mean([p[j][y] for j in others])
+            top1[i] += np.mean([np.argmax(p[j]) == y for j in others])
+            count[i] += 1
+    keep = count > 0
+    assert ps.random_persona == pytest.approx(acc[keep] / count[keep])
+    assert ps.random_persona_top1 == pytest.approx(top1[keep] / count[keep])

@@ -164,7 +164,7 @@ def evaluate_reward(
         participant_rate=reward_scores(pooled.participant_rate.to_numpy(), y, fold),
         group_similar=reward_scores(pooled.group_similar.to_numpy(), y, fold),
         dr=dr,
-        consensus_spearman_trained=_consensus_spearman(conv, pooled, seed),
+        consensus_spearman_trained=_consensus_spearman(pooled, trains, seed),
     )
     return RewardEvaluation(
         conversation=conv.name,
@@ -212,16 +212,21 @@ def _collaborative(conv: Conversation, seed: int) -> RewardScores:
     return reward_scores(p, (test.vote == 1).to_numpy(dtype=int))
 
 
-def _consensus_spearman(conv: Conversation, pooled: pd.DataFrame, seed: int) -> float | None:
+def _consensus_spearman(
+    pooled: pd.DataFrame, trains: dict[int, pd.DataFrame], seed: int
+) -> float | None:
     """Spearman between the real group-informed consensus of each held-out statement (product
     over opinion groups of the smoothed agree rate) and the one from the trained predictions.
-    Groups come from all votes, as Polis computes them; they only partition the voters."""
-    groups = opinion_groups(conv.votes, seed=seed)
-    rows = pooled[pooled.participant.isin(groups)]
-    g = [groups[p] for p in rows.participant]
-    every = sorted(set(groups.values()))
-    real = group_rates(rows.statement, g, rows.y, every)
-    pred = group_rates(rows.statement, g, rows.trained, every)
+    Each fold's groups come from its held-in votes only (as evaluate.py groups them): the
+    held-out statements' votes must not shape the partition they are then scored within."""
+    real, pred = {}, {}
+    for f, train in trains.items():
+        groups = opinion_groups(train, seed=seed)
+        rows = pooled[(pooled.fold == f) & pooled.participant.isin(groups)]
+        g = [groups[p] for p in rows.participant]
+        every = sorted(set(groups.values()))
+        real |= group_rates(rows.statement, g, rows.y, every)
+        pred |= group_rates(rows.statement, g, rows.trained, every)
     stmts = sorted(real)
     if len(stmts) < 3:
         return None

@@ -47,16 +47,27 @@ def _style_rows(scores: StudyScores) -> list[dict[str, Any]]:
                 "margin": r.beats_uniform.margin if chance else None,
                 "beats": r.beats_uniform.beats if chance else None,
                 "r": r.representativeness, "dispersion": r.dispersion_median,
+                "equivalent": _equivalent(r),
             }
         )  # fmt: skip
     floor = scores.human_floor
     if floor:
         out.append(
-            {"name": "human floor (split halves)", "n": floor.n, "wd": floor.wd,
+            {"name": "real panel (floor)", "n": floor.n, "wd": floor.wd,
              "wd_raw": floor.wd_raw, "frobenius": floor.frobenius, "alpha": floor.alpha,
-             "margin": None, "beats": None, "r": None, "dispersion": None}
+             "margin": None, "beats": None, "r": None, "dispersion": None,
+             "equivalent": f"{floor.n} (1.00)"}
         )  # fmt: skip
     return out
+
+
+def _equivalent(r: Score) -> str:
+    """The row's equivalent real panel size and its WD / floor ratio, in words."""
+    e = r.equivalent_panel
+    if e is None:
+        return "–"
+    size = f"{e.n:.0f}" if e.n is not None else e.note
+    return size if e.wd_over_floor is None else f"{size} ({e.wd_over_floor:.2f})"
 
 
 def _questions(styles: dict[str, Score]) -> list[dict[str, Any]]:
@@ -68,7 +79,7 @@ def _questions(styles: dict[str, Score]) -> list[dict[str, Any]]:
             (name, by_style[name][q.id]) for name in styles if q.id in by_style[name]
         ]
         note = (
-            f"backstory {q.metric.upper()} {_fig(q.wd)} · human floor "
+            f"backstory {q.metric.upper()} {_fig(q.wd)} · real-panel floor "
             f"{_num(q.floor)} · uniform {_num(q.uniform)}"
         )
         cards.append(

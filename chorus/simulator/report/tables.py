@@ -31,10 +31,13 @@ def _styles(scores: StudyScores) -> pd.DataFrame:
         for key in _STYLE_FIGURES:
             rec |= _spread(key, getattr(r, key))
         rec |= {"beats_uniform": r.beats_uniform.beats} | _spread("margin", r.beats_uniform.margin)
+        if r.equivalent_panel is not None:
+            e = r.equivalent_panel
+            rec |= {"wd_over_floor": e.wd_over_floor, "equivalent_panel_n": e.n}
         recs.append(rec)
     floor = scores.human_floor
     if floor:
-        rec = {"row": "human floor", "n": floor.n}
+        rec = {"row": "real panel (floor)", "n": floor.n}
         for key, col in _FLOOR_FIGURES:
             rec |= _spread(col, getattr(floor, key))
         recs.append(rec)

@@ -1,6 +1,6 @@
-"""Scoring a study: every conditioning style through `Results.score` (the human floor once, with
-the first style), the uniform chance row, the verdict, and the figures the report draws
-(correlations, group means)."""
+"""Scoring a study: every conditioning style through `Results.score` (the real-panel floor
+once, with the first style; every row's equivalent real panel size from it), the uniform chance
+row, the verdict, and the figures the report draws (correlations, group means)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,9 @@ def score_study(
         floor=False,
     )
     sim = from_answers(backstory.answers, inst, backstory.traits)
+    if floor is not None:
+        styles = {name: _against(s, floor) for name, s in styles.items()}
+        reference = _against(reference, floor)
     return StudyScores(
         styles=styles,
         uniform=reference,
@@ -48,6 +51,12 @@ def score_study(
         correlations=correlations(inst, human, sim),
         groups=group_means(inst, human, sim),
     )
+
+
+def _against(s: Score, floor) -> Score:
+    from chorus.surveys import EquivalentPanel
+
+    return s.model_copy(update={"equivalent_panel": EquivalentPanel.of(floor, s.wd.value)})
 
 
 def verdict(styles: dict[str, Score]) -> Verdict:

@@ -1,13 +1,12 @@
 """The metrics of docs/measurement.md: distance by question kind (surveys.kinds), weighted
 correlation Frobenius distance, Cronbach's alpha, group gaps with Cohen's d, perception error,
 dispersion, subgroup distances, individual-level fidelity, BCa bootstrap intervals and the
-human floor."""
+like-for-like floor (a real panel of the same size)."""
 
 from chorus.surveys.metrics.bootstrap import (
     MIN_RELIABLE_N,
     bca_interval,
     bootstrap,
-    human_floor,
     jackknife,
     percentile_interval,
 )
@@ -15,7 +14,12 @@ from chorus.surveys.metrics.compare import common_questions, compare, comparison
 from chorus.surveys.metrics.correlation import frobenius, weighted_corr
 from chorus.surveys.metrics.dispersion import ratios as dispersion_ratios
 from chorus.surveys.metrics.distance import distance, tvd, wasserstein, weighted_distribution
-from chorus.surveys.metrics.floor import panel_floor, real_panel
+from chorus.surveys.metrics.floor import (
+    equivalent_panel_size,
+    floor_curve,
+    panel_floor,
+    real_panel,
+)
 from chorus.surveys.metrics.groups import GroupStats, cohens_d, gap, perception_error
 from chorus.surveys.metrics.individual import PersonScores, person_scores
 from chorus.surveys.metrics.reliability import cronbach_alpha, reverse_items
@@ -36,11 +40,12 @@ __all__ = [
     "cronbach_alpha",
     "dispersion_ratios",
     "distance",
+    "equivalent_panel_size",
+    "floor_curve",
     "frobenius",
     "from_answers",
     "from_human",
     "gap",
-    "human_floor",
     "jackknife",
     "panel_floor",
     "percentile_interval",

@@ -1,4 +1,4 @@
-"""Bootstrap replicates, bias-corrected and accelerated (BCa) 95% intervals, and the human floor.
+"""Bootstrap replicates and bias-corrected and accelerated (BCa) 95% intervals.
 
 Every metric of one comparison comes out of one statistic (`compare`, a dict of named floats),
 so one resample serves them all. The BCa interval is Efron's (as `scipy.stats.bootstrap` with
@@ -100,8 +100,10 @@ def jackknife(
 ) -> dict[str, np.ndarray]:
     """Influence values of every metric for the BCa acceleration: for each sample, delete one
     group at a time (every person when the sample has at most JACKKNIFE_GROUPS), each value
-    (n - group size) * (mean of the deleted-group estimates - this one), both samples pooled as
-    scipy pools the samples of a multi-sample statistic. Each evaluation redraws the sampled
+    (n - group size) * (mean of the deleted-group estimates - this one). The two samples are
+    pooled as scipy (Davison-Hinkley) pools the samples of a multi-sample statistic: sample j's
+    cubes weigh 1/n_j^3 and its squares 1/n_j^2, so each value is divided by its sample's n
+    (the acceleration's ratio is unchanged for one sample). Each evaluation redraws the sampled
     answers from the same seed."""
     rng = np.random.default_rng(seed)
     parts: list[dict[str, np.ndarray]] = []
@@ -114,32 +116,9 @@ def jackknife(
             pair = (rest, human) if which == "sim" else (sim, rest)
             estimates.append(statistic(*pair, np.random.default_rng(seed)))
         values = collect(estimates)
-        scale = np.array([rs.n - len(g) for g in groups], dtype=float)
+        scale = np.array([rs.n - len(g) for g in groups], dtype=float) / rs.n
         parts.append({k: scale * (np.mean(v) - v) for k, v in values.items()})
     keys = set(parts[0]) | set(parts[1])
     return {
         k: np.concatenate([p.get(k, np.full(1, np.nan)) for p in parts]) for k in sorted(keys)
     }
-
-
-def human_floor(
-    human: ResponseSet,
-    statistic: Statistic,
-    n: int,
-    n_boot: int,
-    rng: np.random.Generator,
-    progress: Callable[[], None] | None = None,
-) -> dict[str, np.ndarray]:
-    """The statistic between two bootstrap halves of the human sample, each of the simulated
-    sample's size `n` and drawn like it (with probability proportional to the survey weight, so
-    each half is self-weighting): how close two real samples of that size come to each other."""
-    p = human.weights / human.weights.sum()
-    ones = np.ones(n)
-    reps = []
-    for _ in range(n_boot):
-        a = human.take(rng.choice(human.n, size=n, p=p), weights=ones)
-        b = human.take(rng.choice(human.n, size=n, p=p), weights=ones)
-        reps.append(statistic(a, b, rng))
-        if progress:
-            progress()
-    return collect(reps)

@@ -40,3 +40,39 @@ def panel_floor(
         if progress:
             progress()
     return collect(reps)
+
+
+# Real panel sizes on which the floor's curve is drawn (sizes above the human sample are left
+# out: there the human sample, not the panel, limits the distance).
+PANEL_GRID = (5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+
+
+def floor_curve(
+    human: ResponseSet,
+    wd_statistic: Statistic,
+    n_boot: int,
+    rng: np.random.Generator,
+    grid: tuple[int, ...] = PANEL_GRID,
+) -> dict[int, float]:
+    """Expected WD of a real panel of each size on the grid (`wd_statistic` returns {"wd": ..}),
+    made non-increasing in n (a larger real panel is never expected to be farther away; the
+    replicates' noise can say otherwise by a hair)."""
+    sizes = [n for n in grid if n <= human.n] or [human.n]
+    means = [np.nanmean(panel_floor(human, wd_statistic, n, n_boot, rng)["wd"]) for n in sizes]
+    return {n: float(m) for n, m in zip(sizes, np.minimum.accumulate(means))}
+
+
+def equivalent_panel_size(curve: dict[int, float], wd: float) -> tuple[float | None, str]:
+    """The real panel size whose expected WD equals `wd` (log-log interpolation on the floor's
+    curve, which falls about as 1/sqrt(n)), and how it was found; None outside the curve."""
+    ns = np.array(sorted(curve), dtype=float)
+    e = np.array([curve[int(n)] for n in ns])
+    if not np.isfinite(wd) or not np.isfinite(e).all():
+        return None, "undefined: no finite distance"
+    if wd >= e[0]:
+        return None, f"farther from the human answers than a real panel of {int(ns[0])}"
+    if wd <= e[-1]:
+        return None, f"closer to the human answers than a real panel of {int(ns[-1])}"
+    # e is non-increasing: interpolate log n against log e read in increasing order
+    x, y = np.log(np.maximum(e[::-1], 1e-12)), np.log(ns[::-1])
+    return float(np.exp(np.interp(np.log(wd), x, y))), "interpolated on the real-panel curve"

@@ -11,7 +11,8 @@ respondents and items:
   survey weights (out of sample for every panel member);
 - the majority answer of the respondent's demographic cell (party x race x age group) among the
   other respondents, backing off to party alone, then to everyone, below MIN_CELL people;
-- a random other persona of the panel (exactly: the mean over all the others).
+- a random other persona of the panel (exactly: the mean over all the others that answered
+  the item).
 And the persona-respondent correlation over items (the digital-twin study's r): per person,
 Pearson r between the persona's expected answer and the respondent's answer, both as z-scores of
 the item's human distribution, over the ordered items and the two-option nominal ones.
@@ -131,10 +132,17 @@ def person_scores(
         w_train = human.weights[train]
         demo = _demographic_probs(x_all[train], y_train, w_train, x_all[idx], k)
         cell = _cell_majority(cells, train, y_train, w_train, idx, k)
-        # a random other persona: the mean over the other n-1 personas' distributions
-        loo = (np.nansum(p_rows, axis=0) - p_rows) / (n - 1)
-        top = np.argmax(p_rows, axis=1)
-        hit_share = (np.bincount(top, minlength=k)[None, :] - np.eye(k)[top]) / (n - 1)
+        # a random other persona: the mean over the other personas that answered the question
+        # (an unanswered row neither counts nor votes for option 0)
+        answered = ~np.isnan(p_rows).any(axis=1)
+        m = int(answered.sum())
+        if m < 2:
+            continue
+        filled = np.where(answered[:, None], p_rows, 0.0)
+        loo = (filled.sum(axis=0) - filled) / (m - 1)
+        top = np.argmax(filled, axis=1)
+        own = np.eye(k)[top] * answered[:, None]
+        hit_share = (np.bincount(top[answered], minlength=k)[None, :] - own) / (m - 1)
         rows = np.arange(n)
         for key, val in (
             ("p", p_rows[rows, y]), ("p1", top == y), ("d", demo[rows, y]),

@@ -1,0 +1,203 @@
+"""Pilot estimates: PPI++ against the closed forms of Angelopoulos, Duchi and Zrnic (2023) and
+ppi-python's `ppi_mean_ci`, its coverage where the simulator is biased, the share table with its
+subgroup warnings, and k* (Huang, Wu and Wang 2025) on cells whose answer is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+
+from chorus.surveys.estimates import (
+    classical_mean,
+    estimate_shares,
+    k_star,
+    ppi_lambda,
+    ppi_mean,
+    simulation_mean,
+)
+from chorus.surveys.metrics.responses import ResponseSet
+
+
+def test_ppi_matches_the_closed_forms():
+    """lambda = Cov(Y, Yhat) / ((1 + n/N) Var(Yhat)) (PPI++ eq. for a mean; Var over pilot and
+    frame predictions pooled), the estimate lam * mean(frame) + mean(Y - lam * Yhat), and its
+    standard error from the two independent parts."""
+    rng = np.random.default_rng(0)
+    n, big_n = 200, 3000
+    y = (rng.random(n) < 0.4).astype(float)
+    yhat = np.clip(0.3 + 0.2 * y + rng.normal(0, 0.25, n), 0, 1)
+    frame = np.clip(0.3 + 0.2 * (rng.random(big_n) < 0.4) + rng.normal(0, 0.25, big_n), 0, 1)
+    ones, onesf = np.ones(n), np.ones(big_n)
+    lam = np.cov(y, yhat, ddof=0)[0, 1] / ((1 + n / big_n) * np.var(np.r_[yhat, frame], ddof=1))
+    assert 0.1 < lam < 0.9  # inside the clip: the formula itself is checked
+    assert ppi_lambda(y, yhat, frame, ones, onesf) == pytest.approx(lam)
+    est = ppi_mean(y, yhat, frame, ones, onesf)
+    assert est.lam == pytest.approx(lam)
+    assert est.value == pytest.approx(lam * frame.mean() + (y - lam * yhat).mean())
+    se = np.sqrt(np.var(lam * frame) / big_n + np.var(y - lam * yhat) / n)
+    assert est.se == pytest.approx(se)
+    assert (est.lo, est.hi) == pytest.approx((est.value - norm.ppf(0.975) * se,
+                                              est.value + norm.ppf(0.975) * se))  # fmt: skip
+    # n_eff: the human sample with the same variance; a good predictor is worth more than n
+    assert est.n_eff == pytest.approx(n * classical_mean(y, ones).se ** 2 / se**2)
+    assert est.n_eff > 1.1 * n
+    # a predictor with no information gets lambda ~ 0: PPI++ is the human-only estimate
+    noise = rng.random(n)
+    flat = ppi_mean(y, noise, rng.random(big_n), ones, onesf)
+    assert flat.lam < 0.15 and flat.n_eff == pytest.approx(n, rel=0.05)
+
+
+def test_weights_count_like_repeated_respondents():
+    """Integer survey weights give the same estimate as repeating each respondent (ppi-python
+    normalises weights to mean 1 within each sample)."""
+    rng = np.random.default_rng(1)
+    y, yhat = rng.random(30).round(), rng.random(30)
+    w = rng.integers(1, 4, 30).astype(float)
+    frame, wf = rng.random(500), rng.integers(1, 3, 500).astype(float)
+    rep = np.repeat(np.arange(30), w.astype(int))
+    unweighted = classical_mean(y[rep], np.ones(len(rep))).value
+    assert classical_mean(y, w).value == pytest.approx(unweighted)
+    assert simulation_mean(frame, wf).value == pytest.approx(np.average(frame, weights=wf))
+    est = ppi_mean(y, yhat, frame, w, wf)
+    assert 0 <= est.lam <= 1
+    by_hand = est.lam * np.average(frame, weights=wf) + np.average(y - est.lam * yhat, weights=w)
+    assert est.value == pytest.approx(by_hand)
+
+
+def test_ppi_covers_where_a_biased_simulator_does_not():
+    """A simulator 0.15 too high on a share of 0.3: over 400 pilots of 100, PPI++ and the
+    human-only interval hold the truth ~95% of the time, the simulation-only one almost never."""
+    rng = np.random.default_rng(2)
+    big_n, truth = 4000, 0.3
+    pop_y = (rng.random(big_n) < truth).astype(float)
+    pop_hat = np.clip(0.15 + 0.6 * pop_y + 0.1 + rng.normal(0, 0.15, big_n), 0, 1)
+    hits = {"human": 0, "ppi": 0, "sim": 0}
+    for _ in range(400):
+        pick = rng.choice(big_n, 100, replace=False)
+        rest = np.setdiff1d(np.arange(big_n), pick)
+        w, wf = np.ones(100), np.ones(len(rest))
+        t = pop_y.mean()
+        for name, e in (
+            ("human", classical_mean(pop_y[pick], w)),
+            ("ppi", ppi_mean(pop_y[pick], pop_hat[pick], pop_hat[rest], w, wf)),
+            ("sim", simulation_mean(pop_hat[rest], wf)),
+        ):
+            hits[name] += e.lo <= t <= e.hi
+    assert hits["ppi"] / 400 >= 0.92 and hits["human"] / 400 >= 0.92
+    assert hits["sim"] / 400 < 0.1
+
+
+def _rs(ids, rows, traits, weights=None):
+    n = len(ids)
+    return ResponseSet(
+        np.array(ids, dtype=object), np.ones(n) if weights is None else weights,
+        {("q", "self", None): rows}, {"party": np.array(traits, dtype=object)},
+    )  # fmt: skip
+
+
+def test_share_table_per_subgroup_with_a_warning_for_small_pilots():
+    from chorus.surveys.schema import Question
+
+    q = Question.model_validate(
+        {"id": "q", "text": "Q?", "kind": "single_choice",
+         "options": [{"label": "A", "text": "a"}, {"label": "B", "text": "b"}]}
+    )  # fmt: skip
+    rng = np.random.default_rng(3)
+    y = np.eye(2)[rng.integers(0, 2, 60)]
+    party = ["Democrat"] * 45 + ["Republican"] * 15
+    pilot = _rs(range(60), y, party)
+    pilot_sim = _rs(range(60), np.full((60, 2), 0.5), party)
+    frame = _rs(range(300), rng.dirichlet([1, 1], 300), ["Democrat", "Republican"] * 150)
+    table, warnings = estimate_shares(pilot, pilot_sim, frame, [q], ("party",))
+    assert set(zip(table.trait, table.group)) == {
+        ("all", "all"), ("party", "Democrat"), ("party", "Republican")
+    }
+    dem = table[(table.group == "Democrat") & (table.option == "A")].iloc[0]
+    assert dem.human == pytest.approx(y[:45, 0].mean()) and dem.n_pilot == 45
+    assert any("Republican" in w and "only 15 pilot respondents" in w for w in warnings)
+    assert not any("Democrat" in w for w in warnings)
+
+
+def test_k_star_is_the_largest_k_whose_intervals_still_cover():
+    """Half the cells are exact, half are 0.05 off at p = 0.5: a k-respondent interval covers
+    a 0.05 error while 1.96 * 0.5 / sqrt(k) >= 0.05, i.e. k <= 384; coverage is 1.0 up to
+    there and 0.5 beyond, so k* is the largest grid size <= 384."""
+    sim = np.full(40, 0.5)
+    human = np.r_[np.full(20, 0.5), np.full(20, 0.55)]
+    k, cov = k_star(sim, human)
+    assert k == 300 and cov[300] == 1.0 and cov[500] == 0.5
+    assert k_star(np.full(4, 0.05), np.full(4, 0.95))[0] == 0  # wrong even as one respondent
+
+
+def test_options_at_once_equal_each_option_alone():
+    """2-D input (people x options) tunes each column on its own: the same as one at a time."""
+    rng = np.random.default_rng(4)
+    y = np.eye(3)[rng.integers(0, 3, 80)]
+    yhat, frame = rng.dirichlet(np.ones(3), 80), rng.dirichlet(np.ones(3), 400)
+    w, wf = rng.random(80) + 0.5, rng.random(400) + 0.5
+    both = ppi_mean(y, yhat, frame, w, wf)
+    for k in range(3):
+        one = ppi_mean(y[:, k], yhat[:, k], frame[:, k], w, wf)
+        assert (both.value[k], both.lam[k], both.n_eff[k]) == pytest.approx(
+            (one.value, one.lam, one.n_eff)
+        )
+
+
+FRAME_HEAD = "respondent_id,weight,age,gender,race,education,income,religion,region,party,ideology"
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("r2,0,,,,,,,,Democrat,", "frame.csv:3: weight '0' is not a positive number"),
+        ("r2,-1,,,,,,,,Democrat,", "frame.csv:3: weight '-1' is not a positive number"),
+        ("r2,1,,,,,,,,Dem,", "frame.csv:3: party 'Dem' is not one of its categories"),
+        ("r1,1,,,,,,,,Democrat,", "frame.csv:3: respondent_id 'r1' repeats"),
+    ],
+)
+def test_bad_frames_name_the_file_and_row(tmp_path, row, expected):
+    from chorus.surveys.estimates import EstimateError, read_frame
+
+    path = tmp_path / "frame.csv"
+    path.write_text(f"{FRAME_HEAD}\nr1,2.5,,,,,,,,Republican,\n{row}\n")
+    with pytest.raises(EstimateError, match=expected.replace(".", r"\.")):
+        read_frame(path)
+    path.write_text("respondent_id,weight,party\nr1,1,Democrat\n")
+    with pytest.raises(EstimateError, match=r"frame\.csv: the frame lacks column\(s\) \['age'"):
+        read_frame(path)
+
+
+def test_pilot_draws_and_their_errors():
+    import pandas as pd
+
+    from chorus.surveys.estimates import EstimateError, draw_pilot
+
+    people = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(10)], "weight": 1.0})
+    pilot, rest = draw_pilot(people, 4, None, 0)
+    assert len(pilot) == 4 and len(rest) == 6
+    assert set(pilot.respondent_id).isdisjoint(rest.respondent_id)
+    assert len(draw_pilot(people, None, 0.3, 0)[0]) == 3
+    with pytest.raises(EstimateError, match="exactly one of"):
+        draw_pilot(people, 4, 0.3, 0)
+    with pytest.raises(EstimateError, match="must leave a frame"):
+        draw_pilot(people, 10, None, 0)
+
+
+def test_bench_draws_cover_with_ppi_and_human_and_not_with_a_biased_simulator():
+    """`chorus bench estimate`'s arithmetic on a synthetic population whose simulator is 0.1
+    too high on option A: human-only and PPI++ cover ~95%, simulation-only does not."""
+    from chorus.bench.estimate import draw_stats
+
+    rng = np.random.default_rng(5)
+    big_n = 1500
+    a = rng.random(big_n) < 0.35
+    y = {"q": np.eye(2)[np.where(a, 0, 1)]}
+    p = np.clip(0.45 + 0.3 * (a - 0.35) + rng.normal(0, 0.05, big_n), 0, 1)
+    yhat = {"q": np.column_stack([p, 1 - p])}
+    w = rng.random(big_n) + 0.5
+    truth = {"q": np.average(y["q"], axis=0, weights=w)}
+    rows = {(r["n"], r["estimator"]): r for r in draw_stats(truth, y, yhat, w, [100], 150, 0)}
+    assert rows[(100, "ppi")]["coverage"] >= 0.9 and rows[(100, "human")]["coverage"] >= 0.9
+    assert rows[(100, "sim")]["coverage"] < 0.2
+    assert rows[(100, "ppi")]["width"] <= rows[(100, "human")]["width"] * 1.01
