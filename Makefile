@@ -58,7 +58,8 @@ demo: setup
 test: setup chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -q -ra --durations=15
+	# two workers, one per core; a file (or a group in tests/conftest.py) stays on one worker
+	$(PY) -m pytest -q -ra --durations=15 -n 2 --dist loadgroup
 
 # The report test opens report.html in headless Chromium (Debian's package).
 chromium:

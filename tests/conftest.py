@@ -12,6 +12,29 @@ collect_ignore = [] if importlib.util.find_spec("vllm") else ["engines_vllm"]
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# `make test` runs on two xdist workers, one per core: each worker's torch (and what it starts)
+# gets one thread, so the two share the cores instead of oversubscribing them
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+# Files that share something more than a session fixture: the finished tiny study
+# (tests/study/conftest.py), Ray's local cluster (one at a time on the machine).
+GROUPS = {
+    "study": ("study/",),
+    "ray": ("engines/test_replicas.py", "simulator/test_workers_cli.py",
+            "simulator/test_engine_options.py"),
+}  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With `--dist loadgroup`, one worker runs a whole file (its module fixtures built once)
+    or a whole group of GROUPS."""
+    here = os.path.dirname(__file__)
+    for item in items:
+        rel = os.path.relpath(item.path, here).replace(os.sep, "/")
+        group = next((g for g, paths in GROUPS.items() if rel.startswith(paths)), rel)
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
