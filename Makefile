@@ -59,7 +59,7 @@ test: setup chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	# two workers, one per core; a file (or a group in tests/conftest.py) stays on one worker
-	$(PY) -m pytest -q -ra --durations=15 -n 2 --dist loadgroup
+	$(PY) -m pytest -q -ra --durations=15 -n 2
 
 # The report test opens report.html in headless Chromium (Debian's package).
 chromium:

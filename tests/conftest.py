@@ -21,20 +21,23 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 # Files that share something more than a session fixture: the finished tiny study
 # (tests/study/conftest.py), Ray's local cluster (one at a time on the machine).
 GROUPS = {
-    "study": ("study/",),
-    "ray": ("engines/test_replicas.py", "simulator/test_workers_cli.py",
-            "simulator/test_engine_options.py"),
+    "study": ("tests/study/",),
+    "ray": ("tests/engines/test_replicas.py", "tests/simulator/test_workers_cli.py",
+            "tests/simulator/test_engine_options.py"),
 }  # fmt: skip
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """With `--dist loadgroup`, one worker runs a whole file (its module fixtures built once)
-    or a whole group of GROUPS."""
-    here = os.path.dirname(__file__)
-    for item in items:
-        rel = os.path.relpath(item.path, here).replace(os.sep, "/")
-        group = next((g for g, paths in GROUPS.items() if rel.startswith(paths)), rel)
-        item.add_marker(pytest.mark.xdist_group(group))
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """One worker runs a whole file (its module fixtures built once) or a whole group of
+    GROUPS. (xdist's own `loadgroup` marks do not reach its scheduler under pytest 9.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileOrGroup(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return next((g for g, paths in GROUPS.items() if path.startswith(paths)), path)
+
+    return FileOrGroup(config, log)
 
 
 @pytest.fixture(scope="session")
