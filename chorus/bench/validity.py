@@ -19,6 +19,7 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from chorus.bench.engine_args import add_engine_arguments, engine_spec
@@ -134,7 +135,7 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def _steering(folder: Path, styles: list[str], dataset: str) -> dict[str, dict]:
+def _steering(folder: Path, styles: Sequence[str], dataset: str) -> dict[str, dict]:
     """Each style's steerability (surveys.metrics.steering): its personas pooled by trait
     category against the dataset's respondents of that category."""
     from chorus.surveys import from_answers, from_human, load_dataset, read_survey
