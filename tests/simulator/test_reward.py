@@ -295,3 +295,35 @@ def test_consensus_spearman_groups_participants_on_held_in_votes_only(tmp_path, 
         assert {held[s] for s in missing} == {held[next(iter(missing))]}
         assert missing == {s for s in statements if held[s] == held[next(iter(missing))]}
     assert out.rows.consensus_spearman_trained is not None
+
+
+def test_inner_choice_of_c_and_temper_is_nested(monkeypatch):
+    """While one statement fold validates C (and the out-of-fold scores the temper comes from),
+    the training pairs' features are built without that fold's votes: for every pair of folds
+    (f, g) some featurization sees neither."""
+    from chorus.simulator.polis import reward_model
+
+    rng = np.random.default_rng(1)
+    people, n = 30, 20
+    agree = rng.random((people, n)) < expit(rng.normal(0, 1, (people, 1)) + rng.normal(0, 1, n))
+    votes = pd.DataFrame(
+        [(f"p{i}", j, 1 if agree[i, j] else -1) for i in range(people) for j in range(n)],
+        columns=["participant", "statement", "vote"],
+    )
+    emb = rng.normal(size=(n, 384))
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    seen_cols: list[frozenset[int]] = []
+    real = reward_model.VoteFeaturizer
+
+    def spy(v, shown, e, basis):
+        seen_cols.append(frozenset(np.flatnonzero(shown.any(axis=0)).tolist()))
+        return real(v, shown, e, basis)
+
+    monkeypatch.setattr(reward_model, "VoteFeaturizer", spy)
+    TextReward.fit(votes, dict(enumerate(emb)), seed=0)
+    fold_of = np.random.default_rng(reward_model.derive_seed(0, "reward-folds")).permutation(n) % 5
+    for f in range(5):
+        for g in range(5):
+            if f != g:
+                hidden = set(np.flatnonzero((fold_of == f) | (fold_of == g)).tolist())
+                assert any(not (cols & hidden) and len(cols) for cols in seen_cols), (f, g)

@@ -215,6 +215,10 @@ def test_figures_one_answer_per_person_cannot_support_are_undefined(anes):
     assert set(report.undefined) == {"frobenius", "alpha_sim", "alpha_human", "individual"}
     assert any("frobenius undefined: no respondent answered two" in w for w in report.warnings)
     assert report.wd.value is not None  # the marginal figures stay
+    from chorus.surveys.scoring import summary_table
+
+    table = summary_table([("toplines", report)])
+    assert "undefined" in table and "0.000 [0.000, 0.000]" not in table
 
 
 def test_percentile_interval_and_score_report(anes):

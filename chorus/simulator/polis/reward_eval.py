@@ -219,7 +219,8 @@ def _consensus_spearman(
     over opinion groups of the smoothed agree rate) and the one from the trained predictions.
     Each fold's groups come from its held-in votes only (as evaluate.py groups them): the
     held-out statements' votes must not shape the partition they are then scored within."""
-    real, pred = {}, {}
+    real: dict[int, np.ndarray] = {}
+    pred: dict[int, np.ndarray] = {}
     for f, train in trains.items():
         groups = opinion_groups(train, seed=seed)
         rows = pooled[(pooled.fold == f) & pooled.participant.isin(groups)]

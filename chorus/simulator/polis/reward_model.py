@@ -88,8 +88,12 @@ class TextReward:
         v, shown = vote_matrix(votes, participants, statements)
         emb = np.stack([embeddings[s] for s in statements])
         basis = _basis(emb, st, seed)
-        x, offset, y, fold, stmt = _cross_fitted(v, shown, emb, basis, st, seed)
-        clf = _classifier(x, offset, y, fold, stmt, basis.names(), st)
+        x, offset, y, fold, stmt, keep = _cross_fitted(v, shown, emb, basis, st, seed)
+        inner = {  # the pairs' features again with each fold's votes hidden: nested choices
+            g: _cross_fitted(v, shown, emb, basis, st, seed, hidden=g, keep=keep)[:2]
+            for g in np.unique(fold).tolist()
+        }
+        clf = _classifier(x, offset, y, fold, stmt, basis.names(), st, inner)
         return cls(participants, statements, v, shown, emb, basis, clf, st)
 
     def features(self, who: np.ndarray, target: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -164,8 +168,19 @@ def _basis(emb: np.ndarray, st: TextRewardSettings, seed: int) -> Basis:
     )  # fmt: skip
 
 
-def _cross_fitted(v, shown, emb, basis: Basis, st: TextRewardSettings, seed: int):
-    """Features of every binary vote, each from the votes on the other statement folds."""
+def _cross_fitted(
+    v,
+    shown,
+    emb,
+    basis: Basis,
+    st: TextRewardSettings,
+    seed: int,
+    hidden: int | None = None,
+    keep: np.ndarray | None = None,
+):
+    """Features of every binary vote, each from the votes on the other statement folds (and
+    not on fold `hidden` either, for the nested choice of C and the temper); the pairs kept
+    beyond max_pairs are a seeded sample (`keep`, reused by the nested calls)."""
     rng = np.random.default_rng(derive_seed(seed, "reward-folds"))
     fold_of = rng.permutation(len(emb)) % st.folds
     xs, offsets, ys, folds, stmts = [], [], [], [], []
@@ -173,7 +188,8 @@ def _cross_fitted(v, shown, emb, basis: Basis, st: TextRewardSettings, seed: int
         cols = np.flatnonzero(fold_of == f)
         if len(cols) == 0:
             continue
-        feat = VoteFeaturizer(v, shown & (fold_of != f)[None, :], emb, basis)
+        seen = (fold_of != f) & (fold_of != hidden)
+        feat = VoteFeaturizer(v, shown & seen[None, :], emb, basis)
         who, j = np.nonzero(shown[:, cols] & (v[:, cols] != 0))
         xs.append(feat.pairs(who, j, emb[cols]))
         offsets.append(feat.offset(who, j, emb[cols]))
@@ -182,14 +198,15 @@ def _cross_fitted(v, shown, emb, basis: Basis, st: TextRewardSettings, seed: int
         stmts.append(cols[j])
     x, offset, y = np.vstack(xs), np.concatenate(offsets), np.concatenate(ys).astype(int)
     fold, stmt = np.concatenate(folds), np.concatenate(stmts)
-    if len(y) > st.max_pairs:
-        keep = np.sort(rng.choice(len(y), size=st.max_pairs, replace=False))
-        x, offset, y, fold, stmt = x[keep], offset[keep], y[keep], fold[keep], stmt[keep]
-    return x, offset, y, fold, stmt
+    if keep is None:
+        keep = np.arange(len(y))
+        if len(y) > st.max_pairs:
+            keep = np.sort(rng.choice(len(y), size=st.max_pairs, replace=False))
+    return x[keep], offset[keep], y[keep], fold[keep], stmt[keep], keep
 
 
 def _classifier(
-    x, offset, y, fold, stmt, names: list[str], st: TextRewardSettings
+    x, offset, y, fold, stmt, names: list[str], st: TextRewardSettings, inner: dict | None = None
 ) -> dict[str, np.ndarray]:
     """L2 logistic regression on top of the participant-and-statement offset
     (VoteFeaturizer.offset), with a fixed effect per training statement, whose
@@ -199,7 +216,9 @@ def _classifier(
     new statements: the statement effects absorb each training statement's popularity, so the
     weights learn who agrees more than others with what, and a new statement gets the
     intercept plus the offset's text-predicted effect. The L2 strength is chosen by the mean
-    AUC within statement folds.
+    AUC within statement folds, nested: while fold g validates, the training pairs' features
+    come from `inner[g]` (built without fold g's votes), so no vote of the validation fold
+    shapes what the model learns from.
 
     Calibration: a new statement's own effect, beyond what the model predicts, is unknown, so
     P(agree) is the logistic averaged over it, normal with the variance of the statements'
@@ -220,7 +239,11 @@ def _classifier(
     for c in st.c_grid:
         raw = np.zeros(len(y))
         for tr, te in GroupKFold(n_splits=n_splits).split(z, y, fold):
-            coef, icpt, _ = fit_logistic(z[tr], y[tr], c, lower, stmt[tr], offset[tr])
+            z_tr, off_tr = z[tr], offset[tr]
+            if inner is not None and len(set(fold[te].tolist())) == 1:
+                x_in, off_in = inner[int(fold[te][0])]
+                z_tr, off_tr = (x_in[tr] - mu) / sd, off_in[tr]
+            coef, icpt, _ = fit_logistic(z_tr, y[tr], c, lower, stmt[tr], off_tr)
             raw[te] = z[te] @ coef + icpt + offset[te]
         auc = _within(y, raw, fold)
         if best is None or auc > best[0]:

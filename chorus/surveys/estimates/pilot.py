@@ -215,7 +215,8 @@ def worth_sentence(k: int | None, calib: list[str], gain: float | None) -> str:
     parts = []
     if k is not None:
         parts.append(
-            f"On these {len(calib)} calibration questions, this simulator is worth about {k} "
+            f"On these calibration questions ({', '.join(calib)}), this simulator is worth "
+            f"about {k} "
             "real respondents (k*: the most simulated respondents whose intervals still cover "
             "the human answers at the 95% rate)."
         )

@@ -78,7 +78,8 @@ def ppi_mean(
     se = np.sqrt(imputed.var(axis=0) / big_n + rectifier.var(axis=0) / n)
     human = classical_mean(y, w)
     with np.errstate(divide="ignore", invalid="ignore"):
-        n_eff = np.where(se > 0, n * (human.se / se) ** 2, np.inf)[()]
+        # no spread on either side (every pilot answer alike and lam = 0): worth the pilot
+        n_eff = np.where(se > 0, n * (human.se / se) ** 2, float(n))[()]
     return _interval(value, se, lam=lam, n_eff=n_eff)
 
 
