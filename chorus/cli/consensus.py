@@ -294,6 +294,8 @@ def run(
             "sections": sorted(s.value for s in use),
             "survey": str(survey) if survey else None,
             "opinion_questions": options.opinion_questions,
+            "mediator_panel": options.mediator_panel,
+            "perception_shift": options.perception_shift,
             "engine": eng.describe(),
         },
     )

@@ -105,7 +105,7 @@ def ask_again(
         c: _endorsement(utilities[:, k], episode.participants, groups) for c, k in shown.items()
     }
     opinions = {o.participant_id: o.text for o in episode.opinions}
-    asks, meta = [], []
+    asks = []
     for rep in panel:
         items = outgroup_items(results, rep.participant_id)
         if not items or groups[rep.participant_id] is None:
@@ -121,7 +121,6 @@ def ask_again(
                     endorsed=endorsed[condition],
                 )
             asks.append((f"{rep.participant_id}|{condition}", text, items))
-            meta.append((rep.participant_id, condition))
     if not asks:
         return None
     rows = answer_in_contexts(engine, asks, debias=debias, seed=seed, conditioning="perception")
