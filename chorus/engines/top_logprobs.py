@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 
 LoglikFn = Callable[[list[LoglikRequest]], list[Loglik]]
 # top log-probabilities chorus asks a server for (vLLM's --max-logprobs must allow it; a lower
-# cap is read from the server's refusal and used instead)
-TOP_LOGPROBS = 100
+# cap is read from the server's refusal and used instead). With persona stories as context the
+# 100th probability still leaves bounds up to ~2e-3 on the embedded model; the 1000th does not.
+TOP_LOGPROBS = 1000
 DEFAULT_TOLERANCE = 1e-4
 MAX_TOLERANCE = 0.1
 

@@ -14,7 +14,7 @@ import pytest
 
 from chorus.engines import ChoiceRequest, EngineError, Loglik, Prompt
 from chorus.engines.flags import FlagError, spec_from_flags
-from chorus.engines.top_logprobs import check_tolerance, choice_from_top
+from chorus.engines.top_logprobs import TOP_LOGPROBS, check_tolerance, choice_from_top
 
 # the next-token distribution every prompt of the fake server gets: "A" and "B" and their
 # spaced spellings, then 300 filler tokens sharing what is left, each rarer than the last
@@ -185,7 +185,7 @@ def test_a_server_capping_logprobs_is_asked_again_with_its_cap(fake_server, caps
     eng = _engine(url, logprob_tolerance=2 * bound)
     dists = eng.choice([request()] * 3)
     asked = [b["logprobs"] for b in fake.log]
-    assert asked[0] == 100 and set(asked[1:]) == {fake.cap}
+    assert asked[0] == TOP_LOGPROBS and set(asked[1:]) == {fake.cap}
     assert "at most %d top log-probabilities" % fake.cap in capsys.readouterr().err
     assert all(d.complete and d.error_bound == pytest.approx(bound) for d in dists)
     assert not any(b.get("echo") for b in fake.log)  # within the tolerance: no echo
