@@ -212,3 +212,17 @@ def test_a_server_without_logprobs_is_a_clear_error(fake_server):
     fake.logprobs = False
     with pytest.raises(EngineError, match="returned no log-probabilities"):
         _engine(url).choice([request()])
+
+
+def test_a_label_of_several_tokens_is_bounded_by_its_first_token():
+    # "Agree strongly" is not one token; its first token "Agree" is listed with 0.2
+    tops = {
+        "Agree": math.log(0.2),
+        "B": math.log(0.5),
+        **{f"f{i}": math.log(1e-4) for i in range(5)},
+    }
+    req = ChoiceRequest(prompt=Prompt.raw("Q"), labels=("Agree strongly", "B"))
+    (d,) = choice_from_top([req], [tops], None, None, tolerance=1e-4)
+    # without a tokenizer both spellings of each label count; " B" is at most p_K = 1e-4
+    unseen = 0.2 + 1e-4 + 1e-4  # "Agree strongly" (its first token), " Agree strongly", " B"
+    assert d.error_bound == pytest.approx(unseen / (0.5 + unseen)) and not d.complete
