@@ -467,7 +467,15 @@ class OpenAIEngine(Engine):
                 )
         if not self._echo:
             raise _EchoRefused
-        return first + (self.loglik(requests[len(first) :]) if requests[len(first) :] else [])
+        rest = requests[len(first) :]
+        try:
+            return first + (self.loglik(rest) if rest else [])
+        except EngineRequestError as exc:  # positions in `requests`, as the caller counts them
+            exc.completed = {
+                **dict(enumerate(first)),
+                **{k + len(first): r for k, r in exc.completed.items()},
+            }
+            raise
 
     # ---- loglik -------------------------------------------------------------------------------
     def loglik(self, requests: Sequence[LoglikRequest]) -> list[Loglik]:

@@ -90,6 +90,7 @@ class Fake:
     cap = 100  # the most top log-probabilities it returns; more is refused as vLLM does
     logprobs = True  # False: answers without log-probabilities
     echo = True  # False: refuses `echo` with a 400
+    echo_fails = False  # True: `echo` answers 500 (a failing server, not a refusal)
     log: list[dict]
 
 
@@ -127,6 +128,8 @@ def _handler(fake: type[Fake]):
             if body.get("echo"):
                 if not fake.echo:
                     return self._send(400, {"error": {"message": "echo is not supported"}})
+                if fake.echo_fails:
+                    return self._send(500, {"error": {"message": "internal error"}})
                 return self._send(200, _completion([_echo(p) for p in prompts]))
             lp = {
                 "tokens": ["A"],
@@ -226,3 +229,16 @@ def test_a_label_of_several_tokens_is_bounded_by_its_first_token():
     # without a tokenizer both spellings of each label count; " B" is at most p_K = 1e-4
     unseen = 0.2 + 1e-4 + 1e-4  # "Agree strongly" (its first token), " Agree strongly", " B"
     assert d.error_bound == pytest.approx(unseen / (0.5 + unseen)) and not d.complete
+
+
+def test_a_failing_echo_keeps_the_answers_that_needed_none(fake_server):
+    from chorus.engines.errors import EngineRequestError
+
+    fake, url = fake_server
+    fake.cap, fake.echo_fails = RANKED.index(" B"), True
+    needs_echo = request()
+    listed = ChoiceRequest(prompt=Prompt.raw("Q: say A.\nA:"), labels=("A",))  # both listed
+    with pytest.raises(EngineRequestError) as info:
+        _engine(url, logprob_tolerance=expected_bound(fake.cap) / 2).choice([needs_echo, listed])
+    assert set(info.value.completed) == {1}  # by choice position: the cache keeps it
+    assert info.value.completed[1].complete and info.value.completed[1].probs == [1.0]
