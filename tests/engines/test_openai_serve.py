@@ -24,6 +24,7 @@ from chorus.engines import (
 )
 from chorus.engines.errors import EngineRequestError
 from chorus.engines.server_process import ServerProcess
+from chorus.engines.top_logprobs import TOP_LOGPROBS
 
 SECRET = "sk-test-9f3c1a77e2"
 MINI = Path(__file__).parents[1] / "surveys" / "data" / "mini.yaml"
@@ -148,7 +149,7 @@ def test_server_reports_bad_requests(server):
         f"{server}/chat/completions",
         json={
             "messages": [{"role": "user", "content": "hi"}],
-            "top_logprobs": 21,
+            "top_logprobs": TOP_LOGPROBS + 1,  # more than the server returns
             "logprobs": True,
         },
     )
