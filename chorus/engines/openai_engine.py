@@ -340,22 +340,30 @@ class OpenAIEngine(Engine):
     # ---- choice -------------------------------------------------------------------------------
     def choice(self, requests: Sequence[ChoiceRequest]) -> list[ChoiceDistribution]:
         fetch: Callable[[list[int]], list[dict[str, float]]]
+        # the first request goes alone until the server's top-logprobs cap is known
+        start = 0 if self._top_probed or not requests else 1
         if self.api == "chat":
-            parts = [[k] for k in range(len(requests))]
+            parts = [[k] for k in range(start, len(requests))]
 
             def fetch(part: list[int]) -> list[dict[str, float]]:
                 return [self._chat_top(requests[part[0]].prompt)]
         else:
-            parts = self._chunks(len(requests), self.batch)
+            chunks = self._chunks(len(requests) - start, self.batch)
+            parts = [[k + start for k in chunk] for chunk in chunks]
 
             def fetch(part: list[int]) -> list[dict[str, float]]:
                 return self._completion_tops([requests[k].prompt for k in part])
 
+        tops: dict[int, dict[str, float]] = {}
         try:
-            if requests and not self._top_probed:  # one request alone learns the server's cap
-                self._parallel("choice", [[0]], fetch)
+            if start:
+                tops = self._parallel("choice", [[0]], fetch)
                 self._top_probed = True
-            tops = self._parallel("choice", parts, fetch)
+            try:
+                tops.update(self._parallel("choice", parts, fetch))
+            except EngineRequestError as exc:
+                exc.completed.update(tops)
+                raise
         except EngineRequestError as exc:  # keep every distribution that needs no more requests
             seen = sorted(exc.completed)
             dists = choice_from_top(
