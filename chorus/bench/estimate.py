@@ -58,7 +58,9 @@ def draw_stats(truth, y, yhat, w, n_sizes, draws, seed) -> list[dict]:
     rows = []
     big_n = len(w)
     for n in n_sizes:
-        acc = {e: {"cover": [], "width": [], "bias": [], "n_eff": []} for e in ESTIMATORS}
+        acc: dict[str, dict[str, list]] = {
+            e: {"cover": [], "width": [], "bias": [], "n_eff": []} for e in ESTIMATORS
+        }
         for _ in range(draws):
             pick = np.zeros(big_n, bool)
             pick[rng.choice(big_n, n, replace=False)] = True
@@ -77,15 +79,17 @@ def draw_stats(truth, y, yhat, w, n_sizes, draws, seed) -> list[dict]:
                     a["cover"].append((e.lo <= t) & (t <= e.hi))
                     a["width"].append(e.hi - e.lo)
                     a["bias"].append(np.abs(e.value - t))
-                    a["n_eff"].append(np.broadcast_to(e.n_eff if e.n_eff is not None else p.sum(),
-                                                      np.shape(t)))  # fmt: skip
+                    size = p.sum() if e.n_eff is None else e.n_eff  # human-only: the pilot
+                    a["n_eff"].append(np.broadcast_to(size, np.shape(t)))
         for name, a in acc.items():
+            n_eff = np.mean(np.concatenate(a["n_eff"]))
             rows.append({
                 "n": n, "estimator": name,
                 "coverage": round(float(np.mean(np.concatenate(a["cover"]))), 4),
                 "width": round(float(np.mean(np.concatenate(a["width"]))), 4),
                 "abs_bias": round(float(np.mean(np.concatenate(a["bias"]))), 4),
-                "n_eff": round(float(np.mean(np.concatenate(a["n_eff"]))), 1),
+                # simulation-only: none (its variance ignores the simulator's bias)
+                "n_eff": None if name == "sim" else round(float(n_eff), 1),
             })  # fmt: skip
     return rows
 
