@@ -74,9 +74,64 @@ def test_a_study_reads_a_consensus_questions_file(tmp_path):
     ],
 )
 def test_malformed_study_names_file_and_line(tmp_path, body, line, message):
+    _fails_at(tmp_path, body, line, message)
+
+
+def _fails_at(tmp_path, body, line, message):
     path = tmp_path / "study.yaml"
     path.write_text(body)
     result = CliRunner().invoke(app, ["run", str(path), "--runs", str(tmp_path / "runs")])
     assert result.exit_code == 2
     assert f"{path}:{line}" in result.output and message in result.output
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+FRAME = "respondent_id,weight,age,gender,race,education,income,religion,region,party,ideology\n"
+
+
+@pytest.mark.parametrize(
+    "section, line, message",
+    [
+        ("estimate:\n  pilot_n: 50\n  pilot_fraction: 0.1\n", 3, "exactly one of pilot_n"),
+        ("estimate:\n  pilot_n: 10000\n", 3, "must leave a frame"),
+        ("estimate:\n  pilot_n: 50\n  questions: [nope]\n", 4, "does not ask 'nope'"),
+        ("estimate:\n  pilot_n: 50\n  subgroups: [partty]\n", 4, "unknown trait 'partty'"),
+        (
+            "estimate:\n  pilot_n: 50\n  questions: [gay_marry]\n  calibration: [gay_marry]\n",
+            5,
+            "both estimated and calibration",
+        ),
+        ("estimate:\n  pilot_n: 50\n  frame: FRAME\n", 4, "weight '0' is not a positive"),
+        (
+            "estimate:\n  pilot_n: 50\n  frame: OVERLAP\n  allow_overlap: false\n",
+            4,
+            "are pilot respondents",
+        ),
+    ],
+)
+def test_a_bad_estimate_section_names_file_and_line(tmp_path, section, line, message):
+    """The `estimate:` section is checked at load, before any model work: its pilot, questions,
+    subgroups and frame file (a bad weight, or a pilot respondent in it when overlap is not
+    allowed)."""
+    from chorus.simulator.study.schema import Study
+    from chorus.surveys import load_dataset
+    from chorus.surveys.estimates import draw_pilot
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(FRAME + "r1,0,,,,,,,,Democrat,\n")
+    pilot, _ = draw_pilot(load_dataset("anes2012").respondents(), 50, None, Study(name="x").seed)
+    overlap = tmp_path / "overlap.csv"
+    overlap.write_text(FRAME + f"{pilot.respondent_id[0]},1,,,,,,,,Democrat,\n")
+    section = section.replace("FRAME", str(bad)).replace("OVERLAP", str(overlap))
+    _fails_at(tmp_path, "name: x\n" + section, line, message)
+
+
+def test_an_estimate_section_loads_with_the_surveys_questions(tmp_path):
+    path = tmp_path / "study.yaml"
+    path.write_text(
+        "name: x\nsurvey: {questions: [gay_marry, trust_social]}\n"
+        "estimate: {pilot_fraction: 0.05, frame_n: 100, calibration: [trust_social]}\n"
+    )
+    spec = load_study(path).estimate
+    assert spec is not None and spec.pilot_fraction == 0.05 and spec.subgroups == ["party"]
+    assert load_study(STUDIES / "anes2012-demo.yaml").estimate is None  # the demo is unchanged

@@ -37,15 +37,77 @@ def test_ppi_matches_the_closed_forms():
     assert est.value == pytest.approx(lam * frame.mean() + (y - lam * yhat).mean())
     se = np.sqrt(np.var(lam * frame) / big_n + np.var(y - lam * yhat) / n)
     assert est.se == pytest.approx(se)
-    assert (est.lo, est.hi) == pytest.approx((est.value - norm.ppf(0.975) * se,
-                                              est.value + norm.ppf(0.975) * se))  # fmt: skip
     # n_eff: the human sample with the same variance; a good predictor is worth more than n
-    assert est.n_eff == pytest.approx(n * classical_mean(y, ones).se ** 2 / se**2)
+    assert est.n_eff == pytest.approx(n * np.var(y) / n / se**2)
     assert est.n_eff > 1.1 * n
+    # the interval: Wilson's at n_eff (unweighted, Kish's size is n), solved as the quadratic
+    # (p - p0)^2 = z^2 p0 (1 - p0) / n_eff in p0
+    z2 = norm.ppf(0.975) ** 2
+    a, b, c = 1 + z2 / est.n_eff, -(2 * est.value + z2 / est.n_eff), est.value**2
+    assert [est.lo, est.hi] == pytest.approx(sorted(np.roots([a, b, c]).real))
     # a predictor with no information gets lambda ~ 0: PPI++ is the human-only estimate
     noise = rng.random(n)
     flat = ppi_mean(y, noise, rng.random(big_n), ones, onesf)
     assert flat.lam < 0.15 and flat.n_eff == pytest.approx(n, rel=0.05)
+
+
+def _weighted_population(rng, big_n=3000):
+    """Survey weights as skewed as ANES 2012's (coefficient of variation ~0.9) and a rare
+    option (share ~3%) chosen more often by the heavily weighted."""
+    w = rng.lognormal(0.0, 0.8, big_n)
+    rare = rng.random(big_n) < 0.02 + 0.02 * (w > np.median(w))
+    return w, np.column_stack([rare, ~rare]).astype(float)
+
+
+def test_a_rare_option_is_covered_at_a_small_weighted_pilot():
+    """Pilots of 50 from a weighted population: the CLT interval p +- 1.96 se covered a 3%
+    share about three times in four (zero width whenever nobody in the pilot chose it); the
+    Wilson interval at the Kish size holds it ~95% of the time, for PPI++ (with a simulator that
+    knows a little) as for the human-only share."""
+    rng = np.random.default_rng(7)
+    w, y = _weighted_population(rng)
+    yhat = np.clip(0.05 + 0.1 * y + rng.normal(0, 0.03, y.shape), 0, 1)
+    truth = np.average(y[:, 0], weights=w)
+    hits = {"human": 0, "ppi": 0}
+    for _ in range(600):
+        pick = np.zeros(len(w), bool)
+        pick[rng.choice(len(w), 50, replace=False)] = True
+        ests = {
+            "human": classical_mean(y[pick, 0], w[pick]),
+            "ppi": ppi_mean(y[pick, 0], yhat[pick, 0], yhat[~pick, 0], w[pick], w[~pick]),
+        }
+        for name, e in ests.items():
+            hits[name] += e.lo <= truth <= e.hi
+    assert hits["human"] / 600 >= 0.93 and hits["ppi"] / 600 >= 0.93
+
+
+def test_an_option_nobody_in_the_pilot_chose_gets_a_real_interval():
+    """Zero count: the share is 0 but the interval reaches the Wilson bound z^2 / (n + z^2) at
+    Kish's size, for PPI++ too (no gain claimed without human variance)."""
+    rng = np.random.default_rng(8)
+    w = rng.lognormal(0.0, 0.8, 40)
+    kish = w.sum() ** 2 / (w**2).sum()
+    z2 = norm.ppf(0.975) ** 2
+    human = classical_mean(np.zeros(40), w)
+    assert human.value == 0 and human.lo == pytest.approx(0, abs=1e-12)
+    assert human.hi == pytest.approx(z2 / (kish + z2))
+    ppi = ppi_mean(np.zeros(40), rng.random(40) * 0.1, rng.random(500) * 0.1, w, np.ones(500))
+    assert ppi.n_eff == 40 and ppi.hi - ppi.lo > 0.5 * human.hi
+
+
+def test_a_predictor_without_information_gains_nothing_under_weights():
+    """A constant prediction cancels out of the PPI++ estimate whatever lambda is; with the
+    linearised variance its interval is exactly the human-only one (the uncentred variance
+    of w * y credited it with a gain it does not have)."""
+    rng = np.random.default_rng(2)
+    w = rng.lognormal(0.0, 0.8, 200)
+    y = (rng.random(200) < 0.2 + 0.4 * (w > np.median(w))).astype(float)
+    pilot = y[:60]
+    flat = ppi_mean(pilot, np.full(60, 0.9), np.full(140, 0.9), w[:60], w[60:])
+    human = classical_mean(pilot, w[:60])
+    assert flat.lam > 0.2  # the weights make lambda non-zero, and still nothing is gained
+    assert flat.value == pytest.approx(human.value)
+    assert (flat.lo, flat.hi, flat.n_eff) == pytest.approx((human.lo, human.hi, 60))
 
 
 def test_weights_count_like_repeated_respondents():

@@ -156,4 +156,8 @@ def render(result: StudyResult, tables: dict[str, pd.DataFrame]) -> str:
         ),
         episodes=[_episode(e) for e in result.episodes],
         consensus=result.consensus,
+        estimates=result.estimates,
+        estimate_rows=[r for r in result.estimates.rows if r["trait"] == "all"]
+        if result.estimates
+        else [],
     )

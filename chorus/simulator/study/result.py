@@ -12,6 +12,7 @@ from chorus.matching import MatchDiagnostics
 from chorus.simulator.consensus import ConsensusMeasures, Episode
 from chorus.simulator.study.schema import Study
 from chorus.surveys import Score
+from chorus.surveys.estimates import Estimates
 from chorus.surveys.score_schema import Floor
 
 
@@ -96,6 +97,7 @@ class StudyResult(BaseModel):
     matching: MatchDiagnostics
     episodes: list[Episode]
     consensus: ConsensusMeasures | None
+    estimates: Estimates | None = None  # the study's `estimate:` section, when it has one
 
     def metrics(self) -> dict[str, Any]:
         """metrics.json."""
@@ -108,4 +110,8 @@ class StudyResult(BaseModel):
             "groups": [g.record() for g in s.groups],
             "matching": self.matching.model_dump(mode="json"),
             "consensus": self.consensus.model_dump(mode="json") if self.consensus else None,
+            # the whole table is estimate/estimates.json; here what the report states
+            "estimate": self.estimates.model_dump(mode="json", exclude={"rows", "engine"})
+            if self.estimates
+            else None,
         }

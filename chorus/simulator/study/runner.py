@@ -73,6 +73,7 @@ def _run(study: Study, rf: RunFolder, engine: Engine, progress: bool) -> Path:
         if study.consensus
         else []
     )
+    estimates = stages.estimate(study, rf, engine, inst, progress) if study.estimate else None
     result = StudyResult(
         study=study,
         manifest=_manifest(study, engine, inst, results, rf, started),
@@ -80,6 +81,7 @@ def _run(study: Study, rf: RunFolder, engine: Engine, progress: bool) -> Path:
         matching=matching,
         episodes=episodes,
         consensus=measure(episodes, seed=study.seed) if episodes else None,
+        estimates=estimates,
     )
     write_json(work / "metrics.json", result.metrics())
     write_json(work / "manifest.json", result.manifest.model_dump(mode="json"))

@@ -108,6 +108,28 @@ class ConsensusSpec(ConsensusOptions):
         return self
 
 
+class EstimateSpec(_Section):
+    """`chorus estimate`'s pipeline as a study stage (surveys/estimates/pilot.py): a pilot of
+    the target dataset's respondents, a frame (default: its other respondents), rectified shares
+    of the survey's questions and k* on `calibration` (docs/estimates.md)."""
+
+    pilot_n: int | None = Field(default=None, ge=2)
+    pilot_fraction: float | None = Field(default=None, gt=0, lt=1)
+    frame: str | None = None  # a frame CSV (respondent_id, weight, the trait columns)
+    frame_n: int | None = Field(default=None, ge=1)  # simulate a seeded subsample of the frame
+    questions: list[str] | None = None  # default: the survey's scored questions not calibrating
+    calibration: list[str] = []
+    subgroups: list[str] = ["party"]
+    conditioning: Conditioning = "qa"
+    allow_overlap: bool = True  # False: a frame profile that is a pilot respondent is an error
+
+    @model_validator(mode="after")
+    def _one_pilot_size(self) -> EstimateSpec:
+        if (self.pilot_n is None) == (self.pilot_fraction is None):
+            raise LocatedError(("pilot_n",), "give exactly one of pilot_n and pilot_fraction")
+        return self
+
+
 class Study(_Section):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     seed: int = 0
@@ -117,6 +139,7 @@ class Study(_Section):
     matching: MatchingSpec = MatchingSpec()
     survey: SurveySpec = SurveySpec()
     consensus: ConsensusSpec | None = ConsensusSpec()
+    estimate: EstimateSpec | None = None
 
     @model_validator(mode="after")
     def _sections_fit_together(self) -> Study:
@@ -161,10 +184,62 @@ class Study(_Section):
                 f"a panel of {self.consensus.panel} is drawn from the target.n="
                 f"{self.target.n} matched personas; make it at most target.n",
             )
+        asked = inst.subset(self.survey.questions) if self.survey.questions else inst
         if self.consensus is not None:
-            asked = inst.subset(self.survey.questions) if self.survey.questions else inst
             self._survey_feeds_consensus(asked)
+        if self.estimate is not None:
+            self._estimate_fits(asked, dataset)
         return self
+
+    def _estimate_fits(self, inst: Instrument, dataset) -> None:
+        """The estimate section's questions are the survey's, its subgroups traits, its pilot
+        leaves a frame, and its frame file reads (and does not overlap the pilot when told)."""
+        from chorus.surveys import demographic_traits
+        from chorus.surveys.estimates import EstimateError, draw_pilot, read_frame
+
+        spec = self.estimate
+        assert spec is not None
+        asked = [q.id for q in inst.scored_questions]
+        for field in ("questions", "calibration"):
+            for i, qid in enumerate(getattr(spec, field) or []):
+                if qid not in asked:
+                    raise LocatedError(
+                        ("estimate", field, i),
+                        f"the survey does not ask {qid!r}; its questions: {', '.join(asked)}",
+                    )
+        both = set(spec.questions or []) & set(spec.calibration)
+        if both:
+            raise LocatedError(
+                ("estimate", "calibration"), f"{sorted(both)} are both estimated and calibration"
+            )
+        traits = demographic_traits()
+        for i, t in enumerate(spec.subgroups):
+            if t not in traits:
+                raise LocatedError(
+                    ("estimate", "subgroups", i), f"unknown trait {t!r} (traits: {sorted(traits)})"
+                )
+        try:
+            pilot, _ = draw_pilot(
+                dataset.respondents(), spec.pilot_n, spec.pilot_fraction, self.seed
+            )
+            if spec.frame is not None:
+                frame = read_frame(Path(spec.frame))
+                shared = set(frame.respondent_id.astype(str)) & set(
+                    pilot.respondent_id.astype(str)
+                )
+                if shared and not spec.allow_overlap:
+                    raise LocatedError(
+                        ("estimate", "frame"),
+                        f"{spec.frame}: {len(shared)} frame profile(s) are pilot respondents "
+                        f"(e.g. {sorted(shared)[:3]}) and allow_overlap is false",
+                    )
+        except EstimateError as exc:
+            where = "frame" if spec.frame and str(spec.frame) in str(exc) else "pilot_n"
+            if where == "pilot_n" and spec.pilot_n is None:
+                where = "pilot_fraction"
+            raise LocatedError(("estimate", where), str(exc)) from None
+        except OSError as exc:
+            raise LocatedError(("estimate", "frame"), f"{spec.frame}: {exc}") from None
 
     def _survey_feeds_consensus(self, inst: Instrument) -> None:
         """The survey must ask what the representatives are to carry: `opinion_questions` from

@@ -274,3 +274,38 @@ def consensus(
     write_episodes(folder, episodes)
     rf.mark("consensus", key)
     return episodes
+
+
+def estimate(study: Study, rf: RunFolder, engine: Engine, inst: Instrument, progress: bool):
+    """Rectified pilot estimates of the survey's questions, `chorus estimate`'s pipeline with
+    the section's options (surveys/estimates/pilot.py): estimates.json and estimates.csv in
+    `estimate/`."""
+    from chorus.surveys.estimates import Estimates
+    from chorus.surveys.estimates import estimate as run_estimate
+
+    spec = study.estimate
+    assert spec is not None
+    folder = rf.work / "estimate"
+    key = stage_key(study, engine, "seed", "target", "survey", "estimate")
+    if not rf.done("estimate", key):
+        rf.reset("estimate", "estimate")
+        est = run_estimate(
+            engine,
+            inst,
+            study.target.dataset,
+            pilot_n=spec.pilot_n,
+            pilot_fraction=spec.pilot_fraction,
+            frame=spec.frame,
+            frame_n=spec.frame_n,
+            questions=spec.questions,
+            calibration=spec.calibration,
+            subgroups=tuple(spec.subgroups),
+            conditioning=spec.conditioning,
+            seed=study.seed,
+            allow_overlap=spec.allow_overlap,
+            progress=progress,
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        est.write(folder)
+        rf.mark("estimate", key)
+    return Estimates.model_validate_json((folder / "estimates.json").read_text())
