@@ -21,42 +21,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, Field
 from tqdm.auto import tqdm
 
 from chorus.core import derive_seed, write_atomic
 from chorus.tuning.errors import TuningError
 from chorus.tuning.examples import Example
-
-
-class TuneConfig(BaseModel):
-    """The hyper-parameters of a tuning run (recorded in its manifest)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    method: Literal["lora", "full"] = "lora"
-    lora_r: int = Field(default=16, ge=1)
-    lora_alpha: int = Field(default=32, ge=1)
-    # adapters on the top N transformer layers only (0 = every layer): the backward pass then
-    # stops at the lowest adapted layer, which is most of the cost on a CPU
-    lora_layers: int = Field(default=0, ge=0)
-    lr: float = Field(default=2e-4, gt=0)
-    weight_decay: float = Field(default=0.0, ge=0)
-    batch_size: int = Field(default=16, ge=1)
-    epochs: int = Field(default=2, ge=1)
-    max_steps: int | None = Field(default=None, ge=1)
-    patience: int = Field(default=2, ge=1)  # evaluations without improvement before stopping
-    eval_every: int = Field(default=0, ge=0)  # steps between validations (0: once an epoch)
-    checkpoint_every: int = Field(default=25, ge=1)
-    max_minutes: float | None = Field(default=None, gt=0)
-    seed: int = 0
-
-    def resume_key(self) -> str:
-        """What must match for a checkpoint to resume this run (the time limit may change)."""
-        return self.model_copy(update={"max_minutes": None}).model_dump_json()
+from chorus.tuning.options import TuneOptions
 
 
 @dataclass
@@ -150,7 +124,7 @@ def mean_kl(model: Any, data: Sequence[Encoded], size: int, pad_id: int) -> floa
     return total / len(data)
 
 
-def prepare_model(model: Any, config: TuneConfig) -> Any:
+def prepare_model(model: Any, config: TuneOptions) -> Any:
     """The model to train: a peft LoRA wrapper (adapters on every linear layer of the top
     `lora_layers` layers, or all), or the model itself with every weight trainable."""
     torch.manual_seed(derive_seed(config.seed, "init") % (1 << 31))
@@ -166,7 +140,7 @@ def prepare_model(model: Any, config: TuneConfig) -> Any:
     top = config.lora_layers or n_layers
     lora = LoraConfig(
         r=config.lora_r,
-        lora_alpha=config.lora_alpha,
+        lora_alpha=config.alpha,
         lora_dropout=0.0,  # deterministic: the same weights on every run and every resume
         target_modules=sorted(
             {
@@ -244,7 +218,7 @@ def train(
     model: Any,
     train_set: Sequence[Encoded],
     val_set: Sequence[Encoded],
-    config: TuneConfig,
+    config: TuneOptions,
     pad_id: int,
     checkpoint: Checkpoint,
     progress: bool = False,
