@@ -7,7 +7,8 @@ in `adapter/`, and `chorus_tuning.json` is the manifest (base fingerprint, data 
 question and respondent splits, hyper-parameters, loss curves). The engines' model fingerprint
 hashes every top-level JSON file, so it covers the manifest: a cache never mixes a base model's
 answers with a tuned one's. Work happens in DIR.partial (which also holds the checkpoint a
-killed run resumes from) and is renamed to DIR at the end.
+killed run resumes from) and is renamed to DIR at the end. Under `accelerate launch` every
+process trains its share of each batch (train.py) and the main process writes the folder.
 """
 
 from __future__ import annotations
@@ -119,6 +120,10 @@ def tune(
     model = prepare_model(engine.model, o)
     checkpoint = Checkpoint(partial / CHECKPOINT, key)
     prog = train(model, train_set, val_set, o, int(engine.pad_id), checkpoint, progress)
+    from accelerate import PartialState
+
+    if not PartialState().is_main_process:  # under `accelerate launch`: one process writes
+        return out
     manifest = TuningManifest(
         base_model=engine.model_id,
         base_fingerprint=engine.fingerprint,

@@ -77,7 +77,7 @@ def test_the_tune_stage_trains_into_the_run_folder_and_reuses_a_named_one(tiny_m
     assert m is not None and m.trained_questions == TRAINED and m.steps == 1
     assert m.heldout_questions == ["trust_social"] and m.base_model == engine.model_id
     assert m.options.method == "full" and m.options.traits == ["party"]
-    assert json.loads((rf.work / "stages" / "tune.json").read_text())["folder"] == str(folder)
+    assert json.loads((rf.work / "stages" / "tune.json").read_text())["folder"] == "tune/model"
     stamp = (folder / "model.safetensors").stat().st_mtime_ns
     assert stages.tune(study, rf, engine, str(tiny_model), progress=False) == folder
     assert (folder / "model.safetensors").stat().st_mtime_ns == stamp  # not retrained

@@ -75,9 +75,10 @@ def _run(study: Study, rf: RunFolder, engine: Engine, spec: EngineSpec, progress
         asker = load_engine(spec.model_copy(update={"model": str(folder)}))
         m = read_manifest(folder)
         assert m is not None
+        where = study.tune.out or "tune/model"  # (the run folder's path, once published)
         tuned = {
-            "folder": str(folder),
-            "engine": asker.describe(),
+            "folder": where,
+            "engine": asker.describe() | {"model": where},
             "trained_questions": m.trained_questions,
             "validation_questions": m.validation_questions,
             "heldout_questions": m.heldout_questions,

@@ -154,7 +154,7 @@ def tune(study: Study, rf: RunFolder, engine: Engine, base: str | None, progress
                 )
             except TuningError as exc:
                 raise RunFolderError(f"tune: {exc}") from None
-    rf.mark("tune", key, {"folder": str(folder)})
+    rf.mark("tune", key, {"folder": spec.out or "tune/model"})
     return folder
 
 
