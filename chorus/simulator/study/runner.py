@@ -65,7 +65,7 @@ def _run(study: Study, rf: RunFolder, engine: Engine, spec: EngineSpec, progress
         from chorus.surveys import with_answers
 
         people["answers"] = with_answers(people["demographic"], dataset, inst)
-    asker, tuned = engine, None
+    asker, tuned, in_sample = engine, None, []
     if study.tune is not None:
         from chorus.tuning import read_manifest
 
@@ -86,8 +86,9 @@ def _run(study: Study, rf: RunFolder, engine: Engine, spec: EngineSpec, progress
             "stopped": m.stopped,
             "seconds": m.seconds,
         }
+        # early stopping chose the weights on the validation questions: in-sample too
+        in_sample = m.trained_questions + m.validation_questions
     results = stages.survey(study, rf, asker, inst, people, progress)
-    in_sample = tuned["trained_questions"] + tuned["validation_questions"] if tuned else []
     scores = score_study(study, dataset, inst, results, in_sample)
     matching = MatchDiagnostics.model_validate_json(
         (work / "match" / DIAGNOSTICS_FILE).read_text()
