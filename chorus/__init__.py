@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     )
     from chorus.surveys import personas_from_pool as load_pool
     from chorus.surveys.estimates import Estimates, estimate
-    from chorus.tuning import TuneConfig, tune
+    from chorus.tuning import TuneOptions, tune
 
 __all__ = [
     "Engine",
@@ -63,7 +63,7 @@ __all__ = [
     "load_study",
     "run_study",
     "tune",
-    "TuneConfig",
+    "TuneOptions",
 ]
 
 
@@ -87,6 +87,6 @@ __getattr__, __dir__ = lazy_exports(
         "load_instrument": "chorus.surveys",
         "load_pool": "chorus.surveys:personas_from_pool",
         "tune": "chorus.tuning",
-        "TuneConfig": "chorus.tuning",
+        "TuneOptions": "chorus.tuning",
     },
 )

@@ -24,19 +24,25 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from pydantic import ValidationError
 from scipy.stats import bootstrap
 
 from chorus.core import derive_seed
+from chorus.engines.flags import flags_of
 from chorus.surveys import TRAITS, answer, from_human, load_dataset, load_instrument
-from chorus.surveys.crosstab import MIN_CELL_N, crosstab_from_answers, subgroup_persona
+from chorus.surveys.crosstab import crosstab_from_answers, subgroup_persona
 from chorus.surveys.metrics.dispersion import ratios
 from chorus.surveys.metrics.distance import weighted_distribution
 from chorus.surveys.metrics.floor import panel_floor
 from chorus.surveys.metrics.steering import question_steering, steering
-from chorus.tuning import TuneConfig, read_manifest, tune
+from chorus.tuning import TuneOptions, read_manifest, tune
 from chorus.tuning.data import split_respondents
 
 Cells = dict[tuple[str, tuple], np.ndarray]  # (question, subgroup) -> distribution
+
+
+# the bench picks these per fold; every other TuneOptions field is a flag of its own
+_PER_FOLD = ("holdout_questions", "questions")
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -45,24 +51,29 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--surveys", default="anes2012,gss2006panel")
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--questions", type=int, default=26, help="questions per survey (first N)")
-    p.add_argument("--traits", default=",".join(TRAITS))
-    p.add_argument("--min-cell", type=int, default=MIN_CELL_N)
     p.add_argument("--base", default=None, help="base model (default: embedded)")
-    p.add_argument("--lora-r", type=int, default=16)
-    p.add_argument("--lora-layers", type=int, default=0)
-    p.add_argument("--lr", type=float, default=2e-4)
-    p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--epochs", type=int, default=2)
-    p.add_argument("--max-steps", type=int, default=None)
-    p.add_argument("--max-minutes", type=float, default=None, help="per tuned model")
-    p.add_argument("--validation-share", type=float, default=0.2, help="early-stopping questions")
     p.add_argument("--trained-eval", type=int, default=3, help="trained questions asked per fold")
     p.add_argument("--no-cross", action="store_true", help="skip the cross-survey rows")
     p.add_argument("--floor-boot", type=int, default=100)
     p.add_argument("--n-boot", type=int, default=1000)
     p.add_argument("--work", default=None, help="folder for the tuned models (default: temp)")
-    p.add_argument("--seed", type=int, default=0)
-    return p.parse_args(argv)
+    # the tuning options (chorus tune's), also the evaluation's: traits, min-cell and seed
+    # pick the evaluation cells and the respondent split too
+    group = p.add_argument_group("tuning options (chorus tune's; max-minutes is per model)")
+    for name, flag in flags_of(TuneOptions).items():
+        if name in _PER_FOLD:
+            continue
+        kind = (
+            {"action": argparse.BooleanOptionalAction} if flag.kind is bool else {"type": flag.kind}
+        )
+        group.add_argument(flag.flag, dest=f"tune_{name}", default=None, help=flag.help, **kind)
+    a = p.parse_args(argv)
+    given = {k[5:]: v for k, v in vars(a).items() if k.startswith("tune_") and v is not None}
+    try:
+        a.options = TuneOptions(**given)
+    except ValidationError as exc:
+        p.error(str(exc))
+    return a
 
 
 class Survey:
@@ -81,14 +92,17 @@ class Survey:
         self.questions = usable[: a.questions]
         self.inst = self.inst.subset(self.questions)
         answers = self.ds.answers(self.inst, people)
-        held = split_respondents(people["respondent_id"].astype(str).tolist(), 0.2, a.seed)
+        o: TuneOptions = a.options
+        held = split_respondents(
+            people["respondent_id"].astype(str).tolist(), o.holdout_respondents, o.seed
+        )
         self.people, answers = people[held].reset_index(drop=True), answers[held]
-        traits = a.traits.split(",")
-        table = crosstab_from_answers(self.people, answers, self.inst, traits, False, a.min_cell)
+        traits = o.traits or list(TRAITS)
+        table = crosstab_from_answers(self.people, answers, self.inst, traits, False, o.min_cell)
         self.cells = {k: c for k, c in table.cells.items() if k[1] and k[0] in self.questions}
         self.subgroups = sorted({s for _, s in self.cells}, key=str)
         self.human = from_human(self.ds, self.inst, self.people)
-        self.floor = self._floors(a.floor_boot, a.seed)
+        self.floor = self._floors(a.floor_boot, o.seed)
 
     def _floors(self, n_boot: int, seed: int) -> dict[tuple[str, tuple], float]:
         rng = np.random.default_rng(derive_seed(seed, "floor", self.name))
@@ -216,9 +230,9 @@ def metrics(survey: Survey, cells: Cells, questions: Sequence[str], n_boot: int,
     }
 
 
-def _row(survey: str, split: str, model: str, m: dict, fold: object = "all") -> dict:
+def _row(survey: str, split: str, model: str, m: dict, fold: object = "all", **more) -> dict:
     return {"survey": survey, "split": split, "model": model, "conditioning": "subgroup",
-            "fold": fold, **m}  # fmt: skip
+            "fold": fold, **more, **m}  # fmt: skip
 
 
 def _engine(model: str | Path | None):
@@ -228,18 +242,11 @@ def _engine(model: str | Path | None):
 
 
 def _tune(a, survey: Survey, out: Path, holdout: list[str], questions: list[str]) -> dict:
-    config = TuneConfig(
-        lora_r=a.lora_r, lora_alpha=2 * a.lora_r, lora_layers=a.lora_layers, lr=a.lr,
-        batch_size=a.batch_size, epochs=a.epochs, max_steps=a.max_steps,
-        max_minutes=a.max_minutes, seed=a.seed,
-    )  # fmt: skip
-    tune(survey.inst, survey.name, out, holdout_questions=holdout, questions=questions,
-         base=a.base, config=config, traits=a.traits.split(","), min_n=a.min_cell,
-         validation_share=a.validation_share,
-         progress=not a.json)  # fmt: skip
+    options = a.options.model_copy(update={"holdout_questions": holdout, "questions": questions})
+    tune(survey.inst, survey.name, out, options, base=a.base, progress=not a.json)
     m = read_manifest(out)
     assert m is not None
-    return {"seconds": m.seconds, "examples": m.steps * a.batch_size,
+    return {"seconds": m.seconds, "examples": m.steps * options.batch_size,
             "examples_per_s": m.examples_per_s, "tokens_per_example": m.tokens_per_example,
             "steps": m.steps, "stopped": m.stopped, "parameters": m.base_parameters}  # fmt: skip
 
@@ -258,6 +265,7 @@ def matmul_rate() -> float:
 
 def main(argv: list[str]) -> int:
     a = _parse(argv)
+    seed = a.options.seed
     warnings.filterwarnings("ignore", category=FutureWarning)  # transformers' deprecations
     warnings.filterwarnings("ignore", message=".*BCa confidence interval cannot be calculated")
     np.seterr(invalid="ignore", divide="ignore")  # a degenerate bootstrap gives NaN, reported
@@ -267,16 +275,17 @@ def main(argv: list[str]) -> int:
     base_engine = _engine(a.base)
     rows: list[dict] = []
     trainings: list[dict] = []
+    base_cells: dict[str, Cells] = {}
     for name, s in surveys.items():
-        base = model_cells(base_engine, s, s.questions)
+        base = base_cells[name] = model_cells(base_engine, s, s.questions)
         rows.append(
-            _row(name, "questions", "base", metrics(s, base, s.questions, a.n_boot, a.seed))
+            _row(name, "questions", "base", metrics(s, base, s.questions, a.n_boot, seed))
         )
         uni = {k: np.full(len(v.shares), 1 / len(v.shares)) for k, v in s.cells.items()}
         rows.append(
-            _row(name, "questions", "uniform", metrics(s, uni, s.questions, a.n_boot, a.seed))
+            _row(name, "questions", "uniform", metrics(s, uni, s.questions, a.n_boot, seed))
         )
-        order = sorted(s.questions, key=lambda q: derive_seed(a.seed, "fold", q))
+        order = sorted(s.questions, key=lambda q: derive_seed(a.options.seed, "fold", q))
         folds = [order[k :: a.folds] for k in range(a.folds)]
         held_cells: Cells = {}
         trained_cells: Cells = {}
@@ -291,21 +300,24 @@ def main(argv: list[str]) -> int:
             trained_cells |= {key: v for key, v in cells.items() if key[0] in ask_trained}
             trained_qs += [q for q in ask_trained if q not in trained_qs]
             fold_m = metrics(s, {kk: v for kk, v in cells.items() if kk[0] in held}, held,
-                             a.n_boot, a.seed)  # fmt: skip
+                             a.n_boot, seed)  # fmt: skip
             rows.append(_row(name, "questions", "tuned", fold_m, fold=k))
         rows.append(_row(name, "questions", "tuned", metrics(s, held_cells, s.questions,
-                                                             a.n_boot, a.seed)))  # fmt: skip
+                                                             a.n_boot, seed)))  # fmt: skip
         rows.append(_row(name, "trained_questions", "base",
-                         metrics(s, base, trained_qs, a.n_boot, a.seed)))  # fmt: skip
+                         metrics(s, base, trained_qs, a.n_boot, seed)))  # fmt: skip
         rows.append(_row(name, "trained_questions", "tuned",
-                         metrics(s, trained_cells, trained_qs, a.n_boot, a.seed)))  # fmt: skip
+                         metrics(s, trained_cells, trained_qs, a.n_boot, seed)))  # fmt: skip
     if not a.no_cross and len(surveys) == 2:
+        # trained on every question of one survey, asked every question of the other
         for src, dst in (list(surveys), list(surveys)[::-1]):
             s, t = surveys[src], surveys[dst]
             trainings.append(_tune(a, s, work / f"{src}-all", [], s.questions))
             cells = model_cells(_engine(work / f"{src}-all"), t, t.questions)
-            rows.append(_row(dst, "cross_survey", f"tuned on {src}",
-                             metrics(t, cells, t.questions, a.n_boot, a.seed)))  # fmt: skip
+            for model, got in (("base", base_cells[dst]), ("tuned", cells)):
+                rows.append(_row(dst, "cross_survey", model,
+                                 metrics(t, got, t.questions, a.n_boot, seed),
+                                 trained_on=src))  # fmt: skip
     seconds = sum(t["seconds"] for t in trainings)
     examples = sum(t["examples"] for t in trainings)
     tokens = np.mean([t["tokens_per_example"] for t in trainings]) if trainings else 0.0
@@ -315,7 +327,10 @@ def main(argv: list[str]) -> int:
     out = {
         "folds": a.folds,
         "base_model": base_engine.model_id,
-        "settings": {k: v for k, v in vars(a).items() if k not in ("json", "work")},
+        "settings": {
+            k: v for k, v in vars(a).items()
+            if k not in ("json", "work", "options") and not k.startswith("tune_")
+        } | {"tune": a.options.model_dump(mode="json", exclude=set(_PER_FOLD))},  # fmt: skip
         "train_seconds": round(seconds, 1),
         "train_examples_per_s": round(rate, 3),
         "tokens_per_example": round(float(tokens), 1),

@@ -46,7 +46,8 @@ def run_file(study_file: Path, runs: Path, overrides: EngineChoice = EngineChoic
     check_writable(runs, "--runs")
     # the engine loads once the run folder is locked and the inputs are checked
     try:
-        folder = run_study(study, runs, overrides.over(study.engine).load)
+        choice = overrides.over(study.engine)
+        folder = run_study(study, runs, choice.load, spec=choice.spec)
     except (SurveyError, RunFolderError, EngineError, PoolError, ValueError, OSError) as exc:
         partial = runs / f"{study.name}.partial"
         kept = (

@@ -11,7 +11,7 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from chorus.engines.spec import EngineSpec
@@ -27,7 +27,7 @@ class Flag:
     flag: str  # --base-url
     help: str  # the field's description and its default
     kind: type  # what a command line parses: str (choices: the spec checks them), int, float,
-    # Path, or list: a repeated KEY=VALUE option that becomes a mapping
+    # bool (an on/off flag), Path, or list: a repeated KEY=VALUE option that becomes a mapping
 
 
 def _flag(name: str, info: FieldInfo) -> Flag:
@@ -49,10 +49,15 @@ def _kind(annotation: Any) -> type:
     kind = next(a for a in get_args(annotation) if a is not type(None)) if union else annotation
     if get_origin(kind) is dict:
         return list
-    return kind if kind in (int, float, Path) else str
+    return kind if kind in (int, float, bool, Path) else str
 
 
-FLAGS: dict[str, Flag] = {n: _flag(n, info) for n, info in EngineSpec.model_fields.items()}
+def flags_of(model: type[BaseModel]) -> dict[str, Flag]:
+    """One flag per field of an options model (EngineSpec here; tuning.TuneOptions too)."""
+    return {n: _flag(n, info) for n, info in model.model_fields.items()}
+
+
+FLAGS: dict[str, Flag] = flags_of(EngineSpec)
 
 
 def spec_from_flags(values: Mapping[str, Any]) -> EngineSpec:

@@ -11,9 +11,10 @@ import numpy as np
 
 from chorus.core import derive_seed
 from chorus.surveys import HumanDataset, Instrument
-from chorus.surveys.crosstab import MIN_CELL_N, Crosstab, crosstab_from_answers
+from chorus.surveys.crosstab import Crosstab, crosstab_from_answers
 from chorus.tuning.errors import TuningError
-from chorus.tuning.examples import KINDS, Example, individual_examples, subgroup_examples
+from chorus.tuning.examples import Example, individual_examples, subgroup_examples
+from chorus.tuning.options import TuneOptions
 
 
 @dataclass
@@ -92,57 +93,47 @@ def split_respondents(ids: Sequence[str], holdout_share: float, seed: int) -> np
 
 
 def from_dataset(
-    dataset: HumanDataset,
-    instrument: Instrument,
-    holdout: Sequence[str] = (),
-    *,
-    questions: Sequence[str] | None = None,
-    kinds: Sequence[str] = ("subgroup",),
-    holdout_respondents: float = 0.2,
-    validation_share: float = 0.2,
-    traits: Sequence[str] | None = None,
-    pairs: bool = False,
-    min_n: int = MIN_CELL_N,
-    individual_conditioning: str = "qa",
-    max_individuals: int = 200,
-    seed: int = 0,
+    dataset: HumanDataset, instrument: Instrument, options: TuneOptions | None = None
 ) -> TrainingData:
     """Examples from microdata: subgroup targets and individual answers of the training
-    respondents only, on the training questions only."""
-    _check_kinds(kinds)
+    respondents only, on the training questions only (`options`' data fields)."""
+    o = options or TuneOptions()
     people = dataset.respondents()
     # only the questions asked for are mapped: one broken mapping elsewhere does not matter
     scope = (
-        instrument.subset([q for q in questions if q in _ids(instrument)])
-        if questions
+        instrument.subset([q for q in o.questions if q in _ids(instrument)])
+        if o.questions
         else instrument
     )
     answers = dataset.answers(scope, people)
     answered = [c for c in answers.columns[2:] if answers[c].notna().any()]
-    trained, held = split_questions(instrument, answered, holdout, questions)
+    trained, held = split_questions(instrument, answered, o.holdout_questions, o.questions)
     out_mask = split_respondents(
-        people["respondent_id"].astype(str).tolist(), holdout_respondents, seed
+        people["respondent_id"].astype(str).tolist(), o.holdout_respondents, o.seed
     )
     train_people, train_answers = people[~out_mask], answers[~out_mask]
-    val = validation_questions(trained, validation_share, seed)
+    val = validation_questions(trained, o.validation_share, o.seed)
     fit = [q for q in trained if q not in set(val)]
     examples: list[Example] = []
     validation: list[Example] = []
-    if "subgroup" in kinds:
-        table = crosstab_from_answers(train_people, train_answers, instrument, traits, pairs, min_n)
-        examples += subgroup_examples(table, instrument, fit, seed)
-        validation += subgroup_examples(table, instrument, val, seed)
+    if "subgroup" in o.examples:
+        table = crosstab_from_answers(
+            train_people, train_answers, instrument, o.traits, o.pairs, o.min_cell
+        )
+        examples += subgroup_examples(table, instrument, fit, o.seed)
+        validation += subgroup_examples(table, instrument, val, o.seed)
         if not any(s for _, s in table.cells):
             raise TuningError(
-                f"every subgroup of {dataset.name!r} is below the minimum cell size {min_n}: "
-                "lower --min-cell, break down by fewer traits, or add respondents"
+                f"every subgroup of {dataset.name!r} is below the minimum cell size "
+                f"{o.min_cell}: lower --min-cell, break down by fewer traits, or add respondents"
             )
-    if "individual" in kinds:
-        pick = np.argsort([_unit(seed, "individual", i) for i in train_people["respondent_id"]])
-        pick = pick[:max_individuals]
+    if "individual" in o.examples:
+        pick = np.argsort([_unit(o.seed, "individual", i) for i in train_people["respondent_id"]])
+        pick = pick[: o.max_individuals]
         p, a = train_people.iloc[pick], train_answers.iloc[pick]
-        examples += individual_examples(p, a, instrument, fit, individual_conditioning, seed)
-        validation += individual_examples(p, a, instrument, val, individual_conditioning, seed)
+        style = o.individual_conditioning
+        examples += individual_examples(p, a, instrument, fit, style, o.seed)
+        validation += individual_examples(p, a, instrument, val, style, o.seed)
     if not examples:
         raise TuningError(
             f"no training example: the training questions {fit} have no answers in "
@@ -156,38 +147,31 @@ def from_dataset(
 
 
 def from_crosstab(
-    table: Crosstab,
-    instrument: Instrument,
-    holdout: Sequence[str] = (),
-    *,
-    questions: Sequence[str] | None = None,
-    validation_share: float = 0.2,
-    min_n: int = MIN_CELL_N,
-    seed: int = 0,
+    table: Crosstab, instrument: Instrument, options: TuneOptions | None = None
 ) -> TrainingData:
     """Subgroup examples from aggregate data (published crosstabs): no respondents to split."""
-    cells = {k: c for k, c in table.cells.items() if not k[1] or c.n >= min_n}
+    o = options or TuneOptions()
+    if "individual" in o.examples:
+        raise TuningError(
+            "an aggregate table has no respondents, so no individual examples; use "
+            "--examples subgroup (or give the microdata's dataset)"
+        )
+    cells = {k: c for k, c in table.cells.items() if not k[1] or c.n >= o.min_cell}
     if not any(s for _, s in cells):
         raise TuningError(
-            f"every subgroup cell of the crosstab is below the minimum cell size {min_n} (or the "
-            "table has only overall rows): lower --min-cell or give subgroup rows"
+            f"every subgroup cell of the crosstab is below the minimum cell size {o.min_cell} "
+            "(or the table has only overall rows): lower --min-cell or give subgroup rows"
         )
     kept = Crosstab(cells)
-    trained, held = split_questions(instrument, kept.questions(), holdout, questions)
-    val = validation_questions(trained, validation_share, seed)
+    trained, held = split_questions(instrument, kept.questions(), o.holdout_questions, o.questions)
+    val = validation_questions(trained, o.validation_share, o.seed)
     fit = [q for q in trained if q not in set(val)]
     return TrainingData(
-        subgroup_examples(kept, instrument, fit, seed),
-        subgroup_examples(kept, instrument, val, seed),
+        subgroup_examples(kept, instrument, fit, o.seed),
+        subgroup_examples(kept, instrument, val, o.seed),
         fit, val, held,
     )  # fmt: skip
 
 
 def _ids(instrument: Instrument) -> set[str]:
     return {q.id for q in instrument.scored_questions}
-
-
-def _check_kinds(kinds: Sequence[str]) -> None:
-    bad = [k for k in kinds if k not in KINDS]
-    if bad or not kinds:
-        raise TuningError(f"--examples: unknown kind(s) {bad}; use a comma list of {list(KINDS)}")

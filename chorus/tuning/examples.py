@@ -25,7 +25,6 @@ from chorus.surveys.persona import personas_from_respondents
 from chorus.surveys.prompts import Item, choice_request, option_orders
 from chorus.tuning.errors import TuningError
 
-KINDS = ("subgroup", "individual")
 INDIVIDUAL_STYLES = ("qa", "bio", "portray")
 
 

@@ -21,42 +21,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, Field
 from tqdm.auto import tqdm
 
 from chorus.core import derive_seed, write_atomic
 from chorus.tuning.errors import TuningError
 from chorus.tuning.examples import Example
-
-
-class TuneConfig(BaseModel):
-    """The hyper-parameters of a tuning run (recorded in its manifest)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    method: Literal["lora", "full"] = "lora"
-    lora_r: int = Field(default=16, ge=1)
-    lora_alpha: int = Field(default=32, ge=1)
-    # adapters on the top N transformer layers only (0 = every layer): the backward pass then
-    # stops at the lowest adapted layer, which is most of the cost on a CPU
-    lora_layers: int = Field(default=0, ge=0)
-    lr: float = Field(default=2e-4, gt=0)
-    weight_decay: float = Field(default=0.0, ge=0)
-    batch_size: int = Field(default=16, ge=1)
-    epochs: int = Field(default=2, ge=1)
-    max_steps: int | None = Field(default=None, ge=1)
-    patience: int = Field(default=2, ge=1)  # evaluations without improvement before stopping
-    eval_every: int = Field(default=0, ge=0)  # steps between validations (0: once an epoch)
-    checkpoint_every: int = Field(default=25, ge=1)
-    max_minutes: float | None = Field(default=None, gt=0)
-    seed: int = 0
-
-    def resume_key(self) -> str:
-        """What must match for a checkpoint to resume this run (the time limit may change)."""
-        return self.model_copy(update={"max_minutes": None}).model_dump_json()
+from chorus.tuning.options import TuneOptions
 
 
 @dataclass
@@ -150,12 +124,10 @@ def mean_kl(model: Any, data: Sequence[Encoded], size: int, pad_id: int) -> floa
     return total / len(data)
 
 
-def prepare_model(model: Any, config: TuneConfig) -> Any:
+def prepare_model(model: Any, config: TuneOptions) -> Any:
     """The model to train: a peft LoRA wrapper (adapters on every linear layer of the top
     `lora_layers` layers, or all), or the model itself with every weight trainable."""
     torch.manual_seed(derive_seed(config.seed, "init") % (1 << 31))
-    if torch.cuda.is_available():  # the same command on a GPU machine
-        model = model.to("cuda")
     if config.method == "full":
         for p in model.parameters():
             p.requires_grad_(True)
@@ -166,7 +138,7 @@ def prepare_model(model: Any, config: TuneConfig) -> Any:
     top = config.lora_layers or n_layers
     lora = LoraConfig(
         r=config.lora_r,
-        lora_alpha=config.lora_alpha,
+        lora_alpha=config.alpha,
         lora_dropout=0.0,  # deterministic: the same weights on every run and every resume
         target_modules=sorted(
             {
@@ -244,31 +216,50 @@ def train(
     model: Any,
     train_set: Sequence[Encoded],
     val_set: Sequence[Encoded],
-    config: TuneConfig,
+    config: TuneOptions,
     pad_id: int,
     checkpoint: Checkpoint,
     progress: bool = False,
     on_step: Callable[[int], None] | None = None,
 ) -> Progress:
-    """Train `model` (prepared by `prepare_model`) in place, resuming from `checkpoint`."""
-    params = _trainable(model)
+    """Train `model` (prepared by `prepare_model`) in place, resuming from `checkpoint`.
+
+    Through `accelerate`: one process (CPU, or the GPU torch sees) by default; under
+    `accelerate launch --num_processes N` each process takes every N-th example of each batch
+    and the gradients are averaged across processes (data parallel), so a step sees the same
+    batch as on one process. Only the main process writes checkpoints and the bar."""
+    from accelerate import Accelerator
+
+    acc = Accelerator()
+    wrapped = acc.prepare(model)  # placed on the process's device (a DDP wrapper with N > 1)
+    raw = acc.unwrap_model(wrapped)
+    params = _trainable(raw)
     opt = torch.optim.AdamW(params.values(), lr=config.lr, weight_decay=config.weight_decay)
     best: dict[str, torch.Tensor] = {}
-    prog = checkpoint.load(model, opt, best) or Progress()
+    prog = checkpoint.load(raw, opt, best) or Progress()
+    step_opt = acc.prepare(opt)
+    rank, world = acc.process_index, acc.num_processes
     plan = batches(train_set, config.batch_size)
     total = len(plan) * config.epochs
     if config.max_steps:
         total = min(total, config.max_steps)
     started, at_start = time.monotonic(), prog.seconds
-    bar = tqdm(total=total, initial=prog.step, desc="tuning", unit="step", disable=not progress)
+    show = progress and acc.is_main_process
+    bar = tqdm(total=total, initial=prog.step, desc="tuning", unit="step", disable=not show)
+
+    def save() -> None:
+        if acc.is_main_process:
+            checkpoint.save(raw, opt, best, prog)
+        acc.wait_for_everyone()
 
     def validate() -> bool:
-        """Record the validation loss; False when early stopping says stop."""
+        """Record the validation loss; False when early stopping says stop. Every process
+        computes the same figure (the whole validation set), so all stop together."""
         if not val_set:
             return True
-        model.eval()
-        val = mean_kl(model, val_set, config.batch_size, pad_id)
-        model.train()
+        raw.eval()
+        val = mean_kl(raw, val_set, config.batch_size, pad_id)
+        raw.train()
         prog.val_curve.append((prog.step, val))
         if val < prog.best_val - 1e-6:
             prog.best_val, prog.bad_evals = val, 0
@@ -278,38 +269,47 @@ def train(
         prog.bad_evals += 1
         return prog.bad_evals < config.patience
 
-    model.train()
+    wrapped.train()
     if prog.step == 0 and not prog.val_curve:
         validate()  # the untuned model's validation loss: the bar early stopping must beat
     while prog.step < total and not prog.stopped:
         order = np.random.default_rng(derive_seed(config.seed, "epoch", prog.epoch))
         epoch_plan = [plan[i] for i in order.permutation(len(plan))]
         while prog.batch < len(epoch_plan) and prog.step < total:
-            chunk = [train_set[i] for i in epoch_plan[prog.batch]]
-            loss = kl_loss(label_log_probs(model, chunk, pad_id), chunk)
-            if not torch.isfinite(loss):
+            idx = epoch_plan[prog.batch]
+            # this process's share; one with none still runs a pass (weight 0): every process
+            # must take part in each step's gradient averaging
+            mine = idx[rank::world]
+            chunk = [train_set[i] for i in (mine or idx[:1])]
+            loss = kl_loss(label_log_probs(wrapped, chunk, pad_id), chunk) * (1.0 if mine else 0.0)
+            # the mean over processes, weighted by their shares: the loss of the whole batch
+            whole = acc.reduce(loss.detach() * len(mine), reduction="sum") / len(idx)
+            if not torch.isfinite(whole):
                 raise TuningError(
-                    f"non-finite loss ({float(loss.detach())}) at step {prog.step + 1}: lower "
+                    f"non-finite loss ({float(whole)}) at step {prog.step + 1}: lower "
                     "--lr, or check the targets (every target must be a distribution)"
                 )
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            step_opt.zero_grad(set_to_none=True)
+            # DDP averages gradients over processes: scale so the average is the whole batch's
+            acc.backward(loss * (len(mine) * world / len(idx)))
+            step_opt.step()
             prog.step += 1
             prog.batch += 1
-            prog.examples_seen += len(chunk)
-            prog.tokens_seen += sum(len(e.ids) for e in chunk)
-            prog.loss_curve.append((prog.step, float(loss.detach())))
+            prog.examples_seen += len(idx)
+            prog.tokens_seen += sum(len(train_set[i].ids) for i in idx)
+            prog.loss_curve.append((prog.step, float(whole)))
             prog.seconds = at_start + time.monotonic() - started
             bar.update(1)
             rate = prog.examples_seen / prog.seconds
-            bar.set_postfix(loss=f"{float(loss.detach()):.4f}", ex_s=f"{rate:.1f}")
+            bar.set_postfix(loss=f"{float(whole):.4f}", ex_s=f"{rate:.1f}")
             if config.eval_every and prog.step % config.eval_every == 0 and not validate():
                 prog.stopped = "early stopping"
             if config.max_minutes and prog.seconds > config.max_minutes * 60:
                 prog.stopped = prog.stopped or "max-minutes"
+            # every process stops at the same step (the main process's clock decides)
+            prog.stopped = acc.gather_for_metrics([prog.stopped])[0] if world > 1 else prog.stopped
             if prog.step % config.checkpoint_every == 0 or prog.stopped:
-                checkpoint.save(model, opt, best, prog)
+                save()
             if on_step:
                 on_step(prog.step)
             if prog.stopped:
@@ -318,7 +318,7 @@ def train(
             prog.epoch, prog.batch = prog.epoch + 1, 0
             if not config.eval_every and not validate():
                 prog.stopped = "early stopping"
-            checkpoint.save(model, opt, best, prog)
+            save()
     bar.close()
     if val_set and prog.val_curve[-1][0] != prog.step:
         validate()  # stopped between validations (max steps or minutes): weigh the last weights

@@ -7,7 +7,8 @@ in `adapter/`, and `chorus_tuning.json` is the manifest (base fingerprint, data 
 question and respondent splits, hyper-parameters, loss curves). The engines' model fingerprint
 hashes every top-level JSON file, so it covers the manifest: a cache never mixes a base model's
 answers with a tuned one's. Work happens in DIR.partial (which also holds the checkpoint a
-killed run resumes from) and is renamed to DIR at the end.
+killed run resumes from) and is renamed to DIR at the end. Under `accelerate launch` every
+process trains its share of each batch (train.py) and the main process writes the folder.
 """
 
 from __future__ import annotations
@@ -15,24 +16,20 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
 from chorus.core import write_atomic
 from chorus.surveys import Instrument, load_dataset, load_instrument
-from chorus.surveys.crosstab import MIN_CELL_N, read_crosstab
+from chorus.surveys.crosstab import read_crosstab
 from chorus.tuning.data import TrainingData, from_crosstab, from_dataset
 from chorus.tuning.errors import TuningError
-from chorus.tuning.train import (
-    Checkpoint,
-    Progress,
-    TuneConfig,
-    encode_examples,
-    prepare_model,
-    train,
-)
+from chorus.tuning.options import TuneOptions
+
+if TYPE_CHECKING:
+    from chorus.tuning.train import Progress
 
 MANIFEST = "chorus_tuning.json"
 ADAPTER = "adapter"
@@ -41,7 +38,7 @@ CHECKPOINT = "checkpoint.safetensors"
 
 class TuningManifest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    format: int = 1
+    format: int = 2  # 2: `options` (every option) replaced `config`, `examples`, shares
     base_model: str
     base_fingerprint: str
     base_parameters: int
@@ -49,7 +46,6 @@ class TuningManifest(BaseModel):
     instrument_digest: str
     data: str
     data_digest: str  # of every training and validation example (prompt and target)
-    examples: list[str]
     n_examples: int
     n_validation_examples: int
     trained_questions: list[str]
@@ -57,8 +53,7 @@ class TuningManifest(BaseModel):
     heldout_questions: list[str]
     train_respondents: int
     heldout_respondents: list[str]  # the respondents an evaluation may use
-    heldout_respondent_share: float
-    config: TuneConfig
+    options: TuneOptions  # every option of the run (data and training)
     steps: int
     seconds: float
     examples_per_s: float
@@ -79,85 +74,56 @@ def _digest(text: str) -> str:
 
 
 def load_training_data(
-    instrument: Instrument,
-    data: str | Path,
-    holdout_questions: Sequence[str],
-    *,
-    questions: Sequence[str] | None,
-    examples: Sequence[str],
-    holdout_respondents: float,
-    validation_share: float,
-    traits: Sequence[str] | None,
-    pairs: bool,
-    min_n: int,
-    individual_conditioning: str,
-    max_individuals: int,
-    seed: int,
+    instrument: Instrument, data: str | Path, options: TuneOptions
 ) -> TrainingData:
     """A crosstab CSV (aggregate data: subgroup examples) or a dataset (microdata)."""
     if str(data).endswith(".csv"):
-        if "individual" in examples:
-            raise TuningError(
-                f"{data}: an aggregate table has no respondents, so no individual examples; "
-                "use --examples subgroup (or give the microdata's dataset)"
-            )
-        table = read_crosstab(Path(data), instrument)
-        return from_crosstab(
-            table, instrument, holdout_questions, questions=questions,
-            validation_share=validation_share, min_n=min_n, seed=seed,
-        )  # fmt: skip
-    return from_dataset(
-        load_dataset(data), instrument, holdout_questions, questions=questions, kinds=examples,
-        holdout_respondents=holdout_respondents, validation_share=validation_share,
-        traits=traits, pairs=pairs, min_n=min_n, individual_conditioning=individual_conditioning,
-        max_individuals=max_individuals, seed=seed,
-    )  # fmt: skip
+        try:
+            return from_crosstab(read_crosstab(Path(data), instrument), instrument, options)
+        except TuningError as exc:
+            raise TuningError(f"{data}: {exc}") from None
+    return from_dataset(load_dataset(data), instrument, options)
 
 
 def tune(
     instrument: str | Path | Instrument,
     data: str | Path,
     out: str | Path,
+    options: TuneOptions | None = None,
     *,
-    holdout_questions: Sequence[str] = (),
-    questions: Sequence[str] | None = None,
-    examples: Sequence[str] = ("subgroup",),
     base: str | Path | None = None,
-    config: TuneConfig | None = None,
-    holdout_respondents: float = 0.2,
-    validation_share: float = 0.2,
-    traits: Sequence[str] | None = None,
-    pairs: bool = False,
-    min_n: int = MIN_CELL_N,
-    individual_conditioning: str = "qa",
-    max_individuals: int = 200,
     progress: bool = False,
+    **fields: Any,
 ) -> Path:
     """Fine-tune `base` (None: the embedded model) on `data` (a dataset name, a descriptor YAML
-    or a crosstab CSV) answering `instrument`, holding `holdout_questions` out; write the tuned
-    model folder `out` and return it. Re-running the same call after a kill resumes it."""
-    config = config or TuneConfig()
+    or a crosstab CSV) answering `instrument`; write the tuned model folder `out` and return
+    it. The options are `options` or TuneOptions' fields as keywords
+    (`holdout_questions=["gay_marry"], lora_layers=2`). Re-running the same call after a kill
+    resumes it."""
+    if options is not None and fields:
+        raise TypeError("tune takes a TuneOptions or its fields as keywords, not both")
+    o = options or TuneOptions(**fields)
     out = Path(out)
     if out.exists():
         raise TuningError(f"{out} exists: choose another output folder or delete it")
     inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
-    td = load_training_data(
-        inst, data, list(holdout_questions), questions=questions, examples=list(examples),
-        holdout_respondents=holdout_respondents, validation_share=validation_share,
-        traits=traits, pairs=pairs, min_n=min_n, individual_conditioning=individual_conditioning,
-        max_individuals=max_individuals, seed=config.seed,
-    )  # fmt: skip
+    td = load_training_data(inst, data, o)
     from chorus.engines.transformers_engine import TransformersEngine
+    from chorus.tuning.train import Checkpoint, encode_examples, prepare_model, train
 
     engine = TransformersEngine(model=base, dtype="float32")
     train_set = encode_examples(engine, td.examples)
     val_set = encode_examples(engine, td.validation)
     partial = out.with_name(out.name + ".partial")
     partial.mkdir(parents=True, exist_ok=True)
-    key = _digest(f"{config.resume_key()}|{td.digest()}|{engine.fingerprint}")
-    model = prepare_model(engine.model, config)
+    key = _digest(f"{o.resume_key()}|{td.digest()}|{engine.fingerprint}")
+    model = prepare_model(engine.model, o)
     checkpoint = Checkpoint(partial / CHECKPOINT, key)
-    prog = train(model, train_set, val_set, config, int(engine.pad_id), checkpoint, progress)
+    prog = train(model, train_set, val_set, o, int(engine.pad_id), checkpoint, progress)
+    from accelerate import PartialState
+
+    if not PartialState().is_main_process:  # under `accelerate launch`: one process writes
+        return out
     manifest = TuningManifest(
         base_model=engine.model_id,
         base_fingerprint=engine.fingerprint,
@@ -166,7 +132,6 @@ def tune(
         instrument_digest=_digest(inst.model_dump_json()),
         data=str(data),
         data_digest=td.digest(),
-        examples=list(examples),
         n_examples=len(td.examples),
         n_validation_examples=len(td.validation),
         trained_questions=td.trained_questions,
@@ -174,11 +139,10 @@ def tune(
         heldout_questions=td.heldout_questions,
         train_respondents=len(td.train_respondents),
         heldout_respondents=td.heldout_respondents,
-        heldout_respondent_share=holdout_respondents,
-        config=config,
+        options=o,
         **_summary(prog),
     )
-    _write_folder(model, engine.tokenizer, config, manifest, partial)
+    _write_folder(model, engine.tokenizer, o, manifest, partial)
     (partial / CHECKPOINT).unlink(missing_ok=True)
     os.replace(partial, out)
     return out
@@ -197,7 +161,7 @@ def _summary(prog: Progress) -> dict:
 
 
 def _write_folder(
-    model, tokenizer, config: TuneConfig, manifest: TuningManifest, folder: Path
+    model, tokenizer, config: TuneOptions, manifest: TuningManifest, folder: Path
 ) -> None:
     """Adapter, merged weights, tokenizer (with its chat template), then the manifest."""
     if config.method == "lora":

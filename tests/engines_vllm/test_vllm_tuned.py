@@ -13,14 +13,14 @@ from chorus.surveys import load_instrument
 from chorus.surveys.conditioning import render_context
 from chorus.surveys.crosstab import subgroup_persona
 from chorus.surveys.prompts import Item, choice_request
-from chorus.tuning import TuneConfig, tune
+from chorus.tuning import tune
 
 
 def test_a_tuned_folder_loads_in_vllm(tmp_path):
     out = tune(
         "anes2012", "anes2012", tmp_path / "tuned", questions=["gay_marry", "gun_control"],
-        traits=["party"], validation_share=0.0,
-        config=TuneConfig(lora_layers=1, max_steps=1, batch_size=2, lr=1e-2),
+        traits=["party"], validation_share=0.0, lora_layers=1, max_steps=1, batch_size=2,
+        lr=1e-2,
     )  # fmt: skip
     q = load_instrument("anes2012").question("gay_marry")
     context = render_context("subgroup", subgroup_persona((("party", "Democrat"),)))

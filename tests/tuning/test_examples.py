@@ -8,7 +8,7 @@ import pytest
 from chorus.surveys import load_dataset, load_instrument
 from chorus.surveys.crosstab import crosstab_from_dataset
 from chorus.surveys.prompts import Item, choice_request, option_orders
-from chorus.tuning import TuningError
+from chorus.tuning import TuneOptions, TuningError
 from chorus.tuning.data import from_crosstab, from_dataset
 from tests.tuning.conftest import MARKER_Q
 
@@ -22,9 +22,10 @@ def test_held_out_questions_and_respondents_never_reach_an_example(tiny_survey):
     q1 with its third option. Neither may appear in any training or validation example."""
     inst_path, data_path = tiny_survey
     inst, ds = load_instrument(inst_path), load_dataset(data_path)
-    data = from_dataset(
-        ds, inst, ["q4"], kinds=["subgroup", "individual"], min_n=10, validation_share=0.0
-    )
+    data = from_dataset(ds, inst, TuneOptions(
+        holdout_questions=["q4"], examples=["subgroup", "individual"], min_cell=10,
+        validation_share=0.0,
+    ))  # fmt: skip
     everything = data.examples + data.validation
     assert {ex.question_id for ex in everything} == {"q1", "q2", "q3"}
     assert not any(MARKER_Q in t for t in _texts(everything))
@@ -47,7 +48,7 @@ def _pos_of_unsure(ex) -> str:
 def test_examples_are_the_survey_prompts_in_both_orders(tiny_survey):
     inst_path, data_path = tiny_survey
     inst, ds = load_instrument(inst_path), load_dataset(data_path)
-    data = from_dataset(ds, inst, [], kinds=["subgroup"], min_n=10, validation_share=0.0)
+    data = from_dataset(ds, inst, TuneOptions(min_cell=10, validation_share=0.0))
     dem = [ex for ex in data.examples if ex.source == "subgroup:party=Democrat"
            and ex.question_id == "q2"]  # fmt: skip
     assert len(dem) == 2
@@ -68,18 +69,20 @@ def test_bad_splits_fail_clearly(tiny_survey):
     inst_path, data_path = tiny_survey
     inst, ds = load_instrument(inst_path), load_dataset(data_path)
     with pytest.raises(TuningError, match=r"unknown question id\(s\) \['nope'\]"):
-        from_dataset(ds, inst, ["nope"])
+        from_dataset(ds, inst, TuneOptions(holdout_questions=["nope"]))
     with pytest.raises(TuningError, match=r"\['q2'\] are both held out and trained on"):
-        from_dataset(ds, inst, ["q2"], questions=["q1", "q2"])
+        from_dataset(ds, inst, TuneOptions(holdout_questions=["q2"], questions=["q1", "q2"]))
     with pytest.raises(TuningError, match="below the minimum cell size 10000"):
-        from_dataset(ds, inst, [], min_n=10000)
+        from_dataset(ds, inst, TuneOptions(min_cell=10000))
     with pytest.raises(TuningError, match="no mapped answers for any training question"):
-        from_dataset(ds, inst, ["q1", "q2", "q3", "q4"])
+        from_dataset(ds, inst, TuneOptions(holdout_questions="q1,q2,q3,q4"))
 
 
 def test_aggregate_tables_train_too():
     inst = load_instrument("anes2012")
     table = crosstab_from_dataset(load_dataset("anes2012"), inst, traits=["party"])
-    data = from_crosstab(table, inst, ["gay_marry"], validation_share=0.0)
+    data = from_crosstab(
+        table, inst, TuneOptions(holdout_questions=["gay_marry"], validation_share=0.0)
+    )
     assert "gay_marry" not in {ex.question_id for ex in data.examples}
     assert len(data.examples) == 2 * 3 * (len(table.questions()) - 1)  # 3 parties x 2 orders

@@ -20,7 +20,7 @@ from chorus.engines.transformers_engine import TransformersEngine
 from chorus.engines.types import ChoiceRequest
 from chorus.surveys import load_instrument
 from chorus.surveys.prompts import Item, choice_request
-from chorus.tuning import TuneConfig, TuningError, read_manifest, tune
+from chorus.tuning import TuneOptions, TuningError, read_manifest, tune
 from chorus.tuning.examples import Example
 from chorus.tuning.train import Checkpoint, encode_examples, mean_kl, prepare_model, train
 
@@ -39,7 +39,7 @@ def test_training_on_a_known_distribution_lowers_the_kl(tiny_model, tiny_survey)
         req = choice_request("", [], Item(q, "self"), list(range(len(target))))
         examples.append(Example(req, np.array(target), qid, "synthetic"))
     data = encode_examples(engine, examples)
-    config = TuneConfig(method="full", lr=3e-3, batch_size=2, epochs=30, checkpoint_every=100)
+    config = TuneOptions(method="full", lr=3e-3, batch_size=2, epochs=30, checkpoint_every=100)
     model = prepare_model(engine.model, config)
     before = mean_kl(model, data, 2, engine.pad_id)
     ckpt = Checkpoint(Path("/nonexistent-never-written"), "k")
@@ -54,8 +54,8 @@ def _run_tune(survey, model, out, **over):
     inst, data = survey
     # no validation questions: early stopping could keep the untrained weights, and these
     # tests need weights that moved
-    return tune(inst, data, out, holdout_questions=["q4"], base=model, min_n=10,
-                validation_share=0.0, config=TuneConfig(**{**FAST, **over}))  # fmt: skip
+    return tune(inst, data, out, base=model, holdout_questions=["q4"], min_cell=10,
+                validation_share=0.0, **{**FAST, **over})  # fmt: skip
 
 
 def test_the_tuned_folder_loads_and_answers_differently(tiny_model, tiny_survey, tmp_path):

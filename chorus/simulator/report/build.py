@@ -12,9 +12,9 @@ from chorus.core import Templates
 from chorus.simulator.consensus import Episode, Estimate
 from chorus.simulator.report import figures
 from chorus.simulator.report.tables import csv_uri
-from chorus.simulator.study.result import GroupMean, StudyResult, StudyScores
+from chorus.simulator.study.result import GroupMean, StudyResult
 from chorus.surveys import Score
-from chorus.surveys.score_schema import Figure, QuestionScore
+from chorus.surveys.score_schema import Figure, Floor, QuestionScore
 
 TEMPLATES = Templates(Path(__file__).resolve().parent / "templates", html=True)
 SWFS = ("utilitarian", "nash", "rawlsian", "alpha=0.5")
@@ -36,9 +36,9 @@ def _num(x: float | None, fmt: str = "{:.3f}") -> str:
     return "–" if x is None else fmt.format(x)
 
 
-def _style_rows(scores: StudyScores) -> list[dict[str, Any]]:
+def _style_rows(rows: dict[str, Score], floor: Floor | None) -> list[dict[str, Any]]:
     out = []
-    for name, r in scores.rows.items():
+    for name, r in rows.items():
         chance = name != "uniform"
         out.append(
             {
@@ -50,7 +50,6 @@ def _style_rows(scores: StudyScores) -> list[dict[str, Any]]:
                 "equivalent": _equivalent(r),
             }
         )  # fmt: skip
-    floor = scores.human_floor
     if floor:
         out.append(
             {"name": "real panel (floor)", "n": floor.n, "wd": floor.wd,
@@ -130,7 +129,9 @@ def render(result: StudyResult, tables: dict[str, pd.DataFrame]) -> str:
         manifest=result.manifest,
         scores=scores,
         backstory=backstory,
-        style_rows=_style_rows(scores),
+        style_rows=_style_rows(scores.rows, scores.human_floor),
+        in_sample=scores.in_sample,
+        in_sample_rows=_style_rows(scores.in_sample.rows, None) if scores.in_sample else [],
         fig=_fig,
         num=_num,
         est=_est,

@@ -12,6 +12,8 @@ from chorus.surveys.score_schema import Figure
 
 if TYPE_CHECKING:
     from chorus.simulator.study.result import StudyScores
+    from chorus.surveys import Score
+    from chorus.surveys.score_schema import Floor
 
 _STYLE_FIGURES = (
     "wd", "wd_raw", "frobenius", "alpha_sim", "representativeness", "dispersion_median"
@@ -24,9 +26,9 @@ def _spread(name: str, f: Figure) -> dict[str, Any]:
     return {name: f.value, f"{name}_lo": f.lo, f"{name}_hi": f.hi}
 
 
-def _styles(scores: StudyScores) -> pd.DataFrame:
+def _styles(rows: dict[str, Score], floor: Floor | None) -> pd.DataFrame:
     recs = []
-    for name, r in scores.rows.items():
+    for name, r in rows.items():
         rec: dict[str, Any] = {"row": name, "n": r.n_personas}
         for key in _STYLE_FIGURES:
             rec |= _spread(key, getattr(r, key))
@@ -35,7 +37,6 @@ def _styles(scores: StudyScores) -> pd.DataFrame:
             e = r.equivalent_panel
             rec |= {"wd_over_floor": e.wd_over_floor, "equivalent_panel_n": e.n}
         recs.append(rec)
-    floor = scores.human_floor
     if floor:
         rec = {"row": "real panel (floor)", "n": floor.n}
         for key, col in _FLOOR_FIGURES:
@@ -45,10 +46,13 @@ def _styles(scores: StudyScores) -> pd.DataFrame:
 
 
 def report_tables(scores: StudyScores) -> dict[str, pd.DataFrame]:
-    """name -> table: the styles' headline figures (with uniform and the floor), and per style
+    """name -> table: the styles' headline figures (with uniform and the floor), the styles on
+    a tuned model's in-sample questions (`in_sample`, when there are any), and per style
     the questions, subgroups, individual-level figures, gaps and perception errors, and every
     figure with its interval."""
-    out = {"styles": _styles(scores)}
+    out = {"styles": _styles(scores.rows, scores.human_floor)}
+    if scores.in_sample:  # a tuned model's trained-on questions, apart from every other table
+        out["in_sample"] = _styles(scores.in_sample.rows, None)
     per_style: dict[str, list[pd.DataFrame]] = {}
     for name, score in scores.rows.items():
         for table, frame in score.tables().items():

@@ -1,48 +1,58 @@
 """Scoring a study: every conditioning style through `Results.score` (the real-panel floor
 once, with the first style; every row's equivalent real panel size from it), the uniform chance
-row, the verdict, and the figures the report draws (correlations, group means)."""
+row, the verdict, and the figures the report draws (correlations, group means).
+
+A tuned model's trained-on questions (the `tune:` section) are in-sample: every figure above is
+computed on the other questions only, and the in-sample ones are scored apart (InSample), so a
+question the model learnt is never reported as if it were held out."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 
-from chorus.simulator.study.result import Correlations, GroupMean, StudyScores, Verdict
+from chorus.simulator.study.result import (
+    Correlations,
+    GroupMean,
+    InSample,
+    StudyScores,
+    Verdict,
+)
 from chorus.simulator.study.schema import Study
 from chorus.surveys import HumanDataset, Instrument, ResponseSet, Results, Score
+from chorus.surveys.score_schema import Floor
 
 
 def score_study(
-    study: Study, dataset: HumanDataset, inst: Instrument, results: dict[str, Results]
+    study: Study,
+    dataset: HumanDataset,
+    inst: Instrument,
+    results: dict[str, Results],
+    in_sample: Collection[str] = (),
 ) -> StudyScores:
-    from chorus.surveys import from_answers, from_human, score
-    from chorus.surveys.metrics import constant
+    """Every figure on the questions not in `in_sample` (a tuned model's trained-on and
+    early-stopping questions); those scored apart, as `StudyScores.in_sample`."""
+    from chorus.surveys import from_answers, from_human
 
-    styles: dict[str, Score] = {}
-    floor = None
-    for style, r in results.items():
-        styles[style] = r.score(
-            dataset, n_boot=study.survey.n_boot, seed=study.seed, floor=floor is None
+    asked = [q.id for q in inst.questions]
+    inside = [q for q in asked if q in set(in_sample)]
+    if inside:
+        held_out = [q for q in asked if q not in set(inside)]
+        if not [q for q in inst.subset(held_out).scored_questions]:
+            raise ValueError(
+                "every scored question of the survey was trained on: nothing is held out to "
+                "report; hold some out in the tune: section"
+            )
+        in_scores = _rows(study, dataset, inst.subset(inside), _only(results, inside), False)
+        extra = InSample(
+            questions=inside, held_out=held_out, rows=in_scores[0] | {"uniform": in_scores[1]}
         )
-        floor = floor or styles[style].human_floor
+        inst, results = inst.subset(held_out), _only(results, held_out)
+    styles, reference, floor = _rows(study, dataset, inst, results, True)
     human = from_human(dataset, inst)
     backstory = results["backstory"]
-    uniform = {
-        q.id: np.full(len(q.substantive_options), 1.0 / len(q.substantive_options))
-        for q in inst.scored_questions
-    }
-    reference = score(
-        constant(backstory.traits, uniform),
-        human,
-        inst,
-        dataset.name,
-        n_boot=study.survey.n_boot,
-        seed=study.seed,
-        floor=False,
-    )
     sim = from_answers(backstory.answers, inst, backstory.traits)
-    if floor is not None:
-        styles = {name: _against(s, floor) for name, s in styles.items()}
-        reference = _against(reference, floor)
     return StudyScores(
         styles=styles,
         uniform=reference,
@@ -50,7 +60,58 @@ def score_study(
         verdict=verdict(styles),
         correlations=correlations(inst, human, sim),
         groups=group_means(inst, human, sim),
+        in_sample=extra if inside else None,
     )
+
+
+def _rows(
+    study: Study,
+    dataset: HumanDataset,
+    inst: Instrument,
+    results: dict[str, Results],
+    floor_too: bool,
+) -> tuple[dict[str, Score], Score, Floor | None]:
+    """Each style's Score, the uniform row's, and the real-panel floor (with `floor_too`)."""
+    from chorus.surveys import from_human, score
+    from chorus.surveys.metrics import constant
+
+    styles: dict[str, Score] = {}
+    floor = None
+    for style, r in results.items():
+        styles[style] = r.score(
+            dataset, n_boot=study.survey.n_boot, seed=study.seed, floor=floor_too and floor is None
+        )
+        floor = floor or styles[style].human_floor
+    backstory = results["backstory"]
+    uniform = {
+        q.id: np.full(len(q.substantive_options), 1.0 / len(q.substantive_options))
+        for q in inst.scored_questions
+    }
+    reference = score(
+        constant(backstory.traits, uniform),
+        from_human(dataset, inst),
+        inst,
+        dataset.name,
+        n_boot=study.survey.n_boot,
+        seed=study.seed,
+        floor=False,
+    )
+    if floor is not None:
+        styles = {name: _against(s, floor) for name, s in styles.items()}
+        reference = _against(reference, floor)
+    return styles, reference, floor
+
+
+def _only(results: dict[str, Results], questions: list[str]) -> dict[str, Results]:
+    """The results restricted to `questions` (answers and instrument)."""
+    return {
+        style: Results(
+            answers=r.answers[r.answers["question_id"].isin(questions)].reset_index(drop=True),
+            instrument=r.instrument.subset(questions),
+            traits=r.traits,
+        )
+        for style, r in results.items()
+    }
 
 
 def _against(s: Score, floor) -> Score:

@@ -51,6 +51,20 @@ class GroupMean(BaseModel):
         return self.model_dump(mode="json", exclude={"perceived"}) | self.perceived
 
 
+class InSample(BaseModel):
+    """The questions a tuned model was trained on (or early-stopped on) that the survey asked:
+    scored apart, never in a headline figure, because a model that learnt a question's answers
+    says nothing there about questions it never saw."""
+
+    questions: list[str]
+    held_out: list[str]  # the questions every other figure is computed on
+    rows: dict[str, Score]  # each style and uniform, on the in-sample questions only
+    note: str = (
+        "in-sample: the tuned model was trained on these questions; not evidence of how it "
+        "answers questions it never saw, and left out of every other figure"
+    )
+
+
 class StudyScores(BaseModel):
     """Every conditioning style scored against the human data (surveys' Score), the uniform
     chance row, the human floor, the verdict and the figures the report draws."""
@@ -61,6 +75,7 @@ class StudyScores(BaseModel):
     verdict: Verdict
     correlations: Correlations
     groups: list[GroupMean]
+    in_sample: InSample | None = None  # with a `tune:` section: its trained-on questions
 
     @property
     def rows(self) -> dict[str, Score]:
@@ -86,6 +101,8 @@ class RunManifest(BaseModel):
     # answers resting on labels outside a server's top-K (engines.top_logprobs), per style
     incomplete_answers: dict[str, int]
     stage_seconds: Mapping[str, float | None]
+    # with a `tune:` section: the tuned folder, its engine, and the manifest's question split
+    tune: dict[str, Any] | None = None
 
 
 class StudyResult(BaseModel):
@@ -114,4 +131,4 @@ class StudyResult(BaseModel):
             "estimate": self.estimates.model_dump(mode="json", exclude={"rows", "engine"})
             if self.estimates
             else None,
-        }
+        } | ({"in_sample": s.in_sample.model_dump(mode="json")} if s.in_sample else {})

@@ -13,6 +13,7 @@ from chorus.engines import EngineSpec  # the engine section: engines' own model
 from chorus.matching import Method
 from chorus.simulator.consensus import ConsensusOptions, QuestionFileError, Split, bank_questions
 from chorus.surveys import Conditioning, Debias, Instrument, LocatedError, Perspective
+from chorus.tuning import TuneOptions
 
 
 class _Section(BaseModel):
@@ -128,6 +129,13 @@ class EstimateSpec(_Section):
         if (self.pilot_n is None) == (self.pilot_fraction is None):
             raise LocatedError(("pilot_n",), "give exactly one of pilot_n and pilot_fraction")
         return self
+class TuneSpec(TuneOptions):
+    """`tune:`: fine-tune the engine's model on real answers to the survey's instrument before
+    the survey (chorus.tuning; every option of `chorus tune`), then ask the survey with the
+    tuned model. The questions it trained on are scored apart, as in-sample."""
+
+    data: str | None = None  # dataset name, descriptor YAML or crosstab CSV (None: target's)
+    out: str | None = None  # the tuned model folder (None: tune/model inside the run folder)
 
 
 class Study(_Section):
@@ -140,6 +148,8 @@ class Study(_Section):
     survey: SurveySpec = SurveySpec()
     consensus: ConsensusSpec | None = ConsensusSpec()
     estimate: EstimateSpec | None = None
+    # left out of the dump when absent: studies without it keep their digests
+    tune: TuneSpec | None = Field(default=None, exclude_if=lambda v: v is None)
 
     @model_validator(mode="after")
     def _sections_fit_together(self) -> Study:
@@ -178,6 +188,8 @@ class Study(_Section):
                     f"instrument {inst.name!r} has no question {qid!r}; its questions: "
                     + ", ".join(known),
                 )
+        if self.tune is not None:
+            self._tuning_fits(inst)
         if self.consensus is not None and self.consensus.panel > self.target.n:
             raise LocatedError(
                 ("consensus", "panel"),
@@ -240,6 +252,58 @@ class Study(_Section):
             raise LocatedError(("estimate", where), str(exc)) from None
         except OSError as exc:
             raise LocatedError(("estimate", "frame"), f"{spec.frame}: {exc}") from None
+    def _tuning_fits(self, inst: Instrument) -> None:
+        """Known question ids, no held-out question trained on, data that loads, and at least
+        one surveyed question left out of training (the headline figures' questions)."""
+        spec = self.tune
+        assert spec is not None
+        known = [q.id for q in inst.scored_questions]
+        for field in ("questions", "holdout_questions"):
+            for i, qid in enumerate(getattr(spec, field) or []):
+                if qid not in known:
+                    raise LocatedError(
+                        ("tune", field, i),
+                        f"instrument {inst.name!r} has no scored question {qid!r}; its "
+                        f"questions: {', '.join(known)}",
+                    )
+        for i, qid in enumerate(spec.holdout_questions):
+            if qid in (spec.questions or []):
+                raise LocatedError(
+                    ("tune", "holdout_questions", i),
+                    f"{qid!r} is both held out and trained on (tune.questions): a held-out "
+                    "question must never reach training; remove it from one of the two",
+                )
+        if self.engine.engine == "openai":
+            raise LocatedError(
+                ("tune",),
+                "tuning trains a local model: use engine transformers or vllm (the served "
+                "model of an openai engine cannot be tuned here)",
+            )
+        self._tuning_data_loads(inst)
+        trained = set(spec.questions or known) - set(spec.holdout_questions)
+        asked = self.survey.questions or [q.id for q in inst.questions]
+        if not [q for q in asked if q in known and q not in trained]:
+            raise LocatedError(
+                ("tune", "holdout_questions"),
+                "every question the survey asks would be trained on, so nothing is left to "
+                "report as held out; hold some out here or ask others in survey.questions",
+            )
+
+    def _tuning_data_loads(self, inst: Instrument) -> None:
+        from chorus.surveys import SurveyError, load_dataset
+        from chorus.surveys.crosstab import read_crosstab
+
+        spec = self.tune
+        assert spec is not None
+        if spec.data is None:
+            return  # the target dataset, checked above
+        try:
+            if spec.data.endswith(".csv"):
+                read_crosstab(Path(spec.data), inst)
+            else:
+                load_dataset(spec.data)
+        except (SurveyError, OSError) as exc:
+            raise LocatedError(("tune", "data"), str(exc)) from None
 
     def _survey_feeds_consensus(self, inst: Instrument) -> None:
         """The survey must ask what the representatives are to carry: `opinion_questions` from

@@ -1,5 +1,6 @@
-"""The stages of a study, each resumable: pool -> profiles -> target -> match -> survey ->
-metrics -> consensus. Each returns what the next needs and leaves its files in the run folder."""
+"""The stages of a study, each resumable: pool -> profiles -> target -> match -> tune (with a
+`tune:` section) -> survey -> metrics -> consensus. Each returns what the next needs and leaves
+its files in the run folder."""
 
 from __future__ import annotations
 
@@ -110,6 +111,53 @@ def match(
     return pd.read_parquet(folder / MATCH_FILE)
 
 
+def tune(study: Study, rf: RunFolder, engine: Engine, base: str | None, progress: bool) -> Path:
+    """Fine-tune the engine's model (`base`) on the `tune:` section's data answering the
+    survey's whole instrument (chorus.tuning); returns the tuned model folder: `tune/model` in
+    the run folder, or the section's `out`. A killed run resumes from the folder's checkpoint;
+    a named `out` that already holds this tuning is reused (several studies can share one)."""
+    import json
+    import shutil
+
+    from chorus.simulator.study.runfolder import RunFolderError, write_json
+    from chorus.tuning import TuneOptions, TuningError, read_manifest
+    from chorus.tuning import tune as run_tune
+
+    spec = study.tune
+    assert spec is not None
+    options = TuneOptions(**spec.model_dump(include=set(TuneOptions.model_fields)))
+    data = spec.data or study.target.dataset
+    recipe = f"{options.model_dump_json()}|{study.survey.instrument}|{data}|{engine.fingerprint}"
+    key = hashlib.sha256(recipe.encode()).hexdigest()[:16]
+    folder = Path(spec.out) if spec.out else rf.work / "tune" / "model"
+    if rf.done("tune", key) and folder.is_dir():
+        return folder
+    if spec.out and folder.is_dir():
+        m = read_manifest(folder)
+        wanted = (options, instrument(study).name, data, engine.model_id)
+        if m is None or (m.options, m.instrument, m.data, m.base_model) != wanted:
+            raise RunFolderError(
+                f"tune.out: {folder} exists and holds another model or another tuning (its "
+                "options, instrument, data or base model differ); delete it or name another "
+                "folder"
+            )
+    else:
+        if not spec.out:  # leftovers of a tuning with other settings go; the same one resumes
+            started = rf.work / "tune" / "key.json"
+            if not (started.is_file() and json.loads(started.read_text())["key"] == key):
+                shutil.rmtree(rf.work / "tune", ignore_errors=True)
+            write_json(started, {"key": key})
+        if not folder.is_dir():  # (a folder finished but not yet marked is kept)
+            try:
+                run_tune(
+                    study.survey.instrument, data, folder, options, base=base, progress=progress
+                )
+            except TuningError as exc:
+                raise RunFolderError(f"tune: {exc}") from None
+    rf.mark("tune", key, {"folder": spec.out or "tune/model"})
+    return folder
+
+
 def instrument(study: Study) -> Instrument:
     from chorus.surveys import load_instrument
 
@@ -207,6 +255,7 @@ def consensus(
     answers: Results,
     dataset: HumanDataset,
     progress: bool,
+    answered_by: str = "",
 ) -> list[Episode]:
     """Consensus pilot, the pipeline of `chorus consensus run` with the section's options: the
     questions file's questions, else debate-bank questions; the panel is drawn from the survey's
@@ -214,7 +263,8 @@ def consensus(
     representatives, each carrying its own survey `answers` (O and M items), with the perception
     pre-test against `dataset`'s real respondents (survey_pilot.py). With a trained reward, the
     panel is real participants of the model's Polis conversation (their vote histories) and the
-    question, without a file, the conversation's own."""
+    question, without a file, the conversation's own. `answered_by`: the tuned model's
+    fingerprint when a tuned model answered the survey (the base `engine` still debates)."""
     from chorus.simulator.consensus import (
         bank_questions,
         draw_panel,
@@ -236,6 +286,7 @@ def consensus(
     folder = rf.work / "consensus"
     reward = load_reward(spec.reward, engine, debias=spec.debias)
     key = stage_key(study, engine, "seed", "pool", "target", "matching", "survey", "consensus")
+    key += answered_by
     if isinstance(reward, TrainedReward):
         key += reward.digest
     if rf.done("consensus", key):
