@@ -143,7 +143,7 @@ def _regressions(
     all_answers: pd.DataFrame, traits: np.ndarray, idx: np.ndarray, inst, held_out: list[str]
 ) -> dict[str, list[np.ndarray]]:
     """demographics-only and statistical: fitted per item on everyone but the drawn people."""
-    from chorus.surveys.metrics.individual import _demographic_probs
+    from chorus.surveys.metrics import demographic_probs
 
     others = np.setdiff1d(np.arange(len(all_answers)), idx)
     cols = [c for c in all_answers.columns if c not in ("respondent_id", "weight")]
@@ -160,14 +160,14 @@ def _regressions(
         for name, x in (("demographics-only", traits), ("statistical", both)):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # lbfgs iteration notes on a few sparse items
-                probs = _demographic_probs(x[train], y[train].astype(int), w[train], x[idx], k)
+                probs = demographic_probs(x[train], y[train].astype(int), w[train], x[idx], k)
             out[name].append(probs)
     return out
 
 
 def _scores(pred: Predictions, human_rows: list[np.ndarray], weights, inst) -> dict:
     """Per row: per-person accuracy, top-1 and r arrays (people with no answered item out)."""
-    from chorus.surveys.metrics.individual import _row_corr, _zscores
+    from chorus.surveys.metrics import row_corr, zscores
 
     answered = pred.truth >= 0
     out = {}
@@ -185,21 +185,21 @@ def _scores(pred: Predictions, human_rows: list[np.ndarray], weights, inst) -> d
             if q.spec.ordered or p.shape[1] == 2:
                 truth_rows = np.zeros_like(p)
                 truth_rows[rows, y[rows]] = 1.0
-                z_p = _zscores(np.nan_to_num(p), human_rows[j], weights, q.values)
-                z_h = _zscores(truth_rows, human_rows[j], weights, q.values)
+                z_p = zscores(np.nan_to_num(p), human_rows[j], weights, q.values)
+                z_h = zscores(truth_rows, human_rows[j], weights, q.values)
                 zs.append(np.where(ok, z_p, np.nan))
                 zh.append(np.where(ok, z_h, np.nan))
-        r = _row_corr(np.array(zs).T, np.array(zh).T) if zs else np.full(len(acc), np.nan)
+        r = row_corr(np.array(zs).T, np.array(zh).T) if zs else np.full(len(acc), np.nan)
         out[name] = {"acc": acc, "top": top, "r": r}
     return out
 
 
 def _figures(scores: dict, n_boot: int, seed: int, retest: np.ndarray | None) -> dict:
-    from chorus.surveys.scoring import _person_figure
+    from chorus.surveys.scoring import person_figure
 
     def fig(*arrays, statistic=None):
         stat = statistic or (lambda x, axis=-1: np.mean(x, axis=axis))
-        return _person_figure(arrays, stat, n_boot, seed).model_dump()
+        return person_figure(arrays, stat, n_boot, seed).model_dump()
 
     def ratio(a, b, axis=-1):
         return np.mean(a, axis=axis) / np.mean(b, axis=axis)
@@ -246,7 +246,7 @@ def run_survey(engine, name: str, args: argparse.Namespace, rows: list[str]) -> 
         personas_from_respondents,
         with_answers,
     )
-    from chorus.surveys.metrics.individual import _features
+    from chorus.surveys.metrics import trait_features
     from chorus.surveys.metrics.responses import from_human
 
     started = time.time()
@@ -278,7 +278,7 @@ def run_survey(engine, name: str, args: argparse.Namespace, rows: list[str]) -> 
         items=held_out, truth=np.where(np.isfinite(truth), truth, -1).astype(int), probs={}
     )
     human = from_human(ds, inst, people_table)
-    traits = _features(human.traits, human.n)
+    traits = trait_features(human.traits, human.n)
     # demographics-only always: it is every row's denominator
     fitted = _regressions(all_answers, traits, idx, inst, held_out)
     pred.probs |= {k: v for k, v in fitted.items() if k in rows or k == "demographics-only"}

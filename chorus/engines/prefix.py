@@ -1,4 +1,4 @@
-"""Grouping token sequences that share a long prefix, so the prefix is computed once."""
+"""A prefix tree over token sequences, so every prefix they share is computed once."""
 
 from __future__ import annotations
 
@@ -7,55 +7,75 @@ from collections.abc import Sequence
 from pydantic import BaseModel
 
 
-class PrefixGroup(BaseModel):
-    members: list[int]  # indices into the job list
-    prefix_len: int  # tokens computed once for the whole group (0 = no sharing)
+class PrefixNode(BaseModel):
+    """Tokens [start:end] shared by `members` (indices into the sequences), computed once on top
+    of the parent's; each of `rows` then computes its own rest, each child shares more."""
+
+    start: int
+    end: int
+    members: list[int]
+    rows: list[int]
+    children: list[PrefixNode]
 
 
-def _lcp(a: Sequence[int], b: Sequence[int]) -> int:
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
+def _lcp(seqs: Sequence[Sequence[int]], members: list[int], start: int, stop: int) -> int:
+    """The end of what all members share from `start`, at most `stop`."""
+    first = seqs[members[0]]
+    end = start
+    while end < stop and all(seqs[m][end] == first[end] for m in members[1:]):
+        end += 1
+    return end
 
 
-def group_by_prefix(
-    seqs: Sequence[Sequence[int]], first_query: Sequence[int], min_prefix: int = 32
-) -> list[PrefixGroup]:
-    """Group sequences whose shared prefix is at least `min_prefix` tokens.
+def prefix_tree(
+    seqs: Sequence[Sequence[int]],
+    first_query: Sequence[int],
+    min_prefix: int = 32,
+    min_stem: int = 8,
+) -> PrefixNode:
+    """The radix tree of `seqs` (the root shares nothing), nodes cut where sequences diverge.
 
-    `first_query[i]` is the first position whose output sequence i needs; the shared prefix stops
-    before it, so every query position is computed in the per-member pass. Sequences are sorted
-    so that those sharing prefixes are neighbours. A neighbour joins the current group only if
-    that keeps at least half of what the group would otherwise share: half of the group's shared
-    prefix, or, while the group has one member, half of what the neighbour shares with the
-    sequence after it. So prompts that share a short system message but differ in a long persona
-    context form one group per persona, and two prompts sharing only a short question stem
-    still pair up when nothing longer is on offer.
+    `first_query[i]` is the first position whose output sequence i needs; sharing stops before
+    it, so every query position is computed in the sequence's own pass. A node shares at least
+    `min_prefix` tokens at the top level (a persona's context) and `min_stem` below it (the
+    answers a person's leave-one-out contexts still share, a question asked in two option
+    orders); a shorter common run is not worth a pass of its own and stays in each branch. So a
+    person's contexts that each leave a different answer out, in a fixed order, compute every
+    answer once per branch of the tree rather than once per context.
     """
-    order = sorted(range(len(seqs)), key=lambda i: tuple(seqs[i]))
-    ahead = [
-        min(_lcp(seqs[i], seqs[j]), first_query[i], first_query[j])
-        for i, j in zip(order, order[1:])
-    ] + [0]
-    groups: list[PrefixGroup] = []
-    cur: list[int] = []
-    cur_len = 0
-    for k, i in enumerate(order):
-        if cur:
-            shared = min(cur_len, _lcp(seqs[cur[-1]], seqs[i]), first_query[i])
-            kept = cur_len if len(cur) > 1 else ahead[k]
-            if shared >= min_prefix and 2 * shared >= kept:
-                cur.append(i)
-                cur_len = shared
-                continue
-            groups.append(_close(cur, cur_len))
-        cur, cur_len = [i], first_query[i]
-    if cur:
-        groups.append(_close(cur, cur_len))
-    return groups
+    nodes, rows = _branches(seqs, first_query, list(range(len(seqs))), 0, min_prefix, min_stem)
+    return PrefixNode(start=0, end=0, members=list(range(len(seqs))), rows=rows, children=nodes)
 
 
-def _close(members: list[int], shared: int) -> PrefixGroup:
-    return PrefixGroup(members=members, prefix_len=shared if len(members) > 1 else 0)
+def _branches(
+    seqs: Sequence[Sequence[int]],
+    first_query: Sequence[int],
+    members: list[int],
+    start: int,
+    min_len: int,
+    min_stem: int,
+) -> tuple[list[PrefixNode], list[int]]:
+    """The subtrees and the lone rows of `members`, which share tokens [:start]."""
+    nodes: list[PrefixNode] = []
+    rows: list[int] = []
+    todo = [sorted(members)]
+    while todo:
+        part = todo.pop(0)
+        if len(part) == 1:
+            rows += part
+            continue
+        end = _lcp(seqs, part, start, min(first_query[m] for m in part))
+        if end - start >= min_len:
+            kids, kid_rows = _branches(seqs, first_query, part, end, min_stem, min_stem)
+            nodes.append(
+                PrefixNode(start=start, end=end, members=part, rows=kid_rows, children=kids)
+            )
+            continue
+        # too short a run to compute alone: split where the part diverges; each branch keeps it
+        rows += [m for m in part if first_query[m] <= end]
+        by_token: dict[int, list[int]] = {}
+        for m in part:
+            if first_query[m] > end:
+                by_token.setdefault(seqs[m][end], []).append(m)
+        todo += by_token.values()
+    return nodes, sorted(rows)

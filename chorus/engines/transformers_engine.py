@@ -1,9 +1,9 @@
 """The default engine: a local Hugging Face model (folder or GGUF) run with transformers.
 
-Scoring (choice, loglik) is one forward pass per request, batched with right padding; requests
-sharing a long token prefix compute it once and reuse its KV cache. Generation is a batched
-left-padded decode loop with one random generator per sample, so a sample never depends on the
-batch it ran in.
+Scoring (choice, loglik) is one forward pass per request, batched with right padding; every
+token prefix that requests share is computed once, down a prefix tree, and its KV cache reused.
+Generation is a batched left-padded decode loop with one random generator per sample, so a
+sample never depends on the batch it ran in.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from chorus.engines.base import Engine, sample_seed
 from chorus.engines.errors import ContextOverflowError, ModelNotFoundError, check_choice
 from chorus.engines.labels import label_spellings
 from chorus.engines.model_files import EMBEDDED_NAME, materialise, resolve_model
-from chorus.engines.prefix import group_by_prefix
+from chorus.engines.prefix import PrefixNode, prefix_tree
 from chorus.engines.rendering import ChatMode, encode, render, uses_chat
 from chorus.engines.types import (
     ChoiceDistribution,
@@ -257,58 +257,58 @@ class TransformersEngine(Engine):
 
     @torch.inference_mode()
     def _score(self, jobs: list[_ScoreJob]) -> None:
-        """Two levels of shared prefixes: a group's long common prefix (a persona's context) is
-        computed once, then within the group each run of requests sharing a further stem (the
-        same question asked in two option orders) computes the stem once."""
+        """Every shared prefix once, down a prefix tree: a persona's context, then what its
+        requests still share below it (the answers a person's leave-one-out contexts have in
+        common, a question stem asked in two option orders), each on top of the one above."""
         if not jobs:
             return
-        groups = group_by_prefix(
-            [j.ids for j in jobs], [min(j.positions) for j in jobs], self.min_shared_prefix
-        )
-        singles = [jobs[m] for g in groups if g.prefix_len == 0 for m in g.members]
-        self._score_rows([(j, 0) for j in singles], None, torch.zeros((1, 0), dtype=torch.long), 0)
-        for g in groups:
-            if g.prefix_len == 0:
-                continue
-            prefix = torch.tensor([jobs[g.members[0]].ids[: g.prefix_len]])
-            past = self._cache(self.model(input_ids=prefix, use_cache=True, logits_to_keep=1))
-            self._score_stems([jobs[m] for m in g.members], past, g.prefix_len)
-
-    def _score_stems(self, members: list[_ScoreJob], past, base: int) -> None:
-        stems = group_by_prefix(
-            [j.ids[base:] for j in members],
-            [min(j.positions) - base for j in members],
+        root = prefix_tree(
+            [j.ids for j in jobs],
+            [min(j.positions) for j in jobs],
+            self.min_shared_prefix,
             self.min_shared_stem,
         )
-        ones = torch.ones((1, base), dtype=torch.long)
-        plain = [(members[i], 0) for s in stems if s.prefix_len == 0 for i in s.members]
-        self._score_rows(plain, past, ones, base)
-        shared = sorted((s for s in stems if s.prefix_len), key=lambda s: s.prefix_len)
-        for chunk in self._chunks([s.prefix_len for s in shared]):
-            subs = [shared[k] for k in chunk]
-            seqs = [members[s.members[0]].ids[base : base + s.prefix_len] for s in subs]
+        self._score_node(jobs, root, None, torch.zeros((1, 0), dtype=torch.long))
+
+    def _score_node(self, jobs: list[_ScoreJob], node: PrefixNode, cache, mask) -> None:
+        """`cache` (one row, `mask` over its slots; None at the root) holds tokens [:node.end]:
+        the node's rows are scored on top of it, then each child's shared tokens are computed
+        once (children of similar length in one batch) and its subtree scored on top."""
+        self._score_rows([(jobs[m], 0) for m in node.rows], cache, mask, node.end)
+        children = sorted(node.children, key=lambda c: c.end - c.start)
+        chunks = list(self._chunks([c.end - c.start for c in children]))
+        for n, chunk in enumerate(chunks):
+            kids = [children[k] for k in chunk]
+            seqs = [jobs[kid.members[0]].ids[kid.start : kid.end] for kid in kids]
             width = max(len(q) for q in seqs)
             input_ids = torch.full((len(seqs), width), self.pad_id, dtype=torch.long)
-            mask = torch.cat(
-                [ones.expand(len(seqs), base), torch.zeros((len(seqs), width), dtype=torch.long)], 1
+            kid_mask = torch.cat(
+                [mask.expand(len(seqs), -1), torch.zeros((len(seqs), width), dtype=torch.long)], 1
             )
             for r, q in enumerate(seqs):
                 input_ids[r, : len(q)] = torch.tensor(q)
-                mask[r, base : base + len(q)] = 1
-            cache = copy.deepcopy(past)
-            cache.batch_repeat_interleave(len(seqs))
-            cache = self._cache(
-                self.model(
-                    input_ids=input_ids,
-                    attention_mask=mask,
-                    use_cache=True,
-                    position_ids=torch.arange(base, base + width).expand(len(seqs), width),
-                    logits_to_keep=1,
-                    **{self._cache_arg: cache},
-                )
+                kid_mask[r, mask.shape[1] : mask.shape[1] + len(q)] = 1
+            past = None
+            if cache is not None:
+                # the forward pass extends its cache in place: copy it while it is still needed
+                past = cache if n == len(chunks) - 1 else copy.deepcopy(cache)
+                if len(seqs) > 1:
+                    past.batch_repeat_interleave(len(seqs))
+            out = self.model(
+                input_ids=input_ids,
+                attention_mask=kid_mask,
+                use_cache=True,
+                position_ids=torch.arange(node.end, node.end + width).expand(len(seqs), width),
+                logits_to_keep=1,
+                **({} if past is None else {self._cache_arg: past}),
             )
-            rows = [(members[i], r) for r, s in enumerate(subs) for i in s.members]
-            self._score_rows(rows, cache, mask, base, [base + s.prefix_len for s in subs])
+            extended = self._cache(out)
+            for r, kid in enumerate(kids):
+                kid_cache = extended
+                if len(kids) > 1:
+                    kid_cache = copy.deepcopy(extended)
+                    kid_cache.batch_select_indices(torch.tensor([r]))
+                self._score_node(jobs, kid, kid_cache, kid_mask[r : r + 1])
 
     def _score_rows(
         self,

@@ -279,9 +279,9 @@ def _gaps(instrument: Instrument, questions, fig) -> list[GapScore]:
     return out
 
 
-def _person_figure(data: tuple[np.ndarray, ...], statistic, n_boot: int, seed: int) -> Figure:
-    """scipy's BCa bootstrap over persons (paired when several arrays), percentile where BCa is
-    undefined."""
+def person_figure(data: tuple[np.ndarray, ...], statistic, n_boot: int, seed: int) -> Figure:
+    """A figure over persons: `statistic(*data, axis=-1)` with scipy's BCa bootstrap interval
+    (paired when several arrays), percentile where BCa is undefined, none below 3 persons."""
     value = float(statistic(*data, axis=-1))
     if n_boot < 2 or len(data[0]) < 3:
         return Figure(value=rounded(value), lo=None, hi=None)
@@ -310,7 +310,7 @@ def _individual(ps: PersonScores | None, n_boot: int, seed: int) -> Individual |
         return np.mean(a, axis=axis) / np.mean(b, axis=axis)
 
     def fig(*arrays, statistic=mean) -> Figure:
-        return _person_figure(arrays, statistic, n_boot, seed)
+        return person_figure(arrays, statistic, n_boot, seed)
 
     r = ps.r[np.isfinite(ps.r)]
     return Individual(

@@ -139,3 +139,45 @@ def test_non_finite_label_probabilities_are_flagged_incomplete():
     ok = _distribution(["A", "B"], np.log(np.array([0.3, 0.1])), "next_token")
     assert ok.complete and ok.probs == pytest.approx([0.75, 0.25])
     assert ok.raw_mass == pytest.approx(0.4)
+
+
+def test_leave_one_out_contexts_share_answers_down_the_tree_and_match_no_sharing(
+    transformers_engine,
+):
+    # a person's answers with one left out per question (the `answers` conditioning), each
+    # question in two option orders: shared runs several levels deep, siblings batched
+    answers = [
+        f"Question: {q}\nAnswer: {o[0]}" for q, o in QUESTIONS + [("Do you own a gun?", ("No",))]
+    ]
+    requests = []
+    for left_out, (q, opts) in enumerate(QUESTIONS):
+        context = (
+            "Your answers:\n" + STORY + "\n".join(a for i, a in enumerate(answers) if i != left_out)
+        )
+        for order in (opts, tuple(reversed(opts))):
+            requests.append(_request(q, order, story=context))
+    fed: list[int] = []
+    forward = transformers_engine.model.forward
+
+    def counting(*args, **kwargs):
+        fed.append(int(kwargs["input_ids"].numel()))
+        return forward(*args, **kwargs)
+
+    transformers_engine.model.forward = counting
+    try:
+        shared = transformers_engine.choice(requests)
+    finally:
+        del transformers_engine.model.forward
+    saved = transformers_engine.min_shared_prefix
+    transformers_engine.min_shared_prefix = 10**9  # disables all sharing
+    try:
+        plain = transformers_engine.choice(requests)
+    finally:
+        transformers_engine.min_shared_prefix = saved
+    ids = [transformers_engine.encode_prompt(r.prompt) for r in requests]
+    distinct = len({tuple(s[:i]) for s in ids for i in range(1, len(s) + 1)})
+    assert sum(fed) <= distinct + 2 * len(requests)  # the distinct prefixes, plus padding
+    assert sum(fed) < sum(map(len, ids)) / 3
+    for a, b in zip(shared, plain):
+        np.testing.assert_allclose(a.probs, b.probs, atol=1e-4)
+        assert a.raw_mass == pytest.approx(b.raw_mass, abs=1e-4)

@@ -21,7 +21,14 @@ from chorus.surveys.metrics.floor import (
     real_panel,
 )
 from chorus.surveys.metrics.groups import GroupStats, cohens_d, gap, perception_error
-from chorus.surveys.metrics.individual import PersonScores, person_scores
+from chorus.surveys.metrics.individual import (
+    PersonScores,
+    demographic_probs,
+    person_scores,
+    row_corr,
+    trait_features,
+    zscores,
+)
 from chorus.surveys.metrics.reliability import cronbach_alpha, reverse_items
 from chorus.surveys.metrics.responses import ResponseSet, constant, from_answers, from_human
 
@@ -38,6 +45,7 @@ __all__ = [
     "comparison",
     "constant",
     "cronbach_alpha",
+    "demographic_probs",
     "dispersion_ratios",
     "distance",
     "equivalent_panel_size",
@@ -53,9 +61,12 @@ __all__ = [
     "person_scores",
     "real_panel",
     "reverse_items",
+    "row_corr",
+    "trait_features",
     "tvd",
     "value_matrix",
     "wasserstein",
     "weighted_corr",
     "weighted_distribution",
+    "zscores",
 ]

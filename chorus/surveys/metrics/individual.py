@@ -58,14 +58,19 @@ def respondent_of(persona_ids: np.ndarray, human_ids: np.ndarray) -> np.ndarray 
     return None if any(i is None for i in idx) else np.array(idx, dtype=int)
 
 
-def _features(traits: dict[str, np.ndarray], n: int) -> np.ndarray:
+def trait_features(traits: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """n x 9 strings: each person's traits as categories ("?" where unknown), for a one-hot
+    regression (`demographic_probs`)."""
     cols = [traits.get(t, np.full(n, None, dtype=object)) for t in TRAITS]
     return np.array([[("?" if c is None else str(c)) for c in row] for row in zip(*cols)])
 
 
-def _demographic_probs(
+def demographic_probs(
     x_train: np.ndarray, y: np.ndarray, w: np.ndarray, x_test: np.ndarray, k: int
 ) -> np.ndarray:
+    """The demographics-only model: a weighted multinomial logistic regression on one-hot
+    categorical features (`x_train` rows, answers `y` as option positions < k), predicting
+    len(x_test) x k probabilities (0 for an option nobody in training gave)."""
     enc = OneHotEncoder(handle_unknown="ignore").fit(x_train)
     # tol 1e-3: 4x fewer iterations than the default, log-likelihood equal to 1e-4 on ANES items
     model = LogisticRegression(max_iter=500, tol=1e-3)
@@ -91,7 +96,11 @@ def _cell_majority(
     return out
 
 
-def _zscores(rows: np.ndarray, human_rows: np.ndarray, w: np.ndarray, values: np.ndarray):
+def zscores(
+    rows: np.ndarray, human_rows: np.ndarray, w: np.ndarray, values: np.ndarray
+) -> np.ndarray:
+    """Each distribution row's expected value (`values` per option) as a z-score of the item
+    among the respondents (`human_rows`, weights `w`); NaN where the item has no spread."""
     known = ~np.isnan(human_rows).any(axis=1)
     x = human_rows[known] @ values
     mean = np.average(x, weights=w[known])
@@ -108,7 +117,7 @@ def person_scores(
     if idx is None or sim.n < 2:
         return None
     others = np.setdiff1d(np.arange(human.n), idx)
-    x_all = _features(human.traits, human.n)
+    x_all = trait_features(human.traits, human.n)
     # each CELL trait as integer codes: comparing codes is far cheaper than strings
     cells = np.column_stack(
         [np.unique(x_all[:, TRAITS.index(t)], return_inverse=True)[1] for t in CELL]
@@ -130,7 +139,7 @@ def person_scores(
         y = np.argmax(h_rows, axis=1)
         y_train = np.argmax(h_all[train], axis=1)
         w_train = human.weights[train]
-        demo = _demographic_probs(x_all[train], y_train, w_train, x_all[idx], k)
+        demo = demographic_probs(x_all[train], y_train, w_train, x_all[idx], k)
         cell = _cell_majority(cells, train, y_train, w_train, idx, k)
         # a random other persona: the mean over the other personas that answered the question
         # (an unanswered row neither counts nor votes for option 0)
@@ -152,8 +161,8 @@ def person_scores(
             sums[key] += np.where(ok, val, 0.0)
         items += ok
         if q.spec.ordered or k == 2:
-            zs = _zscores(p_rows, h_all, human.weights, q.values)
-            zh = _zscores(np.nan_to_num(h_rows), h_all, human.weights, q.values)
+            zs = zscores(p_rows, h_all, human.weights, q.values)
+            zh = zscores(np.nan_to_num(h_rows), h_all, human.weights, q.values)
             z_sim.append(np.where(ok, zs, np.nan))
             z_hum.append(np.where(ok, zh, np.nan))
     keep = items > 0
@@ -170,13 +179,13 @@ def person_scores(
         cell_top1=mean["c1"],
         random_persona=mean["r"],
         random_persona_top1=mean["r1"],
-        r=_row_corr(np.array(z_sim).T[keep], np.array(z_hum).T[keep])
+        r=row_corr(np.array(z_sim).T[keep], np.array(z_hum).T[keep])
         if z_sim
         else np.full(int(keep.sum()), np.nan),
     )
 
 
-def _row_corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def row_corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Pearson r of each row of a with the same row of b, over the columns both have (NaN
     where fewer than 3 or either side has no spread)."""
     out = np.full(len(a), np.nan)
