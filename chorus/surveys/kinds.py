@@ -42,6 +42,7 @@ import numpy as np
 from chorus.core import Templates
 from chorus.engines import ChoiceDistribution, ChoiceRequest, Engine
 from chorus.surveys.errors import SurveyError
+from chorus.surveys.numeric import digit_choice, median_difference, summary
 from chorus.surveys.templating import TEMPLATES
 
 MappingRule = Literal["values", "option_values", "bins"]
@@ -50,6 +51,11 @@ Operation = Callable[[Engine, Sequence[ChoiceRequest]], list[ChoiceDistribution]
 Combine = Callable[
     [Sequence[ChoiceDistribution], Sequence[Sequence[int]]], tuple[np.ndarray, float]
 ]
+Extras = Callable[[np.ndarray, np.ndarray, np.ndarray], dict[str, float]]
+Summary = Callable[[np.ndarray, np.ndarray], dict[str, float]]
+
+
+ANSWER_PREFIX = "Answer: ("  # a lettered answer: the next token is the option's letter
 
 
 class UnknownKindError(SurveyError, ValueError):
@@ -116,9 +122,21 @@ class QuestionKind:
     templates: Templates = TEMPLATES
     operation: Operation = choose
     combine: Combine = average_orders
+    # how the answer is written: after `answer_prefix`, the letter of an option (`lettered`) or
+    # the option's label itself (a number); whether the option order is varied to debias it
+    answer_prefix: str = ANSWER_PREFIX
+    lettered: bool = True
+    reorder: bool = True
+    # the question gives `range: [lo, hi]` (and `unit`) and its options are the integers in it
+    ranged: bool = False
+    # per-question figures beyond the distance, `extras(values, p_sim, p_hum)` -> name: value,
+    # scored (with intervals) as `<name>/<question>`; and the summary of one distribution
+    # (`summary(values, p)`) that Results.to_pandas and the report show
+    extras: Extras | None = None
+    summary: Summary | None = None
 
     def render(self, **values: object) -> str:
-        """The question prompt of this kind (`framing`, `options`)."""
+        """The question prompt of this kind (`framing`, `options`, `question`)."""
         return self.templates.render(self.template, **values)
 
 
@@ -174,5 +192,22 @@ register_kind(
         metric="wasserstein",
         distance=wasserstein,
         mappings=frozenset({"bins"}),
+    )
+)
+register_kind(
+    QuestionKind(
+        "numeric",
+        ordered=True,
+        metric="wasserstein",
+        distance=wasserstein,  # over unit-spaced integers: W1 / (K-1) is W1 on the values / range
+        mappings=frozenset({"option_values"}),
+        template="numeric.j2",
+        operation=digit_choice,
+        answer_prefix="Answer: ",
+        lettered=False,
+        reorder=False,
+        ranged=True,
+        extras=median_difference,
+        summary=summary,
     )
 )

@@ -70,7 +70,8 @@ def map_column(
     if len(unknown):
         raise DatasetError(
             f"{where}: column {mapping.column!r} of {dataset!r} has values {_examples(unknown)} "
-            f"that match no option value {sorted(by_value)}; list them under `missing`"
+            f"that match no option value ({_span(values)}); list them under `missing` or fix "
+            "the data"
         )
     out[answered] = idx.astype("Int64")
     return out
@@ -99,3 +100,10 @@ def _examples(series: pd.Series) -> str:
     counts = series.astype(str).value_counts()
     shown = ", ".join(f"{v!r} (x{c})" for v, c in counts.head(_SHOW).items())
     return shown + (f" and {len(counts) - _SHOW} more" if len(counts) > _SHOW else "")
+
+
+def _span(values: np.ndarray) -> str:
+    """The option values, or their first..last where there are many (a numeric range)."""
+    if len(values) > _SHOW * 2:
+        return f"whole numbers {values.min():g} to {values.max():g}"
+    return ", ".join(f"{v:g}" for v in values)

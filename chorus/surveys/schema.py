@@ -20,6 +20,7 @@ Perspective = Literal["self", "ingroup", "outgroup", "meta"]
 PERSPECTIVES: tuple[Perspective, ...] = ("self", "ingroup", "outgroup", "meta")
 
 _ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+MAX_RANGE = 1000  # steps of a numeric range: each is an answer whose digits are read
 
 
 def norm_value(value: Any) -> str:
@@ -151,6 +152,12 @@ class Question(_Strict):
     groups: str | None = None  # name of an instrument-level group set
     about: str | None = None  # the group this question is about (e.g. ft_dem is about Democrats)
     sources: dict[str, ColumnMapping] = {}  # dataset name -> mapping
+    # numeric kinds: the whole numbers lo..hi that answer it, and their unit ("degrees")
+    range: tuple[int, int] | None = None
+    unit: str = ""
+    # an item of a grid (surveys.grids): the block's name and the stem its items share
+    grid: str | None = None
+    stem: str | None = None
 
     @field_validator("kind")
     @classmethod
@@ -160,6 +167,7 @@ class Question(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
+        self._range_options()
         self._check_options()
         if len(set(self.perspectives)) != len(self.perspectives):
             raise LocatedError(("perspectives",), "perspectives are listed twice")
@@ -172,6 +180,28 @@ class Question(_Strict):
         for name, mapping in self.sources.items():
             self._check_mapping(name, mapping, labels)
         return self
+
+    def _range_options(self) -> None:
+        """A ranged kind's options are the integers of its `range` (written once, not listed)."""
+        if not self.spec.ranged:
+            if self.range is not None:
+                raise LocatedError(("range",), f"`range` is for numeric questions, not {self.kind}")
+            return
+        if self.range is None:
+            raise LocatedError(("range",), f"a {self.kind} question needs `range: [lo, hi]`")
+        lo, hi = self.range
+        if not 0 <= lo < hi or hi - lo > MAX_RANGE:
+            raise LocatedError(
+                ("range",),
+                f"range [{lo}, {hi}]: give whole numbers 0 <= lo < hi with at most {MAX_RANGE} "
+                "steps between them",
+            )
+        numbers = [Option(label=str(v), value=float(v)) for v in range(lo, hi + 1)]
+        if self.options and self.options != numbers:
+            raise LocatedError(
+                ("options",), f"a {self.kind} question takes `range`, not `options`: remove them"
+            )
+        object.__setattr__(self, "options", numbers)
 
     def _check_options(self) -> None:
         if len(self.substantive_options) < 2:
@@ -216,6 +246,11 @@ class Question(_Strict):
                     where + ("values", raw),
                     f"value {raw!r} maps to unknown option {target!r} (options: {sorted(labels)})",
                 )
+
+    @property
+    def wording(self) -> str:
+        """What the question asks: a grid item after its stem, else its text."""
+        return f"{self.stem.strip()}\n\n{self.text}" if self.stem else self.text
 
     @property
     def spec(self) -> QuestionKind:
@@ -300,6 +335,15 @@ class Instrument(_Strict):
     def scored_questions(self) -> list[Question]:
         """Every question (kinds chorus does not ask are refused at load, so all are scored)."""
         return list(self.questions)
+
+    @property
+    def grids(self) -> dict[str, list[Question]]:
+        """Each grid's items (surveys.grids), in instrument order."""
+        out: dict[str, list[Question]] = {}
+        for q in self.questions:
+            if q.grid is not None:
+                out.setdefault(q.grid, []).append(q)
+        return out
 
     @property
     def scale_items(self) -> list[Question]:
