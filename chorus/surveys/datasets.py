@@ -14,7 +14,7 @@ from chorus.core.yamlfile import LineMap, line_of, load_model
 from chorus.surveys.errors import DatasetError, SurveyFileError
 from chorus.surveys.instruments import demographics_instrument
 from chorus.surveys.mapping import map_column
-from chorus.surveys.readers import TableFormat, read_table
+from chorus.surveys.readers import LABELLED, TableFormat, read_table
 from chorus.surveys.schema import ColumnMapping, Instrument
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -54,7 +54,7 @@ class HumanDataset:
         """The raw table, validated for ids and weights."""
         d = self.descriptor
         file = (self.path.parent / d.file).resolve()
-        fmt = d.format or ("sav" if file.suffix.lower() == ".sav" else "csv")
+        fmt = d.format or LABELLED.get(file.suffix.lower(), "csv")
         table = read_table(file, fmt)
         for col, key in ((d.id_column, "id_column"), (d.weight_column, "weight_column")):
             if col is not None and col not in table.columns:

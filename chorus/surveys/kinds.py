@@ -24,11 +24,26 @@ before the instruments that use it are loaded, and must provide:
 - `combine`: how the distributions over the presented option orders become one over the
   options, `combine(distributions, orders)` -> (probabilities by option, raw label mass).
 
-The shipped kinds are all "one of K" answered by one `choice` forward pass per option order
-(`choose`), with the orders averaged (`average_orders`): `single_choice` (nominal, total
-variation distance), `ordinal` and `binned_numeric` (ordered, W1 over option positions divided
-by K-1; binned questions map a numeric column through `bins`). Kinds in `REFUSED` (`free_text`)
-are rejected at load, with the reason, rather than silently never asked.
+Optional, with the one-of-K defaults:
+
+- `answer_prefix`, `lettered`: what follows the prompt ("Answer: (") and whether the answer is
+  an option's letter or its label itself (a number); `reorder`: whether option orders are
+  varied to debias the answer (not for numbers, which have one natural order).
+- `ranged`: the question gives `range: [lo, hi]` (and `unit`) and its options are the whole
+  numbers of the range, generated at load.
+- `extras(values, p_sim, p_hum)`: figures beyond the distance, scored with intervals as
+  `<name>/<question>`; `summary(values, p)`: the summary of one distribution that the score,
+  `Results.summaries()` and the report show.
+
+The one-of-K kinds are answered by one `choice` forward pass per option order (`choose`), with
+the orders averaged (`average_orders`): `single_choice` (nominal, total variation distance),
+`ordinal` and `binned_numeric` (ordered, W1 over option positions divided by K-1; binned
+questions map a numeric column through `bins`). `numeric` is a whole number in a range, its
+distribution read digit by digit (surveys.numeric.digit_choice), scored by W1 over the range's
+integers divided by the range, with the median difference as an extra and mean and quantiles
+as its summary. Grids are not a kind: a grid's items are questions of one kind sharing a stem
+(surveys.grids). Kinds in `REFUSED` (`free_text`) are rejected at load, with the reason, rather
+than silently never asked.
 """
 
 from __future__ import annotations

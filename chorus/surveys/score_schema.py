@@ -261,8 +261,8 @@ class Score(BaseModel):
         for q in self.questions:
             rows += [(q.id, "wd", q.wd), (q.id, "wd_raw", q.wd_raw)]
             rows += [(q.id, name, f) for name, f in q.extras.items()]
-        for g in self.grids:
-            rows += [(g.grid, name, getattr(g, name)) for name in GRID_METRICS]
+        for block in self.grids:
+            rows += [(block.grid, name, getattr(block, name)) for name in GRID_METRICS]
         for g in self.gaps:
             rows += [(g.question, name, getattr(g, name)) for name in GAP_METRICS]
         for p in self.perceptions:

@@ -12,8 +12,8 @@ import pytest
 from scipy.stats import wasserstein_distance
 
 from chorus.engines import ChoiceRequest, LoglikRequest, Prompt
-from chorus.surveys import SurveyFileError, load_dataset, load_instrument
-from chorus.surveys.answering import answer
+from chorus.simulator.report.figures import cumulative
+from chorus.surveys import SurveyFileError, ask, load_dataset, load_instrument
 from chorus.surveys.errors import DatasetError
 from chorus.surveys.metrics.responses import ResponseSet, from_human
 from chorus.surveys.numeric import DIGITS, digit_choice, quantile, summary
@@ -109,9 +109,18 @@ def test_digit_reading_is_the_models_probability_of_each_number(transformers_eng
 
 def test_numeric_answers_end_to_end(cached_engine, tmp_path):
     inst = load_instrument(_write(tmp_path, "h.yaml", HOURS))
-    rows = answer(cached_engine, [Persona(persona_id="p", demographics={"age": "30-39"})], inst)
+    results = ask(cached_engine, [Persona(persona_id="p", demographics={"age": "30-39"})], inst)
+    rows = results.answers
     assert len(rows) == 1 and len(rows.probs[0]) == 13 and rows.raw_mass[0] > 0.2
     assert sum(rows.probs[0]) == pytest.approx(1.0)
+    tidy = results.to_pandas()
+    assert list(tidy["option"]) == [str(v) for v in range(13)]
+    (row,) = results.summaries().to_dict("records")
+    p = np.asarray(rows.probs[0])
+    assert row["unit"] == "hours" and row["mean"] == pytest.approx(p @ np.arange(13))
+    assert row["q50"] == np.flatnonzero(np.cumsum(p) >= 0.5)[0]
+    plot = cumulative("tv", [float(v) for v in range(13)], list(p), [("qa", list(p))], "")
+    assert plot.startswith("data:image/png;base64,")
 
 
 def test_numeric_scoring_is_w1_over_the_range_and_the_median_difference(tmp_path):
