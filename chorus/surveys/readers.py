@@ -12,7 +12,7 @@ from chorus.core.tables import read_csv
 from chorus.surveys.errors import DatasetError
 
 TableFormat = Literal["csv", "sav", "dta"]
-LABELLED: dict[str, str] = {".sav": "sav", ".dta": "dta"}  # file suffix -> labelled format
+LABELLED: dict[str, TableFormat] = {".sav": "sav", ".dta": "dta"}  # file suffix -> labelled format
 
 
 def read_table(path: Path, fmt: TableFormat) -> pd.DataFrame:

@@ -49,7 +49,8 @@ def skeleton(data: Path, dataset: str) -> str:
     labels = meta.variable_value_labels
     if not labels:
         raise DatasetError(f"{data}: no variable has value labels, so there is nothing to map")
-    blocks, ids = [], set()
+    blocks: list[str] = []
+    ids: set[str] = set()
     for column, values in labels.items():
         if len(values) < 2:
             continue

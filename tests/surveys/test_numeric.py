@@ -83,7 +83,8 @@ def test_a_human_value_outside_the_range_is_an_error(tmp_path):
 
 def test_digit_reading_is_the_models_probability_of_each_number(transformers_engine):
     """The distribution over 0..12 from one next-token read per prefix equals the one from the
-    log-likelihood of each number's digits times the probability that no digit follows."""
+    log-likelihood of each number's digits (a separate scoring path) times the probability that
+    no digit follows it."""
     prompt = Prompt.chat(
         ("user", "How many hours a day do you sleep? Answer with a whole number from 0 to 12."),
         answer_prefix="Answer: ",
@@ -96,12 +97,11 @@ def test_digit_reading_is_the_models_probability_of_each_number(transformers_eng
         req = LoglikRequest(prompt=after, continuation=text)
         return transformers_engine.loglik([req])[0].logprob
 
-    raw = np.array(
-        [
-            np.exp(logp("", lab)) * (1 - sum(np.exp(logp(lab, d)) for d in DIGITS))
-            for lab in labels
-        ]
-    )
+    def more(prefix: str) -> float:  # P(another digit after the prefix)
+        after = prompt.model_copy(update={"answer_prefix": prompt.answer_prefix + prefix})
+        return transformers_engine.choice([ChoiceRequest(prompt=after, labels=DIGITS)])[0].raw_mass
+
+    raw = np.array([np.exp(logp("", lab)) * (1 - more(lab)) for lab in labels])
     assert got.probs == pytest.approx(raw / raw.sum(), abs=1e-4)
     assert got.raw_mass == pytest.approx(raw.sum(), rel=1e-3)
     assert 0.2 < got.raw_mass <= 1.0 and labels[int(np.argmax(got.probs))] in {"6", "7", "8"}
