@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chorus.core.yamlfile import LineMap, line_of, load_model
 from chorus.surveys.errors import DatasetError, SurveyFileError
 from chorus.surveys.instruments import demographics_instrument
-from chorus.surveys.mapping import map_column
+from chorus.surveys.mapping import map_column, map_selections
 from chorus.surveys.readers import LABELLED, TableFormat, read_table
 from chorus.surveys.schema import ColumnMapping, Instrument
 
@@ -155,7 +155,10 @@ class HumanDataset:
                 continue
             labels = [o.label for o in q.substantive_options]
             where = instrument.where_question(q.id, "sources", self.name)
-            out[q.id] = map_column(table, mapping, labels, q.values, where, self.name).array
+            if q.spec.independent:  # check all that apply: a tuple of selected positions
+                out[q.id] = map_selections(table, mapping, labels, where, self.name).array
+            else:
+                out[q.id] = map_column(table, mapping, labels, q.values, where, self.name).array
         return out
 
 

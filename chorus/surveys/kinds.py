@@ -31,7 +31,8 @@ Optional, with the one-of-K defaults:
   varied to debias the answer (not for numbers, which have one natural order).
 - `ranged`: the question gives `range: [lo, hi]` (and `unit`) and its options are the whole
   numbers of the range, generated at load.
-- `extras(values, p_sim, p_hum)`: figures beyond the distance, scored with intervals as
+- `extras(values, sim_rows, sim_weights, human_rows, human_weights)`: figures beyond the
+  distance (from the people's rows), scored with intervals as
   `<name>/<question>`; `summary(values, p)`: the summary of one distribution that the score,
   `Results.summaries()` and the report show.
 
@@ -50,23 +51,31 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from chorus.core import Templates
 from chorus.engines import ChoiceDistribution, ChoiceRequest, Engine
 from chorus.surveys.errors import SurveyError
+from chorus.surveys.multi import (
+    ask_each_option,
+    average_inclusion,
+    count_tvd,
+    finish,
+    half,
+    rate_difference,
+)
 from chorus.surveys.numeric import digit_choice, median_difference, summary
 from chorus.surveys.templating import TEMPLATES
 
-MappingRule = Literal["values", "option_values", "bins"]
+MappingRule = Literal["values", "option_values", "bins", "columns", "delimited"]
 Distance = Callable[[np.ndarray, np.ndarray, bool], float]
 Operation = Callable[[Engine, Sequence[ChoiceRequest]], list[ChoiceDistribution]]
 Combine = Callable[
     [Sequence[ChoiceDistribution], Sequence[Sequence[int]]], tuple[np.ndarray, float]
 ]
-Extras = Callable[[np.ndarray, np.ndarray, np.ndarray], dict[str, float]]
+Extras = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], dict[str, float]]
 Summary = Callable[[np.ndarray, np.ndarray], dict[str, float]]
 
 
@@ -103,6 +112,11 @@ def tvd(p: np.ndarray, q: np.ndarray, normalise: bool = True) -> float:
     It lies in [0, 1] already, so `normalise` changes nothing (it has no raw form)."""
     p, q = _pair(p, q)
     return float(0.5 * np.abs(p - q).sum())
+
+
+def uniform(k: int) -> np.ndarray:
+    """Every option equally likely: the chance reference of the one-of-K kinds."""
+    return np.full(k, 1.0 / k)
 
 
 def choose(engine: Engine, requests: Sequence[ChoiceRequest]) -> list[ChoiceDistribution]:
@@ -144,11 +158,18 @@ class QuestionKind:
     reorder: bool = True
     # the question gives `range: [lo, hi]` (and `unit`) and its options are the integers in it
     ranged: bool = False
-    # per-question figures beyond the distance, `extras(values, p_sim, p_hum)` -> name: value,
+    # per-question figures beyond the distance, `extras(values, sim_rows, sim_weights,
+    # human_rows, human_weights)` -> name: value (from the people's rows, not just the means),
     # scored (with intervals) as `<name>/<question>`; and the summary of one distribution
     # (`summary(values, p)`) that Results.to_pandas and the report show
     extras: Extras | None = None
     summary: Summary | None = None
+    # options chosen independently (check all that apply): a person's row holds K inclusion
+    # probabilities, not a distribution; `chance(k)` is the chance reference (default 1/K each)
+    # and `finish(question, probs)` applies the question's constraints after combining orders
+    independent: bool = False
+    chance: Callable[[int], np.ndarray] = uniform
+    finish: Callable[[Any, np.ndarray], np.ndarray] | None = None
 
     def render(self, **values: object) -> str:
         """The question prompt of this kind (`framing`, `options`, `question`)."""
@@ -224,5 +245,21 @@ register_kind(
         ranged=True,
         extras=median_difference,
         summary=summary,
+    )
+)
+register_kind(
+    QuestionKind(
+        "multi_select",
+        ordered=False,
+        metric="rate_difference",
+        distance=rate_difference,
+        mappings=frozenset({"columns", "delimited"}),
+        template="multi_select.j2",
+        operation=ask_each_option,
+        combine=average_inclusion,
+        independent=True,
+        chance=half,
+        extras=count_tvd,
+        finish=finish,
     )
 )

@@ -107,3 +107,44 @@ def _span(values: np.ndarray) -> str:
     if len(values) > _SHOW * 2:
         return f"whole numbers {values.min():g} to {values.max():g}"
     return ", ".join(f"{v:g}" for v in values)
+
+
+def map_selections(
+    table: pd.DataFrame, mapping: ColumnMapping, labels: list[str], where: str, dataset: str
+) -> pd.Series:
+    """For a check-all-that-apply question: each row's selected option positions (a tuple,
+    empty when none) or NA, from one delimited column or one column per option."""
+    wanted = list(mapping.columns.values()) if mapping.columns else [mapping.column]
+    absent = [c for c in wanted if c not in table.columns]
+    if absent:
+        raise DatasetError(
+            f"{where}: dataset {dataset!r} has no column(s) {absent}; fix the mapping's columns"
+        )
+    position = {lab: i for i, lab in enumerate(labels)}
+    out = pd.Series(pd.NA, index=table.index, dtype="object")
+    if mapping.columns is not None:
+        cols = {position[lab]: table[c] for lab, c in mapping.columns.items()}
+        keys = {i: col.map(lambda v: pd.NA if pd.isna(v) else norm_value(v))
+                for i, col in cols.items()}  # fmt: skip
+        answered = pd.concat(
+            [k.notna() & ~k.isin(mapping.missing) for k in keys.values()], axis=1
+        ).any(axis=1)
+        for r in np.flatnonzero(answered.to_numpy()):
+            out.iat[r] = tuple(i for i, k in keys.items() if k.iat[r] in mapping.selected)
+        return out
+    assert mapping.values is not None and mapping.delimiter is not None
+    raw = table[mapping.column]
+    unknown: list[str] = []
+    for r, v in enumerate(raw):
+        if pd.isna(v) or norm_value(v) in mapping.missing:
+            continue
+        tokens = [t.strip() for t in str(v).split(mapping.delimiter) if t.strip()]
+        unknown += [t for t in tokens if t not in mapping.values]
+        chosen = {position[mapping.values[t]] for t in tokens if t in mapping.values}
+        out.iat[r] = tuple(sorted(chosen))
+    if unknown:
+        raise DatasetError(
+            f"{where}: column {mapping.column!r} of {dataset!r} holds answers the mapping does "
+            f"not cover: {_examples(pd.Series(unknown))}; add them to `values` or `missing`"
+        )
+    return out

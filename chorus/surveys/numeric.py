@@ -86,6 +86,11 @@ def summary(values: np.ndarray, p: np.ndarray) -> dict[str, float]:
     return out
 
 
-def median_difference(values: np.ndarray, sim: np.ndarray, human: np.ndarray) -> dict[str, float]:
-    """Simulated minus human median, in the question's unit."""
-    return {"median_diff": quantile(values, sim, 0.5) - quantile(values, human, 0.5)}
+def median_difference(
+    values: np.ndarray, sim: np.ndarray, sim_w: np.ndarray, human: np.ndarray, human_w: np.ndarray
+) -> dict[str, float]:
+    """Simulated minus human median (of the weighted mean distributions), in the unit."""
+    from chorus.surveys.metrics.distance import weighted_distribution  # metrics import kinds
+
+    p_sim, p_hum = weighted_distribution(sim, sim_w), weighted_distribution(human, human_w)
+    return {"median_diff": quantile(values, p_sim, 0.5) - quantile(values, p_hum, 0.5)}

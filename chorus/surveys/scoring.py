@@ -29,6 +29,7 @@ from chorus.surveys.metrics.compare import (
     comparison,
     distributions,
     subgroup_members,
+    valued_questions,
 )
 from chorus.surveys.metrics.dispersion import flagged, ratios
 from chorus.surveys.metrics.distance import weighted_distribution
@@ -110,7 +111,7 @@ def score(
         _question(q, sim, human, fig, point, fl, (label_mass or {}).get(q.id)) for q in questions
     ]
     beats = fig("beats_uniform")
-    individual = _individual(person_scores(sim, human, questions), n_boot, seed)
+    individual = _individual(person_scores(sim, human, valued_questions(questions)), n_boot, seed)
     out = Score(
         instrument=instrument.name,
         dataset=dataset,
@@ -210,16 +211,17 @@ def _question(q, sim, human, fig, point, fl, mass) -> QuestionScore:
             ratio=rounded(d["ratio"]),
             flagged=flagged(d["ratio"]),
         ),
-        **_kind_figures(q, p_sim, p_hum, fig),
+        **_kind_figures(q, p_sim, p_hum, fig, human),
     )
 
 
-def _kind_figures(q, p_sim, p_hum, fig) -> dict:
+def _kind_figures(q, p_sim, p_hum, fig, human) -> dict:
     """The kind's own figures and distribution summaries (none for the one-of-K kinds)."""
     spec = q.spec
     out: dict = {}
     if spec.extras is not None:
-        names = spec.extras(q.values, p_hum, p_hum)
+        rows = human.self_rows(q.id)
+        names = spec.extras(q.values, rows, human.weights, rows, human.weights)
         out["extras"] = {name: fig(f"{name}/{q.id}") for name in names}
     if spec.summary is not None:
         out["human_summary"] = {k: rounded(v) for k, v in spec.summary(q.values, p_hum).items()}

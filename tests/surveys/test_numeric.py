@@ -156,3 +156,49 @@ def test_quantiles_of_a_distribution():
     p = np.array([0.1, 0.2, 0.4, 0.2, 0.1])
     assert [quantile(values, p, x) for x in (0.1, 0.3, 0.31, 0.5, 0.9)] == [0, 1, 2, 2, 3]
     assert summary(values, p)["mean"] == pytest.approx(2.0)
+
+
+@pytest.mark.slow
+def test_survey_run_and_score_a_numeric_question_and_a_grid(tmp_path):
+    """Through the command line: one persona, a 0-12 number and a two-item grid, scored
+    against a small human table; the run folder's instrument reloads (generated options)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from chorus.cli import app
+
+    text = HOURS + textwrap.dedent(
+        """\
+          - grid: spend
+            stem: Should spending on each of these go up or down?
+            kind: ordinal
+            options: [{label: up, value: 1}, {label: down, value: 2}]
+            items:
+              - {id: spend_parks, text: Parks, sources: {d: {column: parks, option_values: true}}}
+              - {id: spend_roads, text: Roads, sources: {d: {column: roads, option_values: true}}}
+        """
+    )
+    inst = _write(tmp_path, "h.yaml", text)
+    rng = np.random.default_rng(0)
+    pd.DataFrame(
+        {"id": range(30), "tv_hours": rng.integers(0, 13, 30), "parks": rng.integers(1, 3, 30),
+         "roads": rng.integers(1, 3, 30)}
+    ).to_csv(tmp_path / "d.csv", index=False)  # fmt: skip
+    desc = _write(tmp_path, "d.yaml", "name: d\nfile: d.csv\nid_column: id\ndemographics: {}\n")
+    out = tmp_path / "run"
+    runner = CliRunner()
+    ran = runner.invoke(app, ["survey", "run", str(inst), "--personas", "anes2012", "--n", "1",
+                              "--perspectives", "self", "--out", str(out),
+                              "--cache-file", str(tmp_path / "c.sqlite")])  # fmt: skip
+    assert ran.exit_code == 0, ran.output
+    scored = runner.invoke(app, ["survey", "score", str(out), "--human", str(desc),
+                                 "--n-boot", "10"])  # fmt: skip
+    assert scored.exit_code == 0, scored.output
+    metrics = json.loads((out / "metrics.json").read_text())
+    tv = next(q for q in metrics["questions"] if q["id"] == "tv")
+    assert len(tv["sim"]) == 13 and "median_diff" in tv["extras"] and tv["floor"] is not None
+    hours = pd.read_csv(tmp_path / "d.csv")["tv_hours"]
+    assert tv["human_summary"]["q50"] == np.percentile(hours, 50, method="inverted_cdf")
+    (block,) = metrics["grids"]
+    assert block["grid"] == "spend" and block["items"] == ["spend_parks", "spend_roads"]
