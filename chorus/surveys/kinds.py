@@ -31,6 +31,9 @@ Optional, with the one-of-K defaults:
   varied to debias the answer (not for numbers, which have one natural order).
 - `ranged`: the question gives `range: [lo, hi]` (and `unit`) and its options are the whole
   numbers of the range, generated at load.
+- `independent`, `chance`, `finish`: options chosen independently (rows hold inclusion
+  probabilities, kept out of the value-based metrics), the chance reference for K options, and
+  the question's constraints applied after the orders are combined.
 - `extras(values, sim_rows, sim_weights, human_rows, human_weights)`: figures beyond the
   distance (from the people's rows), scored with intervals as
   `<name>/<question>`; `summary(values, p)`: the summary of one distribution that the score,
@@ -42,9 +45,12 @@ the orders averaged (`average_orders`): `single_choice` (nominal, total variatio
 questions map a numeric column through `bins`). `numeric` is a whole number in a range, its
 distribution read digit by digit (surveys.numeric.digit_choice), scored by W1 over the range's
 integers divided by the range, with the median difference as an extra and mean and quantiles
-as its summary. Grids are not a kind: a grid's items are questions of one kind sharing a stem
-(surveys.grids). Kinds in `REFUSED` (`free_text`) are rejected at load, with the reason, rather
-than silently never asked.
+as its summary. `multi_select` (check all that apply) is `independent`: one Yes/No pass per
+option (surveys.multi.ask_each_option), rows of inclusion probabilities, constraints applied
+by `finish`, scored by the mean absolute selection-rate difference with the count of
+selections' TVD as an extra and 1/2 per option as chance. Grids are not a kind: a grid's
+items are questions of one kind sharing a stem (surveys.grids). Kinds in `REFUSED`
+(`free_text`) are rejected at load, with the reason, rather than silently never asked.
 """
 
 from __future__ import annotations

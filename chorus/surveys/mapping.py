@@ -121,17 +121,17 @@ def map_selections(
             f"{where}: dataset {dataset!r} has no column(s) {absent}; fix the mapping's columns"
         )
     position = {lab: i for i, lab in enumerate(labels)}
-    out = pd.Series(pd.NA, index=table.index, dtype="object")
+    out: list[tuple[int, ...] | None] = [None] * len(table)
     if mapping.columns is not None:
-        cols = {position[lab]: table[c] for lab, c in mapping.columns.items()}
-        keys = {i: col.map(lambda v: pd.NA if pd.isna(v) else norm_value(v))
-                for i, col in cols.items()}  # fmt: skip
-        answered = pd.concat(
-            [k.notna() & ~k.isin(mapping.missing) for k in keys.values()], axis=1
-        ).any(axis=1)
-        for r in np.flatnonzero(answered.to_numpy()):
-            out.iat[r] = tuple(i for i, k in keys.items() if k.iat[r] in mapping.selected)
-        return out
+        keys = {
+            position[lab]: [None if pd.isna(v) else norm_value(v) for v in table[c]]
+            for lab, c in mapping.columns.items()
+        }
+        for r in range(len(table)):
+            seen = [k[r] for k in keys.values()]
+            if any(v is not None and v not in mapping.missing for v in seen):
+                out[r] = tuple(i for i, k in keys.items() if k[r] in mapping.selected)
+        return pd.Series(out, index=table.index, dtype="object")
     assert mapping.values is not None and mapping.delimiter is not None
     raw = table[mapping.column]
     unknown: list[str] = []
@@ -141,10 +141,10 @@ def map_selections(
         tokens = [t.strip() for t in str(v).split(mapping.delimiter) if t.strip()]
         unknown += [t for t in tokens if t not in mapping.values]
         chosen = {position[mapping.values[t]] for t in tokens if t in mapping.values}
-        out.iat[r] = tuple(sorted(chosen))
+        out[r] = tuple(sorted(chosen))
     if unknown:
         raise DatasetError(
             f"{where}: column {mapping.column!r} of {dataset!r} holds answers the mapping does "
             f"not cover: {_examples(pd.Series(unknown))}; add them to `values` or `missing`"
         )
-    return out
+    return pd.Series(out, index=table.index, dtype="object")

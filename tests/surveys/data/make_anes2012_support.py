@@ -1,10 +1,11 @@
-"""Build anes2012_support.csv (1,500 respondents): a DERIVED check-all-that-apply test dataset (not asked of anyone).
+"""Build anes2012_support.csv (1,500 respondents): a DERIVED check-all-that-apply test set.
 
-ANES 2012 has no check-all-that-apply question. This file derives one from each real
-respondent's own answers to five separate items of the vendored ANES 2012 data: "Which of these
-do you support?" selects an option where the respondent gave the supporting answer to its item,
-and "none of these" where they supported none. Respondents missing any of the five items have
-no answer. Run from the repository root: python tests/surveys/data/make_anes2012_support.py
+Nobody was asked it: ANES 2012 has no check-all-that-apply question. This file derives one
+from each real respondent's own answers to five separate items of the vendored ANES 2012 data:
+"Which of these do you support?" selects an option where the respondent gave the supporting
+answer to its item, and "none of these" where they supported none. Respondents missing any of
+the five items have no answer. Run from the repository root:
+    python tests/surveys/data/make_anes2012_support.py
 """
 
 from pathlib import Path
