@@ -92,16 +92,15 @@ def test_digit_reading_is_the_models_probability_of_each_number(transformers_eng
     labels = tuple(str(v) for v in range(13))
     got = digit_choice(transformers_engine, [ChoiceRequest(prompt=prompt, labels=labels)])[0]
 
-    def logp(prefix: str, text: str) -> float:
-        after = prompt.model_copy(update={"answer_prefix": prompt.answer_prefix + prefix})
-        req = LoglikRequest(prompt=after, continuation=text)
-        return transformers_engine.loglik([req])[0].logprob
+    def after(prefix: str) -> Prompt:
+        return prompt.model_copy(update={"answer_prefix": prompt.answer_prefix + prefix})
 
-    def more(prefix: str) -> float:  # P(another digit after the prefix)
-        after = prompt.model_copy(update={"answer_prefix": prompt.answer_prefix + prefix})
-        return transformers_engine.choice([ChoiceRequest(prompt=after, labels=DIGITS)])[0].raw_mass
-
-    raw = np.array([np.exp(logp("", lab)) * (1 - more(lab)) for lab in labels])
+    # one batch each: the digits' log-likelihood, and P(another digit) after each number
+    paths = transformers_engine.loglik([LoglikRequest(prompt=prompt, continuation=lab)
+                                        for lab in labels])  # fmt: skip
+    more = transformers_engine.choice([ChoiceRequest(prompt=after(lab), labels=DIGITS)
+                                       for lab in labels])  # fmt: skip
+    raw = np.array([np.exp(p.logprob) * (1 - m.raw_mass) for p, m in zip(paths, more)])
     assert got.probs == pytest.approx(raw / raw.sum(), abs=1e-4)
     assert got.raw_mass == pytest.approx(raw.sum(), rel=1e-3)
     assert 0.2 < got.raw_mass <= 1.0 and labels[int(np.argmax(got.probs))] in {"6", "7", "8"}
