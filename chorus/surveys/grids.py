@@ -53,7 +53,9 @@ def expand_grids(data: Any, lines: LineMap, path: Path | str) -> tuple[Any, Line
 
 
 def _is_grid(entry: Any) -> bool:
-    return isinstance(entry, dict) and "grid" in entry
+    """A grid entry lists `items` (an expanded item, as a run folder's instrument.yaml holds
+    it, carries `grid` and `stem` but no `items`: it is a question)."""
+    return isinstance(entry, dict) and "items" in entry
 
 
 def _items(grid: dict, lines: LineMap, at: tuple[str, ...], path: Path | str) -> list[dict]:

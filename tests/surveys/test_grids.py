@@ -118,3 +118,15 @@ def test_grid_items_on_the_real_model(cached_engine, tmp_path):
     assert list(rows.question_id) == ["trust_congress", "trust_courts"]
     assert all(sum(p) == pytest.approx(1.0) and len(p) == 3 for p in rows.probs)
     assert rows.probs[0] != pytest.approx(rows.probs[1])  # the items differ, not the stem
+
+
+def test_the_instrument_a_run_folder_records_loads_again(tmp_path):
+    """A run folder writes the instrument as asked: grid items as questions carrying `grid`
+    and `stem`, a numeric question with its generated options; it reloads unchanged."""
+    import yaml
+
+    inst = load_instrument("anes2012")
+    dumped = tmp_path / "instrument.yaml"
+    dumped.write_text(yaml.safe_dump(inst.model_dump(mode="json", exclude_defaults=True)))
+    again = load_instrument(dumped)
+    assert again.questions == inst.questions and list(again.grids) == ["fedspend"]
