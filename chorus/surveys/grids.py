@@ -45,7 +45,7 @@ def expand_grids(data: Any, lines: LineMap, path: Path | str) -> tuple[Any, Line
             continue
         for j, item in enumerate(_items(entry, lines, old, path)):
             new = ("questions", str(len(out)))
-            _move(lines, moved, old, new)  # the grid's own fields (its options, stem, ...)
+            _move(lines, moved, old, new, skip=_GRID_ONLY)  # the grid's shared fields
             _move(lines, moved, old + ("items", str(j)), new)  # the item's, on top
             moved[new + ("stem",)] = lines.get(old + ("stem",), lines[old])
             out.append(item)
@@ -91,7 +91,14 @@ def _items(grid: dict, lines: LineMap, at: tuple[str, ...], path: Path | str) ->
     return out
 
 
-def _move(lines: LineMap, moved: LineMap, old: tuple[str, ...], new: tuple[str, ...]) -> None:
+def _move(
+    lines: LineMap,
+    moved: LineMap,
+    old: tuple[str, ...],
+    new: tuple[str, ...],
+    skip: tuple[str, ...] = (),
+) -> None:
+    """Copy the lines under `old` to `new` (leaving out the fields in `skip`)."""
     for key, line in lines.items():
-        if key[: len(old)] == old and not (len(key) > len(old) and key[len(old)] in _GRID_ONLY):
+        if key[: len(old)] == old and not (len(key) > len(old) and key[len(old)] in skip):
             moved[new + key[len(old) :]] = line
