@@ -167,16 +167,16 @@ def test_survey_run_and_score_a_numeric_question_and_a_grid(tmp_path):
 
     from chorus.cli import app
 
-    text = HOURS + textwrap.dedent(
-        """\
-          - grid: spend
-            stem: Should spending on each of these go up or down?
-            kind: ordinal
-            options: [{label: up, value: 1}, {label: down, value: 2}]
-            items:
-              - {id: spend_parks, text: Parks, sources: {d: {column: parks, option_values: true}}}
-              - {id: spend_roads, text: Roads, sources: {d: {column: roads, option_values: true}}}
-        """
+    text = HOURS + (
+        "  - grid: spend\n"
+        "    stem: Should spending on each of these go up or down?\n"
+        "    kind: ordinal\n"
+        "    options: [{label: up, value: 1}, {label: down, value: 2}]\n"
+        "    items:\n"
+        "      - {id: spend_parks, text: Parks, sources: {d: {column: parks, option_values: true}}}"
+        "\n"
+        "      - {id: spend_roads, text: Roads, sources: {d: {column: roads, option_values: true}}}"
+        "\n"
     )
     inst = _write(tmp_path, "h.yaml", text)
     rng = np.random.default_rng(0)
