@@ -78,8 +78,8 @@ def test_anes_instrument_has_the_required_items():
                 "    options: [{label: a}, {label: b}]\n"
             ),
             5,
-            "unknown question kind 'likert' (known kinds: binned_numeric, numeric, ordinal, "
-            "single_choice)",
+            "unknown question kind 'likert' (known kinds: binned_numeric, multi_select, numeric, "
+            "ordinal, single_choice)",
         ),
         (  # duplicate ids: the second id's line
             "name: t\nquestions:\n" + GOOD_QUESTION + GOOD_QUESTION,
