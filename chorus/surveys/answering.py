@@ -213,7 +213,10 @@ def _ask(
     rows = []
     for iv, item, orders, at in slots:
         reqs = requests[at : at + len(orders)]
-        probs, raw_mass = item.question.spec.combine(dists[at : at + len(orders)], orders)
+        spec = item.question.spec
+        probs, raw_mass = spec.combine(dists[at : at + len(orders)], orders)
+        if spec.finish is not None:  # the question's constraints (multi_select limits)
+            probs = spec.finish(item.question, probs)
         rows.append(
             {
                 "persona_id": iv.persona.persona_id,

@@ -11,11 +11,11 @@ from typing import Literal, get_args
 import numpy as np
 
 from chorus.engines import ChoiceRequest, Prompt, Role
+from chorus.surveys.kinds import ANSWER_PREFIX as ANSWER_PREFIX  # re-exported
 from chorus.surveys.persona import Persona
 from chorus.surveys.schema import GroupMember, Instrument, Perspective, Question
 from chorus.surveys.templating import render
 
-ANSWER_PREFIX = "Answer: ("
 LETTERS = string.ascii_uppercase
 Debias = Literal["none", "reverse", "permute"]
 DEBIAS: tuple[Debias, ...] = get_args(Debias)
@@ -64,13 +64,12 @@ def items_for(
 
 def framing(item: Item) -> str:
     """The question text under the item's perspective, rendered from perspectives/*.j2."""
+    asked = item.question.wording
     if item.perspective == "self":
-        return render("perspectives/self.j2", question=item.question.text)
+        return render("perspectives/self.j2", question=asked)
     if item.perspective == "meta":
-        return render(
-            "perspectives/meta.j2", question=item.question.text, group=item.group, judge=item.judge
-        )
-    return render("perspectives/group.j2", question=item.question.text, group=item.group)
+        return render("perspectives/meta.j2", question=asked, group=item.group, judge=item.judge)
+    return render("perspectives/group.j2", question=asked, group=item.group)
 
 
 def option_orders(
@@ -85,6 +84,8 @@ def option_orders(
     subst = list(range(len(question.substantive_options)))
     tail = list(range(len(subst), n))
     orders = [subst + tail]
+    if not question.spec.reorder:  # a kind without option order to debias (numbers)
+        return orders
     if debias == "reverse":
         orders.append(subst[::-1] + tail)
     elif debias == "permute":
@@ -97,17 +98,29 @@ def option_orders(
 
 
 def question_block(item: Item, order: Sequence[int]) -> str:
-    """The question with its lettered options in `order`, from its kind's template."""
+    """The question with its options in `order` (lettered where the kind answers by letter),
+    from its kind's template."""
+    q = item.question
+    shown = list(zip(labels_for(q, order), (q.options[i].text for i in order)))
+    return q.spec.render(framing=framing(item), options=shown, question=q)
+
+
+def labels_for(question: Question, order: Sequence[int]) -> tuple[str, ...]:
+    """What the answer is written as, by position: a letter, or the option's label (numbers)."""
+    if not question.spec.lettered:
+        return tuple(question.options[i].label for i in order)
     if len(order) > len(LETTERS):
-        raise ValueError(f"question {item.question.id!r} has more than {len(LETTERS)} options")
-    opts = item.question.options
-    shown = [(LETTERS[pos], opts[i].text) for pos, i in enumerate(order)]
-    return item.question.spec.render(framing=framing(item), options=shown)
+        raise ValueError(f"question {question.id!r} has more than {len(LETTERS)} options")
+    return tuple(LETTERS[: len(order)])
 
 
 def answer_turn(item: Item, order: Sequence[int], position: int) -> str:
     """How a chosen answer appears in the history of a sequential interview."""
-    return f"{ANSWER_PREFIX}{LETTERS[position]}) {item.question.options[order[position]].text}"
+    q = item.question
+    chosen = q.options[order[position]]
+    if not q.spec.lettered:
+        return f"{q.spec.answer_prefix}{chosen.label}"
+    return f"{q.spec.answer_prefix}{LETTERS[position]}) {chosen.text}"
 
 
 def choice_request(
@@ -119,8 +132,8 @@ def choice_request(
     for asked, answered in history:
         turns += [("user", asked), ("assistant", answered)]
     turns.append(("user", question_block(item, order)))
-    prompt = Prompt.chat(*turns, answer_prefix=ANSWER_PREFIX)
-    return ChoiceRequest(prompt=prompt, labels=tuple(LETTERS[: len(order)]))
+    prompt = Prompt.chat(*turns, answer_prefix=item.question.spec.answer_prefix)
+    return ChoiceRequest(prompt=prompt, labels=labels_for(item.question, order))
 
 
 def prompt_hash(requests: Sequence[ChoiceRequest]) -> str:

@@ -15,11 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 from chorus.surveys.errors import LocatedError
 from chorus.surveys.kinds import MappingRule, QuestionKind, kind_spec
+from chorus.surveys.multi import MAX_OPTIONS as MAX_SELECT_OPTIONS
 
 Perspective = Literal["self", "ingroup", "outgroup", "meta"]
 PERSPECTIVES: tuple[Perspective, ...] = ("self", "ingroup", "outgroup", "meta")
 
 _ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+MAX_RANGE = 1000  # steps of a numeric range: each is an answer whose digits are read
 
 
 def norm_value(value: Any) -> str:
@@ -44,6 +46,7 @@ class Option(_Strict):
     text: str = ""  # wording shown to the model; defaults to the label
     value: float | None = None  # ordinal/numeric value used by means, correlations and alpha
     not_mentioned: bool = False  # the "not mentioned / prefer not to say" option
+    exclusive: bool = False  # multi_select: "none of these", selected only alone
 
     @model_validator(mode="after")
     def _defaults(self) -> Option:
@@ -60,10 +63,16 @@ class ColumnMapping(_Strict):
     Exactly one of: `values` (raw value -> option label), `bins` (numeric edges; value v falls
     in bin i when edges[i] <= v < edges[i+1], the last bin including its upper edge), or
     `option_values: true` (the raw number equals the option's `value`).
-    Raw values listed in `missing` count as no answer.
+    Raw values listed in `missing` count as no answer. Check-all-that-apply questions map
+    either one delimited column (`values` with a `delimiter`: each token -> an option) or one
+    column per option (`columns`: option label -> column; the raw values in `selected` mean
+    selected, any other answer not selected).
     """
 
-    column: str = Field(min_length=1)
+    column: str = ""
+    columns: dict[str, str] | None = None
+    delimiter: str | None = None
+    selected: list[str] = ["1"]
     values: dict[str, str] | None = None
     bins: list[float] | None = None
     option_values: bool = False
@@ -82,13 +91,21 @@ class ColumnMapping(_Strict):
             }
         return v
 
-    @field_validator("missing", mode="before")
+    @field_validator("missing", "selected", mode="before")
     @classmethod
     def _norm_missing(cls, v: Any) -> Any:
         return [norm_value(x) for x in v] if isinstance(v, list) else v
 
     @model_validator(mode="after")
     def _one_rule(self) -> ColumnMapping:
+        if self.columns is not None:
+            if self.column or self.values is not None or self.bins is not None:
+                raise ValueError("give either `columns` (one per option) or `column`, not both")
+            return self
+        if not self.column:
+            raise LocatedError(("column",), "give the dataset `column` (or `columns`)")
+        if self.delimiter is not None and self.values is None:
+            raise LocatedError(("delimiter",), "a `delimiter` needs `values` (token -> option)")
         rules = [self.values is not None, self.bins is not None, self.option_values]
         if sum(rules) != 1:
             raise ValueError(
@@ -101,7 +118,11 @@ class ColumnMapping(_Strict):
 
     @property
     def rule(self) -> MappingRule:
-        """Which of the three rules this mapping uses."""
+        """Which of the rules this mapping uses."""
+        if self.columns is not None:
+            return "columns"
+        if self.delimiter is not None:
+            return "delimited"
         if self.values is not None:
             return "values"
         return "bins" if self.bins is not None else "option_values"
@@ -151,6 +172,15 @@ class Question(_Strict):
     groups: str | None = None  # name of an instrument-level group set
     about: str | None = None  # the group this question is about (e.g. ft_dem is about Democrats)
     sources: dict[str, ColumnMapping] = {}  # dataset name -> mapping
+    # numeric kinds: the whole numbers lo..hi that answer it, and their unit ("degrees")
+    range: tuple[int, int] | None = None
+    unit: str = ""
+    # an item of a grid (surveys.grids): the block's name and the stem its items share
+    grid: str | None = None
+    stem: str | None = None
+    # multi_select: how many options a person may select
+    min_select: int = Field(default=0, ge=0)
+    max_select: int | None = Field(default=None, ge=1)
 
     @field_validator("kind")
     @classmethod
@@ -160,7 +190,9 @@ class Question(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
+        self._range_options()
         self._check_options()
+        self._check_selection()
         if len(set(self.perspectives)) != len(self.perspectives):
             raise LocatedError(("perspectives",), "perspectives are listed twice")
         if set(self.perspectives) - {"self"} and self.groups is None:
@@ -172,6 +204,55 @@ class Question(_Strict):
         for name, mapping in self.sources.items():
             self._check_mapping(name, mapping, labels)
         return self
+
+    def _range_options(self) -> None:
+        """A ranged kind's options are the integers of its `range` (written once, not listed)."""
+        if not self.spec.ranged:
+            if self.range is not None:
+                raise LocatedError(("range",), f"`range` is for numeric questions, not {self.kind}")
+            return
+        if self.range is None:
+            raise LocatedError(("range",), f"a {self.kind} question needs `range: [lo, hi]`")
+        lo, hi = self.range
+        if not 0 <= lo < hi or hi - lo > MAX_RANGE:
+            raise LocatedError(
+                ("range",),
+                f"range [{lo}, {hi}]: give whole numbers 0 <= lo < hi with at most {MAX_RANGE} "
+                "steps between them",
+            )
+        numbers = [Option(label=str(v), value=float(v)) for v in range(lo, hi + 1)]
+        if self.options and self.options != numbers:
+            raise LocatedError(
+                ("options",), f"a {self.kind} question takes `range`, not `options`: remove them"
+            )
+        object.__setattr__(self, "options", numbers)
+
+    def _check_selection(self) -> None:
+        """Selection limits and exclusive options belong to kinds whose options are chosen
+        independently (multi_select), and must be satisfiable."""
+        k = len(self.options)
+        exclusive = [i for i, o in enumerate(self.options) if o.exclusive]
+        if not self.spec.independent:
+            if self.min_select or self.max_select is not None:
+                field = "min_select" if self.min_select else "max_select"
+                raise LocatedError((field,), f"`{field}` is for multi_select questions")
+            if exclusive:
+                raise LocatedError(("options", exclusive[0], "exclusive"),
+                                   "`exclusive` is for multi_select options")  # fmt: skip
+            return
+        if k > MAX_SELECT_OPTIONS:
+            raise LocatedError(
+                ("options",), f"a {self.kind} question takes at most {MAX_SELECT_OPTIONS} options"
+            )
+        top = k if self.max_select is None else self.max_select
+        if self.min_select > top:
+            raise LocatedError(
+                ("min_select",), f"min_select {self.min_select} > max_select {top}: none allowed"
+            )
+        if self.max_select is not None and self.max_select > k:
+            raise LocatedError(("max_select",), f"max_select {self.max_select} > {k} options")
+        if len(exclusive) > 1:
+            raise LocatedError(("options", exclusive[1]), "only one option can be exclusive")
 
     def _check_options(self) -> None:
         if len(self.substantive_options) < 2:
@@ -210,12 +291,23 @@ class Question(_Strict):
                 f"{len(mapping.bins)} bin edges for {len(self.substantive_options)} options: "
                 "give one more edge than options",
             )
+        for label in mapping.columns or {}:
+            if label not in labels:
+                known = sorted(labels)
+                raise LocatedError(
+                    where + ("columns", label), f"unknown option {label!r} (options: {known})"
+                )
         for raw, target in (mapping.values or {}).items():
             if target not in labels:
                 raise LocatedError(
                     where + ("values", raw),
                     f"value {raw!r} maps to unknown option {target!r} (options: {sorted(labels)})",
                 )
+
+    @property
+    def wording(self) -> str:
+        """What the question asks: a grid item after its stem, else its text."""
+        return f"{self.stem.strip()}\n\n{self.text}" if self.stem else self.text
 
     @property
     def spec(self) -> QuestionKind:
@@ -300,6 +392,15 @@ class Instrument(_Strict):
     def scored_questions(self) -> list[Question]:
         """Every question (kinds chorus does not ask are refused at load, so all are scored)."""
         return list(self.questions)
+
+    @property
+    def grids(self) -> dict[str, list[Question]]:
+        """Each grid's items (surveys.grids), in instrument order."""
+        out: dict[str, list[Question]] = {}
+        for q in self.questions:
+            if q.grid is not None:
+                out.setdefault(q.grid, []).append(q)
+        return out
 
     @property
     def scale_items(self) -> list[Question]:

@@ -149,17 +149,17 @@ def test_perception_error_against_human_self_reports(anes):
     people = pd.DataFrame(
         {"persona_id": ["r1", "r2", "d1"], "party": ["Republican", "Republican", "Democrat"]}
     )
-    sim = constant(people, {"ft_dem": np.eye(5)[2]})  # everybody 41-59 about themselves
-    # the two Republicans think Democrats rate their own party 60-79 (value 69.5)
+    sim = constant(people, {"ft_dem": np.eye(101)[50]})  # everybody 50 degrees themselves
+    # the two Republicans think Democrats rate their own party 70 degrees
     sim.rows[("ft_dem", "outgroup", "Democrats")] = np.array(
-        [np.eye(5)[3], np.eye(5)[3], [np.nan] * 5]
+        [np.eye(101)[70], np.eye(101)[70], [np.nan] * 101]
     )
     out = compare(sim, human, inst, np.random.default_rng(0))
     dem = human.traits["party"] == "Democrat"
     dem_rows = human.self_rows("ft_dem")[dem]
     ok = ~np.isnan(dem_rows).any(axis=1)
     actual = np.average(dem_rows[ok] @ q.values, weights=human.weights[dem][ok])
-    assert out["perception/ft_dem/outgroup/Republicans"] == pytest.approx(69.5 - actual)
+    assert out["perception/ft_dem/outgroup/Republicans"] == pytest.approx(70 - actual)
     assert out["gap/ft_dem/sim"] == 0.0
 
 

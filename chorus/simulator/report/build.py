@@ -87,16 +87,22 @@ def _questions(styles: dict[str, Score]) -> list[dict[str, Any]]:
                 "q": q,
                 "note": note,
                 "styles": per,
-                "img": figures.distribution(
-                    q.text,
-                    q.options,
-                    (q.human, q.human_err),
-                    [(name, sq.sim, sq.sim_err) for name, sq in per],
-                    note,
-                ),
+                "img": _plot(q, per, note),
             }
         )
     return cards
+
+
+def _plot(q: QuestionScore, per: list[tuple[str, QuestionScore]], note: str) -> str:
+    """Shares per option for one-of-K kinds; for kinds that summarise a distribution over many
+    values (numbers), the cumulative distributions with the medians marked."""
+    if q.human_summary:
+        return figures.cumulative(
+            q.text, [float(x) for x in q.labels], q.human, [(n, sq.sim) for n, sq in per], note
+        )
+    return figures.distribution(
+        q.text, q.options, (q.human, q.human_err), [(n, sq.sim, sq.sim_err) for n, sq in per], note
+    )
 
 
 def _episode(e: Episode) -> dict[str, Any]:

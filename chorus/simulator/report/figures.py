@@ -53,6 +53,29 @@ def distribution(
     return _uri(fig)
 
 
+def cumulative(
+    text: str,
+    values: list[float],
+    human: list[float],
+    styles: list[tuple[str, list[float]]],
+    note: str,
+) -> str:
+    """A numeric question: the human and every style's cumulative distribution over the values,
+    each median as a dotted vertical line (the distance is the area between two curves)."""
+    fig, ax = plt.subplots(figsize=(6.2, 3.3))
+    colors = [HUMAN, SIM, "#55a868", "#8172b3", "#937860", "#da8bc3"]
+    for i, (name, shares) in enumerate([("human (weighted)", human)] + styles):
+        cdf = np.cumsum(shares) / np.sum(shares)
+        color = colors[i % len(colors)]
+        ax.step(values, cdf, where="post", color=color, label=name, linewidth=1.2)
+        ax.axvline(values[int(np.searchsorted(cdf, 0.5))], color=color, linestyle=":")
+    ax.set_xlabel("answer")
+    ax.set_ylabel("cumulative share")
+    ax.set_title(textwrap.fill(text, 70) + "\n" + note, fontsize=7)
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return _uri(fig)
+
+
 def heatmaps(
     questions: list[str], human: list[list[Any]], sim: list[list[Any]], frobenius: float
 ) -> str:

@@ -47,12 +47,19 @@ class ResponseSet:
             traits={t: v[idx] for t, v in self.traits.items()},
         )
 
-    def sample(self, rng: np.random.Generator) -> ResponseSet:
-        """One answer per person and item, drawn from their distribution (one-hot rows)."""
+    def sample(
+        self, rng: np.random.Generator, independent: frozenset[str] = frozenset()
+    ) -> ResponseSet:
+        """One answer per person and item, drawn from their distribution (one-hot rows); for
+        the questions in `independent` (check all that apply) each option drawn on its own."""
         rows = {}
         for key, mat in self.rows.items():
             out = np.full_like(mat, np.nan)
             ok = ~np.isnan(mat).any(axis=1)
+            if key[0] in independent:
+                out[ok] = (rng.random(mat[ok].shape) < mat[ok]).astype(float)
+                rows[key] = out
+                continue
             if ok.any():
                 cdf = np.cumsum(mat[ok], axis=1)
                 u = rng.random(int(ok.sum()))[:, None] * cdf[:, -1:]
@@ -71,6 +78,16 @@ def one_hot(positions: pd.Series, k: int) -> np.ndarray:
     return out
 
 
+def multi_hot(selections: pd.Series, k: int) -> np.ndarray:
+    """0/1 per option from tuples of selected positions (NA: no answer)."""
+    out = np.full((len(selections), k), np.nan)
+    for r, chosen in enumerate(selections):
+        if isinstance(chosen, tuple):
+            out[r] = 0.0
+            out[r, list(chosen)] = 1.0
+    return out
+
+
 def from_human(
     dataset: HumanDataset, instrument: Instrument, respondents: pd.DataFrame | None = None
 ) -> ResponseSet:
@@ -78,7 +95,9 @@ def from_human(
     people = dataset.respondents() if respondents is None else respondents
     answers = dataset.answers(instrument, people)
     rows: dict[ItemKey, np.ndarray] = {
-        (q.id, "self", None): one_hot(answers[q.id], len(q.substantive_options))
+        (q.id, "self", None): (multi_hot if q.spec.independent else one_hot)(
+            answers[q.id], len(q.substantive_options)
+        )
         for q in instrument.scored_questions
         if q.id in answers.columns
     }
@@ -129,7 +148,10 @@ def from_answers(
         key = (q.id, str(perspective), group)
         if key not in rows:
             rows[key] = np.full((len(ids), k), np.nan)
-        rows[key][index[str(pid)]] = probs / probs.sum() if probs.sum() > 0 else np.nan
+        if q.spec.independent:  # inclusion probabilities: not a distribution to renormalise
+            rows[key][index[str(pid)]] = probs
+        else:
+            rows[key][index[str(pid)]] = probs / probs.sum() if probs.sum() > 0 else np.nan
     w = np.ones(len(ids)) if weights is None else np.asarray(weights, dtype=float)
     return ResponseSet(ids=ids, weights=w, rows=rows, traits=_traits(personas))
 
