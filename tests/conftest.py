@@ -27,6 +27,7 @@ GROUPS = {
 }  # fmt: skip
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, when it is installed
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """One worker runs a whole file (its module fixtures built once) or a whole group of
     GROUPS. (xdist's own `loadgroup` marks do not reach its scheduler under pytest 9.)"""

@@ -54,7 +54,12 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--dtype", default="float32", choices=["auto", "float32", "bfloat16"])
     ap.add_argument("--personas", type=int, default=32)
     ap.add_argument("--gen-tokens", type=int, default=150)
-    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        help="requests in flight (default: the engine's, 16 for scoring, up to 64 samples)",
+    )
     ap.add_argument("--fault-rate", type=float, default=0.1)
     ap.add_argument("--tolerance", type=float, default=1e-4)
     ap.add_argument("--server", choices=["chorus", "vllm"], default="chorus")

@@ -1,10 +1,10 @@
-"""Any OpenAI-compatible server: `vllm serve`, Ollama, llama.cpp's server, hosted APIs,
+"""Any OpenAI-compatible server: vLLM's server, Ollama, llama.cpp's server, hosted APIs,
 `chorus serve`.
 
 Two endpoints (`api`):
 - `completions`: the client renders prompts (with a local tokenizer's chat template when one is
   given, as token ids, so the server scores exactly what the transformers engine scores) and
-  sends many prompts per request. `choice` asks for the top 100 log-probabilities of the first
+  sends many prompts per request. `choice` asks for the top 1000 log-probabilities of the first
   answer token (or the server's cap, read once from its refusal: vLLM's `--max-logprobs`); a
   label spelling outside them is scored with `echo` (batched, where the server supports it:
   probed once) only when it could move a probability by `logprob_tolerance` or more
@@ -17,13 +17,13 @@ Two endpoints (`api`):
 `auto` picks chat when no tokenizer is given or the server lists the model as a chat model
 (`"type": "chat"`), and completions otherwise.
 
-Requests run concurrently (a bounded pool: `concurrency`, by default 16 for scoring and up to
-64 samples for generation, one request each since each sample has its own seed) and come back
-in request order. The openai SDK
-retries connection errors, timeouts, 429 and 5xx with exponential backoff and jitter, honouring
-`Retry-After`; a request that still fails raises EngineRequestError carrying every result that
-did arrive, so the cache keeps them. The API key is read from an environment variable and never
-leaves the client object (not in fingerprints, manifests, the cache or error messages).
+Requests run concurrently (a bounded pool: `concurrency`, by default 16 for scoring and up to 64
+samples for generation, one request each since each sample has its own seed) and come back in
+request order. The openai SDK retries connection errors, timeouts, 429 and 5xx with exponential
+backoff and jitter, honouring `Retry-After`; a request that still fails raises
+EngineRequestError carrying every result that did arrive, so the cache keeps them. The API key
+is read from an environment variable and never leaves the client object (not in fingerprints,
+manifests, the cache or error messages).
 """
 
 from __future__ import annotations
@@ -148,8 +148,8 @@ class OpenAIEngine(Engine):
         except Exception as exc:  # the SDK's connection and status errors, bad JSON
             raise EngineUnavailableError(
                 f"no OpenAI-compatible server answers at {self.base_url}/models "
-                f"({self._scrub(_reason(exc))}); start one (`chorus serve`, `vllm serve MODEL`) or "
-                f"fix --base-url{self._key_hint(exc)}"
+                f"({self._scrub(_reason(exc))}); start one (`chorus serve`, vLLM's server: "
+                f"docs/engines.md) or fix --base-url{self._key_hint(exc)}"
             ) from exc
         if not listed:
             raise EngineUnavailableError(f"the server at {self.base_url} lists no models")
@@ -340,22 +340,30 @@ class OpenAIEngine(Engine):
     # ---- choice -------------------------------------------------------------------------------
     def choice(self, requests: Sequence[ChoiceRequest]) -> list[ChoiceDistribution]:
         fetch: Callable[[list[int]], list[dict[str, float]]]
+        # the first request goes alone until the server's top-logprobs cap is known
+        start = 0 if self._top_probed or not requests else 1
         if self.api == "chat":
-            parts = [[k] for k in range(len(requests))]
+            parts = [[k] for k in range(start, len(requests))]
 
             def fetch(part: list[int]) -> list[dict[str, float]]:
                 return [self._chat_top(requests[part[0]].prompt)]
         else:
-            parts = self._chunks(len(requests), self.batch)
+            chunks = self._chunks(len(requests) - start, self.batch)
+            parts = [[k + start for k in chunk] for chunk in chunks]
 
             def fetch(part: list[int]) -> list[dict[str, float]]:
                 return self._completion_tops([requests[k].prompt for k in part])
 
+        tops: dict[int, dict[str, float]] = {}
         try:
-            if requests and not self._top_probed:  # one request alone learns the server's cap
-                self._parallel("choice", [[0]], fetch)
+            if start:
+                tops = self._parallel("choice", [[0]], fetch)
                 self._top_probed = True
-            tops = self._parallel("choice", parts, fetch)
+            try:
+                tops.update(self._parallel("choice", parts, fetch))
+            except EngineRequestError as exc:
+                exc.completed.update(tops)
+                raise
         except EngineRequestError as exc:  # keep every distribution that needs no more requests
             seen = sorted(exc.completed)
             dists = choice_from_top(
@@ -467,7 +475,15 @@ class OpenAIEngine(Engine):
                 )
         if not self._echo:
             raise _EchoRefused
-        return first + (self.loglik(requests[len(first) :]) if requests[len(first) :] else [])
+        rest = requests[len(first) :]
+        try:
+            return first + (self.loglik(rest) if rest else [])
+        except EngineRequestError as exc:  # positions in `requests`, as the caller counts them
+            exc.completed = {
+                **dict(enumerate(first)),
+                **{k + len(first): r for k, r in exc.completed.items()},
+            }
+            raise
 
     # ---- loglik -------------------------------------------------------------------------------
     def loglik(self, requests: Sequence[LoglikRequest]) -> list[Loglik]:

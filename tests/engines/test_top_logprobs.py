@@ -14,7 +14,7 @@ import pytest
 
 from chorus.engines import ChoiceRequest, EngineError, Loglik, Prompt
 from chorus.engines.flags import FlagError, spec_from_flags
-from chorus.engines.top_logprobs import check_tolerance, choice_from_top
+from chorus.engines.top_logprobs import TOP_LOGPROBS, check_tolerance, choice_from_top
 
 # the next-token distribution every prompt of the fake server gets: "A" and "B" and their
 # spaced spellings, then 300 filler tokens sharing what is left, each rarer than the last
@@ -90,6 +90,7 @@ class Fake:
     cap = 100  # the most top log-probabilities it returns; more is refused as vLLM does
     logprobs = True  # False: answers without log-probabilities
     echo = True  # False: refuses `echo` with a 400
+    echo_fails = False  # True: `echo` answers 500 (a failing server, not a refusal)
     log: list[dict]
 
 
@@ -127,6 +128,8 @@ def _handler(fake: type[Fake]):
             if body.get("echo"):
                 if not fake.echo:
                     return self._send(400, {"error": {"message": "echo is not supported"}})
+                if fake.echo_fails:
+                    return self._send(500, {"error": {"message": "internal error"}})
                 return self._send(200, _completion([_echo(p) for p in prompts]))
             lp = {
                 "tokens": ["A"],
@@ -185,7 +188,7 @@ def test_a_server_capping_logprobs_is_asked_again_with_its_cap(fake_server, caps
     eng = _engine(url, logprob_tolerance=2 * bound)
     dists = eng.choice([request()] * 3)
     asked = [b["logprobs"] for b in fake.log]
-    assert asked[0] == 100 and set(asked[1:]) == {fake.cap}
+    assert asked[0] == TOP_LOGPROBS and set(asked[1:]) == {fake.cap}
     assert "at most %d top log-probabilities" % fake.cap in capsys.readouterr().err
     assert all(d.complete and d.error_bound == pytest.approx(bound) for d in dists)
     assert not any(b.get("echo") for b in fake.log)  # within the tolerance: no echo
@@ -212,3 +215,30 @@ def test_a_server_without_logprobs_is_a_clear_error(fake_server):
     fake.logprobs = False
     with pytest.raises(EngineError, match="returned no log-probabilities"):
         _engine(url).choice([request()])
+
+
+def test_a_label_of_several_tokens_is_bounded_by_its_first_token():
+    # "Agree strongly" is not one token; its first token "Agree" is listed with 0.2
+    tops = {
+        "Agree": math.log(0.2),
+        "B": math.log(0.5),
+        **{f"f{i}": math.log(1e-4) for i in range(5)},
+    }
+    req = ChoiceRequest(prompt=Prompt.raw("Q"), labels=("Agree strongly", "B"))
+    (d,) = choice_from_top([req], [tops], None, None, tolerance=1e-4)
+    # without a tokenizer both spellings of each label count; " B" is at most p_K = 1e-4
+    unseen = 0.2 + 1e-4 + 1e-4  # "Agree strongly" (its first token), " Agree strongly", " B"
+    assert d.error_bound == pytest.approx(unseen / (0.5 + unseen)) and not d.complete
+
+
+def test_a_failing_echo_keeps_the_answers_that_needed_none(fake_server):
+    from chorus.engines.errors import EngineRequestError
+
+    fake, url = fake_server
+    fake.cap, fake.echo_fails = RANKED.index(" B"), True
+    needs_echo = request()
+    listed = ChoiceRequest(prompt=Prompt.raw("Q: say A.\nA:"), labels=("A",))  # both listed
+    with pytest.raises(EngineRequestError) as info:
+        _engine(url, logprob_tolerance=expected_bound(fake.cap) / 2).choice([needs_echo, listed])
+    assert set(info.value.completed) == {1}  # by choice position: the cache keeps it
+    assert info.value.completed[1].complete and info.value.completed[1].probs == [1.0]

@@ -24,7 +24,8 @@ def _row(pid, qid, persp, group, probs):
     return {
         "persona_id": pid, "question_id": qid, "perspective": persp, "group": group,
         "labels": [o.label for o in q.options], "probs": probs, "raw_mass": 1.0,
-        "incomplete_orders": 0, "prompt_hash": "", "conditioning": "backstory",
+        "incomplete_orders": 0, "error_bound": 0.0, "prompt_hash": "",
+        "conditioning": "backstory",
     }  # fmt: skip
 
 
