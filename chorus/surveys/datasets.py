@@ -213,8 +213,16 @@ class HumanDataset:
         """respondent_id, weight, and per question mapped for this dataset the position (0..K-1)
         of the respondent's option among the question's substantive options (NA = no answer)."""
         rows = self._respondents if respondents is None else respondents
-        table = self.table.set_index(self.table[self.descriptor.id_column].map(_id_str))
-        table = table.loc[rows["respondent_id"].astype(str).tolist()].reset_index(drop=True)
+        ids = self.table[self.descriptor.id_column].map(_id_str)
+        # the whole column is mapped (and checked: a mapping's values must occur in the data),
+        # then the respondents' rows are taken, so a subset without a rare answer still maps
+        wanted = rows["respondent_id"].astype(str)
+        at = pd.Index(ids).get_indexer(pd.Index(wanted))
+        if (at < 0).any():
+            raise DatasetError(
+                f"{self.name}: respondents {wanted[at < 0].head(5).tolist()} are not in its "
+                "file; pass rows of this dataset's respondents()"
+            )
         out = pd.DataFrame(
             {"respondent_id": rows["respondent_id"].to_numpy(), "weight": rows["weight"].to_numpy()}
         )
@@ -225,9 +233,10 @@ class HumanDataset:
             labels = [o.label for o in q.substantive_options]
             where = instrument.where_question(q.id, "sources", self.source_key)
             if q.spec.independent:  # check all that apply: a tuple of selected positions
-                out[q.id] = map_selections(table, mapping, labels, where, self.name).array
+                mapped = map_selections(self.table, mapping, labels, where, self.name)
             else:
-                out[q.id] = map_column(table, mapping, labels, q.values, where, self.name).array
+                mapped = map_column(self.table, mapping, labels, q.values, where, self.name)
+            out[q.id] = mapped.array.take(at)
         return out
 
 

@@ -149,3 +149,20 @@ def test_row_filter_and_subset_errors_name_the_line(tmp_path: Path):
     )
     with pytest.raises(DatasetError, match=r"file line\(s\) \[3\]"):
         load_dataset(unweighted).respondents()
+
+
+def test_a_subset_without_a_rare_answer_still_maps():
+    """The mapping is checked against the whole column: respondents who never gave an answer
+    the mapping names (here intlwhts' rarest) map as they do among everyone."""
+    from chorus.surveys import load_dataset, load_instrument
+
+    ds, inst = load_dataset("gss2006panel"), load_instrument("gss2006panel").subset(["intlwhts"])
+    people = ds.respondents()
+    everyone = ds.answers(inst, people)["intlwhts"]
+    rarest = everyone.value_counts().idxmin()
+    without = (everyone != rarest).fillna(True).to_numpy()
+    part = ds.answers(inst, people[without])["intlwhts"]
+    assert not (part == rarest).any()
+    assert part.astype("float").fillna(-1).tolist() == (
+        everyone[without].astype("float").fillna(-1).tolist()
+    )
