@@ -98,6 +98,23 @@ def finish(question: Any, p: np.ndarray) -> np.ndarray:
     )
 
 
+def likeliest(question: Any, p: np.ndarray) -> list[int]:
+    """The options (indices) of the likeliest allowed selection, taking the options'
+    inclusion probabilities `p` as independent: each with p >= 1/2 when that is allowed."""
+    k = len(p)
+    flagged = [i for i, o in enumerate(question.options) if o.exclusive]
+    top = k if question.max_select is None else question.max_select
+    subsets = np.array(list(itertools.product((0, 1), repeat=k)), dtype=float)
+    count = subsets.sum(axis=1)
+    ok = (count >= question.min_select) & (count <= top)
+    if flagged:
+        ok &= (subsets[:, flagged[0]] == 0) | (count == 1)
+    q = np.clip(p, 1e-12, 1 - 1e-12)
+    loglik = np.where(subsets == 1, np.log(q), np.log1p(-q)).sum(axis=1)
+    best = subsets[int(np.argmax(np.where(ok, loglik, -np.inf)))]
+    return [int(i) for i in np.flatnonzero(best)]
+
+
 def half(k: int) -> np.ndarray:
     """The chance reference: every option selected with probability 1/2."""
     return np.full(k, 0.5)

@@ -31,22 +31,21 @@ def _prefixes(labels: Sequence[str]) -> set[str]:
 
 
 def digit_choice(engine: Engine, requests: Sequence[ChoiceRequest]) -> list[ChoiceDistribution]:
-    """The distribution over each request's labels (integers written in digits), one batched
-    `engine.choice` per digit position over every prefix of the labels."""
-    read: dict[tuple[int, str], ChoiceDistribution] = {}
-    needed = [_prefixes(r.labels) for r in requests]
-    for length in range(max(len(lab) for r in requests for lab in r.labels) + 1):
-        todo = [(i, s) for i, pre in enumerate(needed) for s in sorted(pre) if len(s) == length]
-        asked = [
-            ChoiceRequest(
-                prompt=requests[i].prompt.model_copy(
-                    update={"answer_prefix": requests[i].prompt.answer_prefix + s}
-                ),
-                labels=DIGITS,
-            )
-            for i, s in todo
-        ]
-        read.update(zip(todo, engine.choice(asked), strict=True))
+    """The distribution over each request's labels (integers written in digits), from one
+    batched `engine.choice` over every prefix of every request's labels: the reads do not
+    depend on each other, so one call computes each persona+question prefix once for all of
+    its digit positions (a call per position would compute it once per position)."""
+    todo = [(i, s) for i, r in enumerate(requests) for s in sorted(_prefixes(r.labels))]
+    asked = [
+        ChoiceRequest(
+            prompt=requests[i].prompt.model_copy(
+                update={"answer_prefix": requests[i].prompt.answer_prefix + s}
+            ),
+            labels=DIGITS,
+        )
+        for i, s in todo
+    ]
+    read = dict(zip(todo, engine.choice(asked), strict=True))
     out = []
     for i, r in enumerate(requests):
         mass = np.array([_path(read, i, lab) for lab in r.labels])

@@ -12,6 +12,7 @@ import numpy as np
 
 from chorus.engines import ChoiceRequest, Prompt, Role
 from chorus.surveys.kinds import ANSWER_PREFIX as ANSWER_PREFIX  # re-exported
+from chorus.surveys.order import persona_order
 from chorus.surveys.persona import Persona
 from chorus.surveys.schema import GroupMember, Instrument, Perspective, Question
 from chorus.surveys.templating import render
@@ -29,6 +30,7 @@ class Item:
     perspective: Perspective
     group: GroupMember | None = None  # whose answer is asked for (None: the persona's own)
     judge: GroupMember | None = None  # meta-perception: the group imagined doing the guessing
+    position: int = 0  # the question's place in this persona's order (surveys.order)
 
     @property
     def key(self) -> tuple[str, str, str | None]:
@@ -36,29 +38,34 @@ class Item:
 
 
 def items_for(
-    persona: Persona, instrument: Instrument, perspectives: Sequence[str] | None = None
+    persona: Persona,
+    instrument: Instrument,
+    perspectives: Sequence[str] | None = None,
+    seed: int = 0,
 ) -> list[Item]:
-    """The items a persona answers, in instrument order. In-group/out-group/meta items need the
-    persona's own group (from the group set's trait); personas outside both groups skip them."""
+    """The items a persona answers, in its question order (instrument order, with randomised
+    blocks shuffled per persona from `seed`: surveys.order). In-group/out-group/meta items
+    need the persona's own group (from the group set's trait); personas outside both groups
+    skip them."""
     wanted = set(perspectives) if perspectives is not None else None
     items: list[Item] = []
-    for q in instrument.scored_questions:
+    for at, q in enumerate(persona_order(instrument, persona.persona_id, seed)):
         for p in q.perspectives:
             if wanted is not None and p not in wanted:
                 continue
             if p == "self":
-                items.append(Item(q, "self"))
+                items.append(Item(q, "self", position=at))
                 continue
             gs = instrument.groups[q.groups]  # type: ignore[index]  # validated with the instrument
             own = gs.member_of(persona.demographics.get(gs.trait))
             if own is None:
                 continue
             if p == "ingroup":
-                items.append(Item(q, p, group=own))
+                items.append(Item(q, p, group=own, position=at))
             elif p == "outgroup":
-                items.append(Item(q, p, group=gs.other(own)))
+                items.append(Item(q, p, group=gs.other(own), position=at))
             else:
-                items.append(Item(q, p, group=own, judge=gs.other(own)))
+                items.append(Item(q, p, group=own, judge=gs.other(own), position=at))
     return items
 
 
@@ -114,13 +121,16 @@ def labels_for(question: Question, order: Sequence[int]) -> tuple[str, ...]:
     return tuple(LETTERS[: len(order)])
 
 
-def answer_turn(item: Item, order: Sequence[int], position: int) -> str:
-    """How a chosen answer appears in the history of a sequential interview."""
+def answer_turn(item: Item, order: Sequence[int], positions: Sequence[int]) -> str:
+    """How the chosen answer appears in the history of a sequential interview: the option at
+    the one position given, or (check all that apply) each selected one, or none."""
     q = item.question
-    chosen = q.options[order[position]]
     if not q.spec.lettered:
-        return f"{q.spec.answer_prefix}{chosen.label}"
-    return f"{q.spec.answer_prefix}{LETTERS[position]}) {chosen.text}"
+        return f"{q.spec.answer_prefix}{q.options[order[positions[0]]].label}"
+    if q.spec.independent:
+        chosen = [f"({LETTERS[p]}) {q.options[order[p]].text}" for p in positions]
+        return f"Answer: {', '.join(chosen) if chosen else 'none of them'}"
+    return f"{q.spec.answer_prefix}{LETTERS[positions[0]]}) {q.options[order[positions[0]]].text}"
 
 
 def choice_request(

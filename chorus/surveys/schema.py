@@ -13,6 +13,15 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from chorus.surveys.conditions import (
+    Condition,
+    ConditionError,
+    Truth,
+    compile_condition,
+    leaves,
+    parse,
+)
+from chorus.surveys.conditions import questions as _refs
 from chorus.surveys.errors import LocatedError
 from chorus.surveys.kinds import MappingRule, QuestionKind, kind_spec
 from chorus.surveys.multi import MAX_OPTIONS as MAX_SELECT_OPTIONS
@@ -181,6 +190,8 @@ class Question(_Strict):
     # multi_select: how many options a person may select
     min_select: int = Field(default=0, ge=0)
     max_select: int | None = Field(default=None, ge=1)
+    # skip logic: asked only of those whose earlier answers meet this (surveys.conditions)
+    ask_if: str | None = None
 
     @field_validator("kind")
     @classmethod
@@ -203,6 +214,11 @@ class Question(_Strict):
         labels = {o.label for o in self.options}
         for name, mapping in self.sources.items():
             self._check_mapping(name, mapping, labels)
+        if self.ask_if is not None:
+            try:
+                parse(self.ask_if)
+            except ConditionError as exc:
+                raise LocatedError(("ask_if",), str(exc)) from None
         return self
 
     def _range_options(self) -> None:
@@ -305,6 +321,11 @@ class Question(_Strict):
                 )
 
     @property
+    def condition(self) -> Condition | None:
+        """The parsed `ask_if` (None: asked of everyone)."""
+        return None if self.ask_if is None else parse(self.ask_if)
+
+    @property
     def wording(self) -> str:
         """What the question asks: a grid item after its stem, else its text."""
         return f"{self.stem.strip()}\n\n{self.text}" if self.stem else self.text
@@ -340,6 +361,9 @@ class Instrument(_Strict):
     groups: dict[str, GroupSet] = {}
     scale: list[str] | None = None  # items of Cronbach's alpha; default: every scored question
     questions: list[Question] = Field(min_length=1)
+    # blocks asked in an order shuffled per persona: name -> question ids (or a grid's name,
+    # for its items); surveys.order
+    blocks: dict[str, list[str]] = {}
 
     _source: str = PrivateAttr(default="<memory>")
     _lines: dict[tuple[str, ...], int] = PrivateAttr(default_factory=dict)
@@ -369,7 +393,97 @@ class Instrument(_Strict):
         for j, qid in enumerate(self.scale or []):
             if qid not in seen:
                 raise LocatedError(("scale", j), f"scale item {qid!r} is not a question id")
+        self._check_blocks(seen)
+        for i, q in enumerate(self.questions):
+            if q.condition is not None:
+                self._check_condition(i, q, q.condition)
         return self
+
+    def _check_blocks(self, seen: dict[str, int]) -> None:
+        owner: dict[str, str] = {}
+        grids = self.grids
+        for name, members in self.blocks.items():
+            ids: list[str] = []
+            for j, member in enumerate(members):
+                if member not in seen and member not in grids:
+                    raise LocatedError(
+                        ("blocks", name, j),
+                        f"block {name!r}: {member!r} is neither a question id nor a grid name",
+                    )
+                ids += [q.id for q in grids[member]] if member in grids else [member]
+            for qid in ids:
+                if qid in owner:
+                    raise LocatedError(
+                        ("blocks", name),
+                        f"question {qid!r} is in blocks {owner[qid]!r} and {name!r}",
+                    )
+                owner[qid] = name
+            if len(ids) < 2:
+                raise LocatedError(("blocks", name), f"block {name!r} needs at least 2 questions")
+
+    def _check_condition(self, i: int, q: Question, cond: Condition) -> None:
+        """Every question an `ask_if` names is asked before this one (in every shuffled order:
+        a block's questions count at the block's last place, this one at its block's first),
+        is one-of-K, asks this question's perspectives, and has the options named."""
+        where = ("questions", i, "ask_if")
+        first = min(self._positions(q.id))
+        for leaf in leaves(cond):
+            ref = next((r for r in self.questions if r.id == leaf.question), None)
+            if ref is None:
+                raise LocatedError(where, f"ask_if: unknown question {leaf.question!r}")
+            if ref.id == q.id or max(self._positions(ref.id)) >= first:
+                later = "itself (a cycle)" if ref.id == q.id else f"{ref.id!r}, asked later"
+                raise LocatedError(
+                    where,
+                    f"ask_if of {q.id!r} refers to {later}: a condition may only use answers "
+                    "given before the question (move it after them, or out of their block)",
+                )
+            if ref.spec.independent:
+                raise LocatedError(
+                    where, f"ask_if: {ref.id!r} is {ref.kind}; conditions use one-of-K answers"
+                )
+            missing = set(q.perspectives) - set(ref.perspectives)
+            if missing:
+                raise LocatedError(
+                    where,
+                    f"ask_if: {ref.id!r} is not asked from the {sorted(missing)} perspective(s) "
+                    f"that {q.id!r} is",
+                )
+            known = [o.label for o in ref.substantive_options]
+            unknown = sorted(leaf.labels - set(known))
+            if unknown:
+                raise LocatedError(
+                    where, f"ask_if: {ref.id!r} has no option {unknown[0]!r} (options: {known})"
+                )
+        try:
+            self.truth(q.id)
+        except ConditionError as exc:
+            raise LocatedError(where, str(exc)) from None
+
+    def _positions(self, qid: str) -> list[int]:
+        """The places a question may take: its block's places if it is in a block."""
+        index = {q.id: k for k, q in enumerate(self.questions)}
+        block = next((ids for ids in self.block_ids.values() if qid in ids), [qid])
+        return [index[b] for b in block]
+
+    @property
+    def block_ids(self) -> dict[str, list[str]]:
+        """Each block's question ids (grid names expanded), in instrument order."""
+        grids = self.grids
+        out = {}
+        for name, members in self.blocks.items():
+            wanted = {i for m in members for i in ([q.id for q in grids[m]] if m in grids else [m])}
+            out[name] = [q.id for q in self.questions if q.id in wanted]
+        return out
+
+    def truth(self, qid: str) -> Truth | None:
+        """The compiled `ask_if` of a question (None: asked of everyone)."""
+        cond = self.question(qid).condition
+        if cond is None:
+            return None
+        return compile_condition(
+            cond, lambda ref: [o.label for o in self.question(ref).substantive_options]
+        )
 
     def subset(self, question_ids: Sequence[str]) -> Instrument:
         """The instrument restricted to `question_ids` (kept in the instrument's order), with its
@@ -379,8 +493,18 @@ class Instrument(_Strict):
         if unknown:
             raise ValueError(f"instrument {self.name!r} has no question(s) {unknown}")
         keep = [q for q in self.questions if q.id in wanted]
+        for q in keep:
+            left_out = [r for r in ([] if q.condition is None else _refs(q.condition))
+                        if r not in wanted]  # fmt: skip
+            if left_out:
+                raise ValueError(
+                    f"question {q.id!r} is asked only if `{q.ask_if}`: select "
+                    f"{left_out} too (its condition is on their answers)"
+                )
         scale = None if self.scale is None else [q for q in self.scale if q in wanted]
-        return self.model_copy(update={"questions": keep, "scale": scale})
+        blocks = {name: [i for i in ids if i in wanted] for name, ids in self.block_ids.items()}
+        blocks = {name: ids for name, ids in blocks.items() if len(ids) > 1}
+        return self.model_copy(update={"questions": keep, "scale": scale, "blocks": blocks})
 
     def question(self, qid: str) -> Question:
         for q in self.questions:

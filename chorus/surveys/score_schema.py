@@ -87,6 +87,10 @@ class QuestionScore(BaseModel):
     extras: dict[str, Figure] = {}
     human_summary: dict[str, float | None] = {}
     sim_summary: dict[str, float | None] = {}
+    # skip logic: the question's `ask_if`, and the simulated people's weighted mean probability
+    # of meeting it (their answers are weighted by it; the human base met it in the data)
+    ask_if: str | None = None
+    sim_asked: float | None = None
 
 
 class GridScore(BaseModel):
@@ -253,7 +257,7 @@ class Score(BaseModel):
                         "raw_mass": q.raw_mass, "dispersion": q.dispersion.ratio,
                         "variance_ratio": q.dispersion.variance,
                         "entropy_ratio": q.dispersion.entropy,
-                        "dispersion_flagged": q.dispersion.flagged,
+                        "dispersion_flagged": q.dispersion.flagged, "sim_asked": q.sim_asked,
                     }
                     for q in self.questions
                 ]

@@ -216,8 +216,8 @@ def _wd_only(questions):
 
 
 def _question(q, sim, human, fig, point, fl, mass) -> QuestionScore:
-    p_hum = weighted_distribution(human.self_rows(q.id), human.weights)
-    p_sim = weighted_distribution(sim.self_rows(q.id), sim.weights)
+    p_hum = weighted_distribution(human.self_rows(q.id), human.self_weights(q.id))
+    p_sim = weighted_distribution(sim.self_rows(q.id), sim.self_weights(q.id))
     d = ratios(q.kind, p_sim, p_hum, q.values)
     answered = int((~np.isnan(human.self_rows(q.id)).any(axis=1)).sum())
     return QuestionScore(
@@ -229,8 +229,8 @@ def _question(q, sim, human, fig, point, fl, mass) -> QuestionScore:
         options=[o.text for o in q.substantive_options],
         human=[round(float(x), 6) for x in p_hum],
         sim=[round(float(x), 6) for x in p_sim],
-        human_err=_share_err(human.self_rows(q.id), human.weights, p_hum),
-        sim_err=_share_err(sim.self_rows(q.id), sim.weights, p_sim),
+        human_err=_share_err(human.self_rows(q.id), human.self_weights(q.id), p_hum),
+        sim_err=_share_err(sim.self_rows(q.id), sim.self_weights(q.id), p_sim),
         wd=fig(f"wd/{q.id}"),
         wd_raw=fig(f"wd_raw/{q.id}"),
         uniform=rounded(point.get(f"uniform/{q.id}", float("nan"))),
@@ -250,7 +250,20 @@ def _question(q, sim, human, fig, point, fl, mass) -> QuestionScore:
             flagged=flagged(d["ratio"]),
         ),
         **_kind_figures(q, p_sim, p_hum, fig, human),
+        **_asked(q, sim),
     )
+
+
+def _asked(q, sim) -> dict:
+    """A conditional question's condition and how likely the simulated people were to meet it."""
+    if q.ask_if is None:
+        return {}
+    asked = sim.asked.get((q.id, "self", None))
+    ok = ~np.isnan(sim.self_rows(q.id)).any(axis=1)
+    if asked is None or not ok.any() or sim.weights[ok].sum() <= 0:
+        return {"ask_if": q.ask_if}
+    share = float(np.average(asked[ok], weights=sim.weights[ok]))
+    return {"ask_if": q.ask_if, "sim_asked": rounded(share)}
 
 
 def _kind_figures(q, p_sim, p_hum, fig, human) -> dict:

@@ -33,8 +33,10 @@ def distribution(
     human: tuple[list[float], list[float]],
     styles: list[tuple[str, list[float], list[float]]],
     note: str,
+    chance: float | None = None,
 ) -> str:
-    """Human and every style's answer shares with 95% error bars, chance (1/K) dashed, the
+    """Human and every style's answer shares with 95% error bars, chance dashed (the kind's:
+    1/K of one-of-K shares by default, 1/2 for check-all-that-apply selection rates), the
     question's wording as the title and the options' wordings (the scale anchors) as ticks;
     `note` (distance, floor, uniform) under the title."""
     series = [("human (weighted)", *human)] + styles
@@ -45,7 +47,8 @@ def distribution(
     for i, (name, shares, err) in enumerate(series):
         ax.bar(x - 0.4 + width * (i + 0.5), shares, width, yerr=err, capsize=2, label=name,
                color=colors[i % len(colors)], error_kw={"elinewidth": 0.8})  # fmt: skip
-    ax.axhline(1.0 / len(options), color="#444", linestyle="--", linewidth=1, label="uniform")
+    level = 1.0 / len(options) if chance is None else chance
+    ax.axhline(level, color="#444", linestyle="--", linewidth=1, label="chance")
     ax.set_xticks(x, [textwrap.fill(o, 16) for o in options], fontsize=6)
     ax.set_ylabel("share")
     ax.set_title(textwrap.fill(text, 70) + "\n" + note, fontsize=7)

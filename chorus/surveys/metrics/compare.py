@@ -62,8 +62,8 @@ def distributions(
     uniform (chance) distance and its answer dispersion against the human one."""
     out: dict[str, float] = {}
     for q in questions:
-        p_sim = weighted_distribution(sim.self_answers(q.id), sim.weights)
-        p_hum = weighted_distribution(human.self_answers(q.id), human.weights)
+        p_sim = weighted_distribution(sim.self_answers(q.id), sim.self_weights(q.id))
+        p_hum = weighted_distribution(human.self_answers(q.id), human.self_weights(q.id))
         if np.isnan(p_sim).any() or np.isnan(p_hum).any():
             continue
         flat = q.spec.chance(len(p_hum))
@@ -72,7 +72,8 @@ def distributions(
         out[f"uniform/{q.id}"] = distance(q.kind, flat, p_hum)
         out[f"dispersion/{q.id}"] = ratios(q.kind, p_sim, p_hum, q.values)["ratio"]
         if q.spec.extras is not None:  # the kind's own figures (numeric: median difference)
-            rows = (sim.self_answers(q.id), sim.weights, human.self_answers(q.id), human.weights)
+            rows = (sim.self_answers(q.id), sim.self_weights(q.id),
+                    human.self_answers(q.id), human.self_weights(q.id))  # fmt: skip
             out.update({f"{k}/{q.id}": v for k, v in q.spec.extras(q.values, *rows).items()})
     for name in ("wd", "wd_raw", "uniform"):
         per = [out[f"{name}/{q.id}"] for q in questions if f"{name}/{q.id}" in out]
@@ -155,8 +156,8 @@ def subgroups(
         s_mem[g, s_in], h_mem[g, h_in] = 1.0, 1.0
     per_group = np.full((len(groups), len(questions)), np.nan)
     for j, q in enumerate(questions):
-        p_sim = _group_distributions(sim.self_answers(q.id), sim.weights, s_mem)
-        p_hum = _group_distributions(human.self_answers(q.id), human.weights, h_mem)
+        p_sim = _group_distributions(sim.self_answers(q.id), sim.self_weights(q.id), s_mem)
+        p_hum = _group_distributions(human.self_answers(q.id), human.self_weights(q.id), h_mem)
         for g in range(len(groups)):
             if np.isfinite(p_sim[g]).all() and np.isfinite(p_hum[g]).all():
                 per_group[g, j] = distance(q.kind, p_sim[g], p_hum[g])
