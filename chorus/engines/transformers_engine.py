@@ -272,7 +272,11 @@ class TransformersEngine(Engine):
                 continue
             prefix = torch.tensor([jobs[g.members[0]].ids[: g.prefix_len]])
             past = self._cache(self.model(input_ids=prefix, use_cache=True, logits_to_keep=1))
-            self._score_stems([jobs[m] for m in g.members], past, g.prefix_len)
+            members = [jobs[m] for m in g.members]
+            if _packable(members, g.prefix_len):
+                self._score_packed(members, past, g.prefix_len, 0)
+            else:
+                self._score_stems(members, past, g.prefix_len)
 
     def _score_stems(self, members: list[_ScoreJob], past, base: int) -> None:
         stems = group_by_prefix(
@@ -283,7 +287,15 @@ class TransformersEngine(Engine):
         ones = torch.ones((1, base), dtype=torch.long)
         plain = [(members[i], 0) for s in stems if s.prefix_len == 0 for i in s.members]
         self._score_rows(plain, past, ones, base)
-        shared = sorted((s for s in stems if s.prefix_len), key=lambda s: s.prefix_len)
+        packed = [
+            s for s in stems
+            if s.prefix_len and _packable([members[i] for i in s.members], base + s.prefix_len)
+        ]  # fmt: skip
+        for s in packed:
+            self._score_packed([members[i] for i in s.members], past, base, s.prefix_len)
+        shared = sorted(
+            (s for s in stems if s.prefix_len and s not in packed), key=lambda s: s.prefix_len
+        )
         for chunk in self._chunks([s.prefix_len for s in shared]):
             subs = [shared[k] for k in chunk]
             seqs = [members[s.members[0]].ids[base : base + s.prefix_len] for s in subs]
@@ -332,6 +344,55 @@ class TransformersEngine(Engine):
             self._forward_chunk(
                 [rows[i][0] for i in picked], [first[i] for i in picked], past, cache_mask[idx]
             )
+
+    def _score_packed(self, members: list[_ScoreJob], past, base: int, stem: int) -> None:
+        """Jobs that share `base` cached tokens and a further `stem`, each adding a few tokens
+        (the digit reads of a number): one row holds the stem and every job's tail, and a
+        block mask lets each tail see the cache, the stem and its own earlier tokens only.
+        The same as a row per job, without copying the cache once per job (which, with
+        grouped-query attention expanded per row, cost more than the tokens themselves)."""
+        head = members[0].ids[base : base + stem]
+        chunk: list[_ScoreJob] = []
+        used = stem
+        for job in members:
+            tail = len(job.ids) - base - stem
+            if chunk and used + tail > PACK_TOKENS:
+                self._forward_packed(chunk, past, base, head)
+                chunk, used = [], stem
+            chunk.append(job)
+            used += tail
+        self._forward_packed(chunk, past, base, head)
+
+    def _forward_packed(self, chunk: list[_ScoreJob], past, base: int, head: list[int]) -> None:
+        start = base + len(head)
+        ids, positions, block, cols = list(head), list(range(base, start)), [-1] * len(head), []
+        for b, job in enumerate(chunk):
+            at = len(ids)
+            tail = job.ids[start:]
+            ids += tail
+            positions += range(start, start + len(tail))
+            block += [b] * len(tail)
+            cols.append([at + p - start for p in job.positions])
+        q = len(ids)
+        blk = torch.tensor(block)
+        local = torch.arange(q)
+        allowed = (local[None, :] <= local[:, None]) & (
+            (blk[None, :] == -1) | (blk[None, :] == blk[:, None])
+        )
+        mask = torch.cat([torch.ones((q, base), dtype=torch.bool), allowed], 1)[None, None]
+        keep = sorted({c for row in cols for c in row})
+        logits = self.model(
+            input_ids=torch.tensor([ids]),
+            attention_mask=mask,
+            position_ids=torch.tensor([positions]),
+            use_cache=True,
+            logits_to_keep=torch.tensor(keep),
+            **{self._cache_arg: copy.deepcopy(past)},
+        ).logits
+        logprobs = torch.log_softmax(logits.float(), dim=-1)
+        col = {c: k for k, c in enumerate(keep)}
+        for job, job_cols in zip(chunk, cols):
+            _read(job, [logprobs[0, col[c]] for c in job_cols])
 
     def _cache(self, out):
         """The KV cache a forward pass returned."""
@@ -389,13 +450,7 @@ class TransformersEngine(Engine):
         logprobs = torch.log_softmax(logits.float(), dim=-1)
         col = {c: k for k, c in enumerate(keep)}
         for b, job in enumerate(chunk):
-            for c, targets in zip(cols[b], job.targets):
-                row = logprobs[b, col[c]]
-                job.out_logprobs.append(row[targets].double().numpy())
-                job.out_argmax.append(int(row.argmax()))
-                if job.top_k:
-                    top = torch.topk(row, job.top_k)
-                    job.out_top.append((top.indices.tolist(), top.values.tolist()))
+            _read(job, [logprobs[b, col[c]] for c in cols[b]])
 
     # ---- generation -------------------------------------------------------------------------
     def sample(self, items: Sequence[tuple[GenerateRequest, int]]) -> list[Sample]:
@@ -493,6 +548,25 @@ class TransformersEngine(Engine):
             )
             samples.append((sample, out_ids[b], logprob[b]))
         return samples
+
+
+PACK_MAX = 8  # jobs adding at most this many tokens to a shared prefix are packed in one row
+PACK_TOKENS = 2048  # tokens of one packed row (its mask is this squared, plus the cache)
+
+
+def _packable(members: Sequence[_ScoreJob], start: int) -> bool:
+    """Several jobs that each add only a few tokens after `start` (packed in one row)."""
+    return len(members) > 1 and all(len(j.ids) - start <= PACK_MAX for j in members)
+
+
+def _read(job: _ScoreJob, rows: Sequence[torch.Tensor]) -> None:
+    """Record a job's reads from the log-probability rows of its positions, in order."""
+    for row, targets in zip(rows, job.targets):
+        job.out_logprobs.append(row[targets].double().numpy())
+        job.out_argmax.append(int(row.argmax()))
+        if job.top_k:
+            top = torch.topk(row, job.top_k)
+            job.out_top.append((top.indices.tolist(), top.values.tolist()))
 
 
 def resolve_dtype(dtype: DType) -> torch.dtype:
