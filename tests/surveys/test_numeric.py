@@ -201,3 +201,25 @@ def test_survey_run_and_score_a_numeric_question_and_a_grid(tmp_path):
     assert tv["human_summary"]["q50"] == np.percentile(hours, 50, method="inverted_cdf")
     (block,) = metrics["grids"]
     assert block["grid"] == "spend" and block["items"] == ["spend_parks", "spend_roads"]
+
+
+def test_packed_digit_reads_equal_one_row_per_read(transformers_engine, monkeypatch):
+    """The engine packs the digit reads that share a persona and question into one row with a
+    block mask; one row per read (packing off) gives the same probabilities, for two questions
+    of one persona in one call (the reads then share a stem below the persona's prefix)."""
+    import chorus.engines.transformers_engine as te
+
+    def asked(question: str) -> ChoiceRequest:
+        prompt = Prompt.chat(("system", "You are a 40-year-old teacher from Ohio."),
+                             ("user", f"{question} Answer with a whole number from 0 to 12."),
+                             answer_prefix="Answer: ")  # fmt: skip
+        return ChoiceRequest(prompt=prompt, labels=tuple(str(v) for v in range(13)))
+
+    requests = [asked("How many hours a day do you sleep?"), asked("How many books a year?")]
+    packed = digit_choice(transformers_engine, requests)
+    monkeypatch.setattr(te, "PACK_MAX", 0)
+    rows = digit_choice(transformers_engine, requests)
+    for a, b in zip(packed, rows):
+        assert a.probs == pytest.approx(b.probs, abs=1e-5)
+        assert a.raw_mass == pytest.approx(b.raw_mass, rel=1e-4)
+    assert packed[0].probs != pytest.approx(packed[1].probs, abs=1e-3)  # two real questions

@@ -127,7 +127,7 @@ def test_a_bad_condition_fails_the_command_without_output(tmp_path):
 
 def test_a_selection_without_the_condition_questions_is_refused(tmp_path):
     inst = load_instrument(_write(tmp_path, SMALL))
-    with pytest.raises(ValueError, match=r"'follow' is asked only if .*select \['party', 'color'\]"):
+    with pytest.raises(ValueError, match=r"'follow' is asked only if .*\['party', 'color'\]"):
         inst.subset(["follow"])
     assert [q.id for q in inst.subset(["party", "color", "follow"]).questions] == [
         "party", "color", "follow"
