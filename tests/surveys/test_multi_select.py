@@ -150,3 +150,44 @@ def test_multi_select_on_the_real_model(cached_engine):
         yes.append(dist.probs[0])
     assert probs == pytest.approx(constrain(np.array(yes), 0, None, 5), abs=1e-6)
     assert probs[5] < yes[5] and 0 < results.answers.raw_mass[0] <= 1
+
+
+def test_a_sequential_history_records_the_likeliest_selection(tmp_path):
+    """The history turn of a check-all-that-apply answer lists the options of the likeliest
+    allowed selection (by enumerating every subset here), not only the likeliest option."""
+    from chorus.surveys.multi import likeliest
+    from chorus.surveys.prompts import answer_turn
+
+    inst = load_instrument(_write(tmp_path, PICK))
+    q = inst.question("media")
+    (item,) = items_for(Persona(persona_id="p", demographics={}), inst)
+
+    def brute(p):
+        allowed = [s for s in itertools.product((0, 1), repeat=3)
+                   if sum(s) <= 2 and (not s[2] or sum(s) == 1)]  # fmt: skip
+        lik = [np.prod([x if b else 1 - x for x, b in zip(p, s)]) for s in allowed]
+        return [i for i, b in enumerate(allowed[int(np.argmax(lik))]) if b]
+
+    for p in ([0.9, 0.7, 0.1], [0.2, 0.3, 0.6], [0.6, 0.2, 0.55], [0.1, 0.2, 0.3]):
+        assert likeliest(q, np.array(p)) == brute(p)
+    assert answer_turn(item, [0, 1, 2], [0, 1]) == "Answer: (A) Television, (B) Websites"
+    assert answer_turn(item, [1, 0, 2], []) == "Answer: none of them"
+
+
+def test_the_report_chart_marks_chance_at_one_half_per_option(monkeypatch):
+    """A selection-rate chart's chance line is the kind's (1/2 per option), not 1/K."""
+    import matplotlib.pyplot as plt
+
+    from chorus.simulator.report import figures
+
+    levels = []
+    real = plt.Axes.axhline
+
+    def spy(self, y=0, *args, **kwargs):
+        levels.append(y)
+        return real(self, y, *args, **kwargs)
+
+    monkeypatch.setattr(plt.Axes, "axhline", spy)
+    figures.distribution("q", ["a", "b", "c"], ([0.2, 0.9, 0.1], [0, 0, 0]), [], "", 0.5)
+    figures.distribution("q", ["a", "b", "c"], ([0.2, 0.7, 0.1], [0, 0, 0]), [], "")
+    assert levels == [0.5, pytest.approx(1 / 3)]
