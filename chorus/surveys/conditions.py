@@ -70,16 +70,16 @@ def _node(node: ast.expr, text: str) -> Condition:
         op = "and" if isinstance(node.op, ast.And) else "or"
         return Combine(op, tuple(_node(v, text) for v in node.values))
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
-        question, (op,), (right,) = node.left, node.ops, node.comparators
+        question, (cmp,), (right,) = node.left, node.ops, node.comparators
         if not isinstance(question, ast.Name):
             raise ConditionError(f"{text!r}: the left side must be a question id; {_FORMS}")
-        if isinstance(op, (ast.Eq, ast.NotEq)):
+        if isinstance(cmp, (ast.Eq, ast.NotEq)):
             labels = [_label(right, text)]
-        elif isinstance(op, (ast.In, ast.NotIn)) and isinstance(right, (ast.List, ast.Tuple)):
+        elif isinstance(cmp, (ast.In, ast.NotIn)) and isinstance(right, (ast.List, ast.Tuple)):
             labels = [_label(e, text) for e in right.elts]
         else:
             raise ConditionError(f"{text!r}: unsupported comparison; {_FORMS}")
-        return Compare(question.id, frozenset(labels), isinstance(op, (ast.NotEq, ast.NotIn)))
+        return Compare(question.id, frozenset(labels), isinstance(cmp, (ast.NotEq, ast.NotIn)))
     raise ConditionError(f"{text!r}: unsupported expression; {_FORMS}")
 
 

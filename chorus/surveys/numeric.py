@@ -4,8 +4,9 @@ A number is written as a sequence of digit tokens followed by something that is 
 end). The probability of the answer "42" is P("4") x P("2" | "4") x P(end | "42"), each factor
 read from one next-token distribution over the ten digits (`engine.choice`, labels "0".."9"):
 the digits' mass there is P(another digit), and the rest is P(end). So every prefix of an
-in-range number needs one forward pass, all of a digit position's prefixes go to the engine in
-one batch (they share the persona context and the question, which the engine computes once),
+in-range number needs one next-token read, and every prefix goes to the engine in one batch
+(they share the persona context and the question, which the engine computes once; the
+transformers engine packs the reads, a few tokens each, in one row),
 and the distribution is exact for the in-range integers, conditioned on the answer being one of
 them: nothing is sampled. Its mass before that conditioning is the answer's `raw_mass` (how much
 of the model's probability went to an in-range whole number). Tokenizers that write numbers one

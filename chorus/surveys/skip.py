@@ -40,10 +40,14 @@ def asked_probabilities(table: pd.DataFrame, instrument: Instrument) -> np.ndarr
             dists, asked = [], []
             for ref in truth.questions:
                 k = len(instrument.question(ref).substantive_options)
-                r = rows.get(ref)
-                p = np.full(k, np.nan) if r is None else np.asarray(table["probs"].iat[r])[:k]
+                at_ref = rows.get(ref)
+                if at_ref is None:  # not asked under this perspective: no answer
+                    dists.append(np.full((1, k), np.nan))
+                    asked.append(np.ones(1))
+                    continue
+                p = np.asarray(table["probs"].iat[at_ref], dtype=float)[:k]
                 dists.append(p[None, :] if p.sum() > 0 else np.full((1, k), np.nan))
-                asked.append(np.array([1.0 if r is None else out[r]]))
+                asked.append(np.array([out[at_ref]]))
             out[rows[q.id]] = float(truth.probability(dists, asked)[0])
     return out
 
