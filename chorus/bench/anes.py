@@ -54,9 +54,32 @@ def _row(name: str, report, floor, seconds: float | None = None) -> dict:
         },
     }
     row["equivalent_panel"] = EquivalentPanel.of(floor, report.wd.value).model_dump()
+    row["by_kind"] = _by_kind(report)
+    row["grids"] = [g.model_dump(include={"grid", "wd", "uniform", "r_sim", "r_human"})
+                    for g in report.grids]  # fmt: skip
+    row["numeric"] = {
+        q.id: {"wd": q.wd.value, "median_diff": q.extras["median_diff"].value,
+               "sim_median": q.sim_summary.get("q50"), "human_median": q.human_summary.get("q50")}
+        for q in report.questions if "median_diff" in q.extras
+    }  # fmt: skip
     if seconds is not None:
         row["seconds"] = round(seconds, 1)
     return row
+
+
+def _by_kind(report) -> dict[str, dict]:
+    """Mean distance, chance distance and floor (where scored) over each kind's questions."""
+    out = {}
+    for kind in sorted({q.kind for q in report.questions}):
+        qs = [q for q in report.questions if q.kind == kind]
+        floors = [q.floor for q in qs if q.floor is not None]
+        out[kind] = {
+            "questions": len(qs),
+            "wd": round(float(np.mean([q.wd.value for q in qs])), 4),
+            "uniform": round(float(np.mean([q.uniform for q in qs])), 4),
+            "floor": round(float(np.mean(floors)), 4) if floors else None,
+        }
+    return out
 
 
 def main(argv: list[str]) -> int:

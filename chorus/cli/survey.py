@@ -28,6 +28,7 @@ def register(app: typer.Typer) -> None:
     )
     survey.command("run")(run)
     survey.command("score")(score)
+    survey.command("init")(init)
     app.add_typer(survey, name="survey")
 
 
@@ -228,3 +229,23 @@ def _score_crosstab(run_dir: Path, table: Path) -> None:
             + ("-" if sub is None else f"{sub:.3f} (uniform {row['uniform_subgroups']:.3f})")
         )
     typer.echo(f"\nmetrics -> {run_dir / METRICS}")
+
+
+def init(
+    data: Annotated[Path, typer.Argument(help="A labelled data file: SPSS .sav or Stata .dta.")],
+    out: Annotated[Path, typer.Option(help="The instrument YAML to write.")],
+    dataset: Annotated[
+        str, typer.Option(help="Dataset name its `sources` mappings use (default: file stem).")
+    ] = "",
+) -> None:
+    """Write an instrument skeleton from a data file's variable and value labels: every
+    labelled variable a question, its options in code order, kinds guessed and marked REVIEW."""
+    from chorus.surveys import SurveyError
+    from chorus.surveys.skeleton import write_skeleton
+
+    check_writable(out.parent, "--out")
+    try:
+        n = write_skeleton(data, out, dataset or data.stem)
+    except (SurveyError, OSError) as exc:
+        _fail(str(exc))
+    typer.echo(f"{n} questions -> {out} (review every question marked REVIEW)")

@@ -5,6 +5,7 @@ InputFileError) so their own `except` clauses keep working."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -152,11 +153,16 @@ def load_model(
     model: type[M],
     context: dict[str, Any] | None = None,
     error: type[Exception] = InputFileError,
+    prepare: Callable[[Any, LineMap], tuple[Any, LineMap]] | None = None,
 ) -> tuple[M, LineMap]:
-    """Validate the YAML file at `path` as `model`; raise `error` listing the problems."""
+    """Validate the YAML file at `path` as `model`; raise `error` listing the problems.
+    `prepare(data, lines)` may rewrite the parsed data first (an instrument's grids become their
+    items), returning the line map of the rewritten data."""
     data, lines = read_yaml(path, error)
     if data is None:
         raise error(f"{path}:1: the file is empty")
+    if prepare is not None:
+        data, lines = prepare(data, lines)
     try:
         obj = model.model_validate(data, context=context)
     except ValidationError as exc:

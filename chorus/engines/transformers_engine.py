@@ -273,7 +273,12 @@ class TransformersEngine(Engine):
     def _score_node(self, jobs: list[_ScoreJob], node: PrefixNode, cache, mask) -> None:
         """`cache` (one row, `mask` over its slots; None at the root) holds tokens [:node.end]:
         the node's rows are scored on top of it, then each child's shared tokens are computed
-        once (children of similar length in one batch) and its subtree scored on top."""
+        once (children of similar length in one batch) and its subtree scored on top. Members
+        that each add only a few tokens (the digit reads of a number) are packed in one row."""
+        members = [jobs[m] for m in node.members]
+        if _packable(members, node.end):
+            self._score_packed(members, cache, mask, node.end)
+            return
         self._score_rows([(jobs[m], 0) for m in node.rows], cache, mask, node.end)
         children = sorted(node.children, key=lambda c: c.end - c.start)
         chunks = list(self._chunks([c.end - c.start for c in children]))
@@ -333,6 +338,54 @@ class TransformersEngine(Engine):
                 [rows[i][0] for i in picked], [first[i] for i in picked], past, cache_mask[idx]
             )
 
+    def _score_packed(self, members: list[_ScoreJob], cache, mask, base: int) -> None:
+        """Jobs on top of `cache` (tokens [:base], `mask` over its slots), each adding a few
+        tokens (the digit reads of a number): one row holds every job's tail, and a block mask
+        lets each tail see the cache and its own earlier tokens only. The same as a row per
+        job, without copying the cache once per job (which, with grouped-query attention
+        expanded per row, cost more than the tokens themselves)."""
+        chunk: list[_ScoreJob] = []
+        used = 0
+        for job in members:
+            tail = len(job.ids) - base
+            if chunk and used + tail > PACK_TOKENS:
+                self._forward_packed(chunk, cache, mask, base)
+                chunk, used = [], 0
+            chunk.append(job)
+            used += tail
+        self._forward_packed(chunk, cache, mask, base)
+
+    def _forward_packed(self, chunk: list[_ScoreJob], cache, mask, base: int) -> None:
+        ids: list[int] = []
+        positions: list[int] = []
+        block: list[int] = []
+        cols = []
+        for b, job in enumerate(chunk):
+            at = len(ids)
+            tail = job.ids[base:]
+            ids += tail
+            positions += range(base, base + len(tail))
+            block += [b] * len(tail)
+            cols.append([at + p - base for p in job.positions])
+        q = len(ids)
+        blk = torch.tensor(block)
+        local = torch.arange(q)
+        allowed = (local[None, :] <= local[:, None]) & (blk[None, :] == blk[:, None])
+        full = torch.cat([mask.bool().expand(q, -1), allowed], 1)[None, None]
+        keep = sorted({c for row in cols for c in row})
+        logits = self.model(
+            input_ids=torch.tensor([ids]),
+            attention_mask=full,
+            position_ids=torch.tensor([positions]),
+            use_cache=True,
+            logits_to_keep=torch.tensor(keep),
+            **({} if cache is None else {self._cache_arg: copy.deepcopy(cache)}),
+        ).logits
+        logprobs = torch.log_softmax(logits.float(), dim=-1)
+        col = {c: k for k, c in enumerate(keep)}
+        for job, job_cols in zip(chunk, cols):
+            _read(job, [logprobs[0, col[c]] for c in job_cols])
+
     def _cache(self, out):
         """The KV cache a forward pass returned."""
         return getattr(out, self._cache_arg)
@@ -389,13 +442,7 @@ class TransformersEngine(Engine):
         logprobs = torch.log_softmax(logits.float(), dim=-1)
         col = {c: k for k, c in enumerate(keep)}
         for b, job in enumerate(chunk):
-            for c, targets in zip(cols[b], job.targets):
-                row = logprobs[b, col[c]]
-                job.out_logprobs.append(row[targets].double().numpy())
-                job.out_argmax.append(int(row.argmax()))
-                if job.top_k:
-                    top = torch.topk(row, job.top_k)
-                    job.out_top.append((top.indices.tolist(), top.values.tolist()))
+            _read(job, [logprobs[b, col[c]] for c in cols[b]])
 
     # ---- generation -------------------------------------------------------------------------
     def sample(self, items: Sequence[tuple[GenerateRequest, int]]) -> list[Sample]:
@@ -493,6 +540,25 @@ class TransformersEngine(Engine):
             )
             samples.append((sample, out_ids[b], logprob[b]))
         return samples
+
+
+PACK_MAX = 8  # jobs adding at most this many tokens to a shared prefix are packed in one row
+PACK_TOKENS = 2048  # tokens of one packed row (its mask is this squared, plus the cache)
+
+
+def _packable(members: Sequence[_ScoreJob], start: int) -> bool:
+    """Several jobs that each add only a few tokens after `start` (packed in one row)."""
+    return len(members) > 1 and all(len(j.ids) - start <= PACK_MAX for j in members)
+
+
+def _read(job: _ScoreJob, rows: Sequence[torch.Tensor]) -> None:
+    """Record a job's reads from the log-probability rows of its positions, in order."""
+    for row, targets in zip(rows, job.targets):
+        job.out_logprobs.append(row[targets].double().numpy())
+        job.out_argmax.append(int(row.argmax()))
+        if job.top_k:
+            top = torch.topk(row, job.top_k)
+            job.out_top.append((top.indices.tolist(), top.values.tolist()))
 
 
 def resolve_dtype(dtype: DType) -> torch.dtype:

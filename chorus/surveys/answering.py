@@ -19,6 +19,7 @@ from chorus.engines import ChoiceDistribution, ChoiceRequest, Engine
 from chorus.surveys.conditioning import check_style, render_context
 from chorus.surveys.errors import DatasetError, SurveyError
 from chorus.surveys.kinds import Operation
+from chorus.surveys.multi import likeliest
 from chorus.surveys.persona import Persona
 from chorus.surveys.prompts import (
     DEBIAS,
@@ -31,6 +32,7 @@ from chorus.surveys.prompts import (
     question_block,
 )
 from chorus.surveys.schema import PERSPECTIVES, Instrument
+from chorus.surveys.skip import asked_probabilities
 
 ANSWERS_SCHEMA = pa.schema(
     [
@@ -50,6 +52,12 @@ ANSWERS_SCHEMA = pa.schema(
         ("error_bound", pa.float64()),
         ("prompt_hash", pa.string()),
         ("conditioning", pa.string()),
+        # skip logic: the probability that the persona was asked this question (its `ask_if`
+        # met, from its own answers to the earlier questions; surveys.skip): 1 = unconditional
+        ("asked", pa.float64()),
+        # the question's place in the persona's order (randomised blocks shuffle it per
+        # persona, surveys.order; instrument order otherwise)
+        ("position", pa.int64()),
     ]
 )
 
@@ -98,7 +106,7 @@ def answer(
     """
     check_options(conditioning, debias, perspectives)
     interviews = [
-        _interview(p, conditioning, items_for(p, instrument, perspectives), leave_one_out)
+        _interview(p, conditioning, items_for(p, instrument, perspectives, seed), leave_one_out)
         for p in personas
     ]
     options = _Options(sequential, debias, n_permutations, seed, conditioning)
@@ -116,7 +124,9 @@ def answer(
     done = engine.map(_answer_chunk, units, lambda i: bar.update(len(units[i][0])))
     bar.close()
     rows = [row for chunk_rows in done for row in chunk_rows]
-    return pd.DataFrame(rows, columns=ANSWERS_SCHEMA.names)
+    table = pd.DataFrame(rows, columns=ANSWERS_SCHEMA.names)
+    table["asked"] = asked_probabilities(table, instrument)
+    return table
 
 
 def answer_in_contexts(
@@ -213,7 +223,10 @@ def _ask(
     rows = []
     for iv, item, orders, at in slots:
         reqs = requests[at : at + len(orders)]
-        probs, raw_mass = item.question.spec.combine(dists[at : at + len(orders)], orders)
+        spec = item.question.spec
+        probs, raw_mass = spec.combine(dists[at : at + len(orders)], orders)
+        if spec.finish is not None:  # the question's constraints (multi_select limits)
+            probs = spec.finish(item.question, probs)
         rows.append(
             {
                 "persona_id": iv.persona.persona_id,
@@ -227,11 +240,19 @@ def _ask(
                 "error_bound": max(d.error_bound for d in dists[at : at + len(orders)]),
                 "prompt_hash": prompt_hash(reqs),
                 "conditioning": conditioning,
+                "asked": 1.0,  # answer() weighs conditional questions once all rows are in
+                "position": item.position,
             }
         )
-        if step is not None:
-            best = int(np.argmax(probs))  # orders[0] is the original order: position == index
-            iv.history.append((question_block(item, orders[0]), answer_turn(item, orders[0], best)))
+        if step is not None:  # orders[0] is the original order: position == option index
+            chosen = (
+                likeliest(item.question, probs)
+                if spec.independent
+                else [int(np.argmax(probs))]
+            )
+            iv.history.append(
+                (question_block(item, orders[0]), answer_turn(item, orders[0], chosen))
+            )
     return rows
 
 
@@ -255,10 +276,28 @@ def incomplete_answers(table: pd.DataFrame) -> int:
     return int((table["incomplete_orders"] > 0).sum())
 
 
+def with_defaults(table: pd.DataFrame) -> pd.DataFrame:
+    """The columns added since answers were first written, filled as their absence means."""
+    table = table.copy()
+    if "error_bound" not in table:  # written before bounds were recorded
+        table["error_bound"] = float("nan")
+    if "asked" not in table:  # written before skip logic: every question asked of everyone
+        table["asked"] = 1.0
+    if "position" not in table:  # written before randomised blocks: in the order listed
+        table["position"] = (
+            table.groupby("persona_id", sort=False)["question_id"].transform(
+                lambda asked: pd.factorize(asked)[0]
+            )
+            if len(table)
+            else 0
+        )
+    return table
+
+
 def write_answers(table: pd.DataFrame, path: Path) -> None:
     """Write answers.parquet atomically (temp file in the same folder, then os.replace)."""
     arrow = pa.Table.from_pandas(
-        table[ANSWERS_SCHEMA.names], schema=ANSWERS_SCHEMA, preserve_index=False
+        with_defaults(table)[ANSWERS_SCHEMA.names], schema=ANSWERS_SCHEMA, preserve_index=False
     )
     write_atomic(path, lambda tmp: pq.write_table(arrow, tmp))
 
@@ -267,8 +306,7 @@ def read_answers(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise DatasetError(f"{path}: no answers file; run `chorus survey run` first")
     table = pq.read_table(path).to_pandas()
-    if "error_bound" not in table:  # written before bounds were recorded
-        table["error_bound"] = float("nan")
+    table = with_defaults(table)
     missing = [c for c in ANSWERS_SCHEMA.names if c not in table.columns]
     if missing:
         raise DatasetError(

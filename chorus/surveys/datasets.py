@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from chorus.core.yamlfile import LineMap, line_of, load_model
 from chorus.surveys.errors import DatasetError, SurveyFileError
 from chorus.surveys.instruments import demographics_instrument
-from chorus.surveys.mapping import map_column
-from chorus.surveys.readers import TableFormat, read_table
+from chorus.surveys.mapping import map_column, map_selections
+from chorus.surveys.readers import LABELLED, TableFormat, read_table
 from chorus.surveys.schema import ColumnMapping, Instrument, norm_value
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -100,7 +100,7 @@ class HumanDataset:
         """The raw table, validated for ids and weights."""
         d = self.descriptor
         file = (self.path.parent / d.file).resolve()
-        fmt = d.format or ("sav" if file.suffix.lower() == ".sav" else "csv")
+        fmt = d.format or LABELLED.get(file.suffix.lower(), "csv")
         table = self._select_rows(read_table(file, fmt, text_columns=[d.id_column]), file)
         for col, key in ((d.id_column, ("id_column",)), (self.weight_column, self._weight_key())):
             if col is not None and col not in table.columns:
@@ -232,7 +232,10 @@ class HumanDataset:
                 continue
             labels = [o.label for o in q.substantive_options]
             where = instrument.where_question(q.id, "sources", self.source_key)
-            mapped = map_column(self.table, mapping, labels, q.values, where, self.name)
+            if q.spec.independent:  # check all that apply: a tuple of selected positions
+                mapped = map_selections(self.table, mapping, labels, where, self.name)
+            else:
+                mapped = map_column(self.table, mapping, labels, q.values, where, self.name)
             out[q.id] = mapped.array.take(at)
         return out
 

@@ -24,32 +24,68 @@ before the instruments that use it are loaded, and must provide:
 - `combine`: how the distributions over the presented option orders become one over the
   options, `combine(distributions, orders)` -> (probabilities by option, raw label mass).
 
-The shipped kinds are all "one of K" answered by one `choice` forward pass per option order
-(`choose`), with the orders averaged (`average_orders`): `single_choice` (nominal, total
-variation distance), `ordinal` and `binned_numeric` (ordered, W1 over option positions divided
-by K-1; binned questions map a numeric column through `bins`). Kinds in `REFUSED` (`free_text`)
-are rejected at load, with the reason, rather than silently never asked.
+Optional, with the one-of-K defaults:
+
+- `answer_prefix`, `lettered`: what follows the prompt ("Answer: (") and whether the answer is
+  an option's letter or its label itself (a number); `reorder`: whether option orders are
+  varied to debias the answer (not for numbers, which have one natural order).
+- `ranged`: the question gives `range: [lo, hi]` (and `unit`) and its options are the whole
+  numbers of the range, generated at load.
+- `independent`, `chance`, `finish`: options chosen independently (rows hold inclusion
+  probabilities, kept out of the value-based metrics), the chance reference for K options, and
+  the question's constraints applied after the orders are combined.
+- `extras(values, sim_rows, sim_weights, human_rows, human_weights)`: figures beyond the
+  distance (from the people's rows), scored with intervals as
+  `<name>/<question>`; `summary(values, p)`: the summary of one distribution that the score,
+  `Results.summaries()` and the report show.
+
+The one-of-K kinds are answered by one `choice` forward pass per option order (`choose`), with
+the orders averaged (`average_orders`): `single_choice` (nominal, total variation distance),
+`ordinal` and `binned_numeric` (ordered, W1 over option positions divided by K-1; binned
+questions map a numeric column through `bins`). `numeric` is a whole number in a range, its
+distribution read digit by digit (surveys.numeric.digit_choice), scored by W1 over the range's
+integers divided by the range, with the median difference as an extra and mean and quantiles
+as its summary. `multi_select` (check all that apply) is `independent`: one Yes/No pass per
+option (surveys.multi.ask_each_option), rows of inclusion probabilities, constraints applied
+by `finish`, scored by the mean absolute selection-rate difference with the count of
+selections' TVD as an extra and 1/2 per option as chance. Grids are not a kind: a grid's
+items are questions of one kind sharing a stem (surveys.grids). Kinds in `REFUSED`
+(`free_text`) are rejected at load, with the reason, rather than silently never asked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from chorus.core import Templates
 from chorus.engines import ChoiceDistribution, ChoiceRequest, Engine
 from chorus.surveys.errors import SurveyError
+from chorus.surveys.multi import (
+    ask_each_option,
+    average_inclusion,
+    count_tvd,
+    finish,
+    half,
+    rate_difference,
+)
+from chorus.surveys.numeric import digit_choice, median_difference, summary
 from chorus.surveys.templating import TEMPLATES
 
-MappingRule = Literal["values", "option_values", "bins"]
+MappingRule = Literal["values", "option_values", "bins", "columns", "delimited"]
 Distance = Callable[[np.ndarray, np.ndarray, bool], float]
 Operation = Callable[[Engine, Sequence[ChoiceRequest]], list[ChoiceDistribution]]
 Combine = Callable[
     [Sequence[ChoiceDistribution], Sequence[Sequence[int]]], tuple[np.ndarray, float]
 ]
+Extras = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], dict[str, float]]
+Summary = Callable[[np.ndarray, np.ndarray], dict[str, float]]
+
+
+ANSWER_PREFIX = "Answer: ("  # a lettered answer: the next token is the option's letter
 
 
 class UnknownKindError(SurveyError, ValueError):
@@ -84,6 +120,11 @@ def tvd(p: np.ndarray, q: np.ndarray, normalise: bool = True) -> float:
     return float(0.5 * np.abs(p - q).sum())
 
 
+def uniform(k: int) -> np.ndarray:
+    """Every option equally likely: the chance reference of the one-of-K kinds."""
+    return np.full(k, 1.0 / k)
+
+
 def choose(engine: Engine, requests: Sequence[ChoiceRequest]) -> list[ChoiceDistribution]:
     """One `choice` forward pass per request: the full distribution over the option letters."""
     return engine.choice(requests)
@@ -116,9 +157,28 @@ class QuestionKind:
     templates: Templates = TEMPLATES
     operation: Operation = choose
     combine: Combine = average_orders
+    # how the answer is written: after `answer_prefix`, the letter of an option (`lettered`) or
+    # the option's label itself (a number); whether the option order is varied to debias it
+    answer_prefix: str = ANSWER_PREFIX
+    lettered: bool = True
+    reorder: bool = True
+    # the question gives `range: [lo, hi]` (and `unit`) and its options are the integers in it
+    ranged: bool = False
+    # per-question figures beyond the distance, `extras(values, sim_rows, sim_weights,
+    # human_rows, human_weights)` -> name: value (from the people's rows, not just the means),
+    # scored (with intervals) as `<name>/<question>`; and the summary of one distribution
+    # (`summary(values, p)`) that Results.to_pandas and the report show
+    extras: Extras | None = None
+    summary: Summary | None = None
+    # options chosen independently (check all that apply): a person's row holds K inclusion
+    # probabilities, not a distribution; `chance(k)` is the chance reference (default 1/K each)
+    # and `finish(question, probs)` applies the question's constraints after combining orders
+    independent: bool = False
+    chance: Callable[[int], np.ndarray] = uniform
+    finish: Callable[[Any, np.ndarray], np.ndarray] | None = None
 
     def render(self, **values: object) -> str:
-        """The question prompt of this kind (`framing`, `options`)."""
+        """The question prompt of this kind (`framing`, `options`, `question`)."""
         return self.templates.render(self.template, **values)
 
 
@@ -174,5 +234,38 @@ register_kind(
         metric="wasserstein",
         distance=wasserstein,
         mappings=frozenset({"bins"}),
+    )
+)
+register_kind(
+    QuestionKind(
+        "numeric",
+        ordered=True,
+        metric="wasserstein",
+        distance=wasserstein,  # over unit-spaced integers: W1 / (K-1) is W1 on the values / range
+        mappings=frozenset({"option_values"}),
+        template="numeric.j2",
+        operation=digit_choice,
+        answer_prefix="Answer: ",
+        lettered=False,
+        reorder=False,
+        ranged=True,
+        extras=median_difference,
+        summary=summary,
+    )
+)
+register_kind(
+    QuestionKind(
+        "multi_select",
+        ordered=False,
+        metric="rate_difference",
+        distance=rate_difference,
+        mappings=frozenset({"columns", "delimited"}),
+        template="multi_select.j2",
+        operation=ask_each_option,
+        combine=average_inclusion,
+        independent=True,
+        chance=half,
+        extras=count_tvd,
+        finish=finish,
     )
 )

@@ -70,7 +70,8 @@ def map_column(
     if len(unknown):
         raise DatasetError(
             f"{where}: column {mapping.column!r} of {dataset!r} has values {_examples(unknown)} "
-            f"that match no option value {sorted(by_value)}; list them under `missing`"
+            f"that match no option value ({_span(values)}); list them under `missing` or fix "
+            "the data"
         )
     out[answered] = idx.astype("Int64")
     return out
@@ -99,3 +100,51 @@ def _examples(series: pd.Series) -> str:
     counts = series.astype(str).value_counts()
     shown = ", ".join(f"{v!r} (x{c})" for v, c in counts.head(_SHOW).items())
     return shown + (f" and {len(counts) - _SHOW} more" if len(counts) > _SHOW else "")
+
+
+def _span(values: np.ndarray) -> str:
+    """The option values, or their first..last where there are many (a numeric range)."""
+    if len(values) > _SHOW * 2:
+        return f"whole numbers {values.min():g} to {values.max():g}"
+    return ", ".join(f"{v:g}" for v in values)
+
+
+def map_selections(
+    table: pd.DataFrame, mapping: ColumnMapping, labels: list[str], where: str, dataset: str
+) -> pd.Series:
+    """For a check-all-that-apply question: each row's selected option positions (a tuple,
+    empty when none) or NA, from one delimited column or one column per option."""
+    wanted = list(mapping.columns.values()) if mapping.columns else [mapping.column]
+    absent = [c for c in wanted if c not in table.columns]
+    if absent:
+        raise DatasetError(
+            f"{where}: dataset {dataset!r} has no column(s) {absent}; fix the mapping's columns"
+        )
+    position = {lab: i for i, lab in enumerate(labels)}
+    out: list[tuple[int, ...] | None] = [None] * len(table)
+    if mapping.columns is not None:
+        keys = {
+            position[lab]: [None if pd.isna(v) else norm_value(v) for v in table[c]]
+            for lab, c in mapping.columns.items()
+        }
+        for r in range(len(table)):
+            seen = [k[r] for k in keys.values()]
+            if any(v is not None and v not in mapping.missing for v in seen):
+                out[r] = tuple(i for i, k in keys.items() if k[r] in mapping.selected)
+        return pd.Series(out, index=table.index, dtype="object")
+    assert mapping.values is not None and mapping.delimiter is not None
+    raw = table[mapping.column]
+    unknown: list[str] = []
+    for r, v in enumerate(raw):
+        if pd.isna(v) or norm_value(v) in mapping.missing:
+            continue
+        tokens = [t.strip() for t in str(v).split(mapping.delimiter) if t.strip()]
+        unknown += [t for t in tokens if t not in mapping.values]
+        chosen = {position[mapping.values[t]] for t in tokens if t in mapping.values}
+        out[r] = tuple(sorted(chosen))
+    if unknown:
+        raise DatasetError(
+            f"{where}: column {mapping.column!r} of {dataset!r} holds answers the mapping does "
+            f"not cover: {_examples(pd.Series(unknown))}; add them to `values` or `missing`"
+        )
+    return pd.Series(out, index=table.index, dtype="object")

@@ -11,11 +11,12 @@ from typing import Literal, get_args
 import numpy as np
 
 from chorus.engines import ChoiceRequest, Prompt, Role
+from chorus.surveys.kinds import ANSWER_PREFIX as ANSWER_PREFIX  # re-exported
+from chorus.surveys.order import persona_order
 from chorus.surveys.persona import Persona
 from chorus.surveys.schema import GroupMember, Instrument, Perspective, Question
 from chorus.surveys.templating import render
 
-ANSWER_PREFIX = "Answer: ("
 LETTERS = string.ascii_uppercase
 Debias = Literal["none", "reverse", "permute"]
 DEBIAS: tuple[Debias, ...] = get_args(Debias)
@@ -29,6 +30,7 @@ class Item:
     perspective: Perspective
     group: GroupMember | None = None  # whose answer is asked for (None: the persona's own)
     judge: GroupMember | None = None  # meta-perception: the group imagined doing the guessing
+    position: int = 0  # the question's place in this persona's order (surveys.order)
 
     @property
     def key(self) -> tuple[str, str, str | None]:
@@ -36,41 +38,45 @@ class Item:
 
 
 def items_for(
-    persona: Persona, instrument: Instrument, perspectives: Sequence[str] | None = None
+    persona: Persona,
+    instrument: Instrument,
+    perspectives: Sequence[str] | None = None,
+    seed: int = 0,
 ) -> list[Item]:
-    """The items a persona answers, in instrument order. In-group/out-group/meta items need the
-    persona's own group (from the group set's trait); personas outside both groups skip them."""
+    """The items a persona answers, in its question order (instrument order, with randomised
+    blocks shuffled per persona from `seed`: surveys.order). In-group/out-group/meta items
+    need the persona's own group (from the group set's trait); personas outside both groups
+    skip them."""
     wanted = set(perspectives) if perspectives is not None else None
     items: list[Item] = []
-    for q in instrument.scored_questions:
+    for at, q in enumerate(persona_order(instrument, persona.persona_id, seed)):
         for p in q.perspectives:
             if wanted is not None and p not in wanted:
                 continue
             if p == "self":
-                items.append(Item(q, "self"))
+                items.append(Item(q, "self", position=at))
                 continue
             gs = instrument.groups[q.groups]  # type: ignore[index]  # validated with the instrument
             own = gs.member_of(persona.demographics.get(gs.trait))
             if own is None:
                 continue
             if p == "ingroup":
-                items.append(Item(q, p, group=own))
+                items.append(Item(q, p, group=own, position=at))
             elif p == "outgroup":
-                items.append(Item(q, p, group=gs.other(own)))
+                items.append(Item(q, p, group=gs.other(own), position=at))
             else:
-                items.append(Item(q, p, group=own, judge=gs.other(own)))
+                items.append(Item(q, p, group=own, judge=gs.other(own), position=at))
     return items
 
 
 def framing(item: Item) -> str:
     """The question text under the item's perspective, rendered from perspectives/*.j2."""
+    asked = item.question.wording
     if item.perspective == "self":
-        return render("perspectives/self.j2", question=item.question.text)
+        return render("perspectives/self.j2", question=asked)
     if item.perspective == "meta":
-        return render(
-            "perspectives/meta.j2", question=item.question.text, group=item.group, judge=item.judge
-        )
-    return render("perspectives/group.j2", question=item.question.text, group=item.group)
+        return render("perspectives/meta.j2", question=asked, group=item.group, judge=item.judge)
+    return render("perspectives/group.j2", question=asked, group=item.group)
 
 
 def option_orders(
@@ -85,6 +91,8 @@ def option_orders(
     subst = list(range(len(question.substantive_options)))
     tail = list(range(len(subst), n))
     orders = [subst + tail]
+    if not question.spec.reorder:  # a kind without option order to debias (numbers)
+        return orders
     if debias == "reverse":
         orders.append(subst[::-1] + tail)
     elif debias == "permute":
@@ -97,17 +105,32 @@ def option_orders(
 
 
 def question_block(item: Item, order: Sequence[int]) -> str:
-    """The question with its lettered options in `order`, from its kind's template."""
+    """The question with its options in `order` (lettered where the kind answers by letter),
+    from its kind's template."""
+    q = item.question
+    shown = list(zip(labels_for(q, order), (q.options[i].text for i in order)))
+    return q.spec.render(framing=framing(item), options=shown, question=q)
+
+
+def labels_for(question: Question, order: Sequence[int]) -> tuple[str, ...]:
+    """What the answer is written as, by position: a letter, or the option's label (numbers)."""
+    if not question.spec.lettered:
+        return tuple(question.options[i].label for i in order)
     if len(order) > len(LETTERS):
-        raise ValueError(f"question {item.question.id!r} has more than {len(LETTERS)} options")
-    opts = item.question.options
-    shown = [(LETTERS[pos], opts[i].text) for pos, i in enumerate(order)]
-    return item.question.spec.render(framing=framing(item), options=shown)
+        raise ValueError(f"question {question.id!r} has more than {len(LETTERS)} options")
+    return tuple(LETTERS[: len(order)])
 
 
-def answer_turn(item: Item, order: Sequence[int], position: int) -> str:
-    """How a chosen answer appears in the history of a sequential interview."""
-    return f"{ANSWER_PREFIX}{LETTERS[position]}) {item.question.options[order[position]].text}"
+def answer_turn(item: Item, order: Sequence[int], positions: Sequence[int]) -> str:
+    """How the chosen answer appears in the history of a sequential interview: the option at
+    the one position given, or (check all that apply) each selected one, or none."""
+    q = item.question
+    if not q.spec.lettered:
+        return f"{q.spec.answer_prefix}{q.options[order[positions[0]]].label}"
+    if q.spec.independent:
+        chosen = [f"({LETTERS[p]}) {q.options[order[p]].text}" for p in positions]
+        return f"Answer: {', '.join(chosen) if chosen else 'none of them'}"
+    return f"{q.spec.answer_prefix}{LETTERS[positions[0]]}) {q.options[order[positions[0]]].text}"
 
 
 def choice_request(
@@ -119,8 +142,8 @@ def choice_request(
     for asked, answered in history:
         turns += [("user", asked), ("assistant", answered)]
     turns.append(("user", question_block(item, order)))
-    prompt = Prompt.chat(*turns, answer_prefix=ANSWER_PREFIX)
-    return ChoiceRequest(prompt=prompt, labels=tuple(LETTERS[: len(order)]))
+    prompt = Prompt.chat(*turns, answer_prefix=item.question.spec.answer_prefix)
+    return ChoiceRequest(prompt=prompt, labels=labels_for(item.question, order))
 
 
 def prompt_hash(requests: Sequence[ChoiceRequest]) -> str:

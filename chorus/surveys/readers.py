@@ -1,4 +1,5 @@
-"""Read a raw respondent table: CSV, or SPSS .sav (Pew ATP) with its value labels applied."""
+"""Read a raw respondent table: CSV, or SPSS .sav (Pew ATP) / Stata .dta with their value
+labels applied."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pandas as pd
 from chorus.core.tables import read_csv
 from chorus.surveys.errors import DatasetError
 
-TableFormat = Literal["csv", "sav"]
+TableFormat = Literal["csv", "sav", "dta"]
+LABELLED: dict[str, TableFormat] = {".sav": "sav", ".dta": "dta"}  # file suffix -> labelled format
 
 
 def read_table(path: Path, fmt: TableFormat, text_columns: Sequence[str] = ()) -> pd.DataFrame:
@@ -20,18 +22,21 @@ def read_table(path: Path, fmt: TableFormat, text_columns: Sequence[str] = ()) -
         raise DatasetError(f"{path}: data file not found; check the descriptor's `file`")
     if fmt == "csv":
         return read_csv(path, dtype={c: str for c in text_columns}, error=DatasetError)
-    return _read_sav(path)
+    return _read_labelled(path, fmt)
 
 
-def _read_sav(path: Path) -> pd.DataFrame:
-    """Numeric codes become their value labels (as Pew documents its answers); codes without a
-    label stay numbers; SPSS user-missing codes become NA."""
+def _read_labelled(path: Path, fmt: TableFormat) -> pd.DataFrame:
+    """Numeric codes become their value labels (as Pew and GSS document their answers); codes
+    without a label stay numbers; SPSS user-missing and Stata extended-missing codes become NA."""
     import pyreadstat
 
+    reader, what = (
+        (pyreadstat.read_sav, "SPSS .sav") if fmt == "sav" else (pyreadstat.read_dta, "Stata .dta")
+    )
     try:
-        table, _meta = pyreadstat.read_sav(str(path), apply_value_formats=True)
+        table, _meta = reader(str(path), apply_value_formats=True)
     except Exception as exc:  # pyreadstat raises its own ReadstatError and OSError variants
-        raise DatasetError(f"{path}: not a readable SPSS .sav file ({exc})") from exc
+        raise DatasetError(f"{path}: not a readable {what} file ({exc})") from exc
     for col in table.columns:
         if isinstance(table[col].dtype, pd.CategoricalDtype):
             table[col] = table[col].astype(object)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from chorus.engines import Engine
@@ -45,6 +46,21 @@ class Results:
         long.insert(5, "option_index", [options[k][0] for k in keys])
         long.insert(7, "option_text", [options[k][1] for k in keys])
         return long.astype({"prob": float, "option_index": int})
+
+    def summaries(self) -> pd.DataFrame:
+        """One row per persona x question x perspective of the kinds that summarise their
+        distribution (numeric: mean, q10, q25, q50 = median, q75, q90, in the question's unit);
+        empty where the instrument has none."""
+        rows = []
+        keys = ["persona_id", "question_id", "perspective", "group", "probs"]
+        for pid, qid, persp, group, probs in self.answers[keys].itertuples(index=False):
+            q = self.instrument.question(qid)
+            if q.spec.summary is None:
+                continue
+            stats = q.spec.summary(q.values, np.asarray(probs, dtype=float))
+            rows.append({"persona_id": pid, "question_id": qid, "perspective": persp,
+                         "group": group, "unit": q.unit, **stats})  # fmt: skip
+        return pd.DataFrame(rows)
 
     def score(
         self,

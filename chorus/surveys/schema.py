@@ -13,13 +13,24 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from chorus.surveys.conditions import (
+    Condition,
+    ConditionError,
+    Truth,
+    compile_condition,
+    leaves,
+    parse,
+)
+from chorus.surveys.conditions import questions as _refs
 from chorus.surveys.errors import LocatedError
 from chorus.surveys.kinds import MappingRule, QuestionKind, kind_spec
+from chorus.surveys.multi import MAX_OPTIONS as MAX_SELECT_OPTIONS
 
 Perspective = Literal["self", "ingroup", "outgroup", "meta"]
 PERSPECTIVES: tuple[Perspective, ...] = ("self", "ingroup", "outgroup", "meta")
 
 _ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+MAX_RANGE = 1000  # steps of a numeric range: each is an answer whose digits are read
 
 
 def norm_value(value: Any) -> str:
@@ -44,6 +55,7 @@ class Option(_Strict):
     text: str = ""  # wording shown to the model; defaults to the label
     value: float | None = None  # ordinal/numeric value used by means, correlations and alpha
     not_mentioned: bool = False  # the "not mentioned / prefer not to say" option
+    exclusive: bool = False  # multi_select: "none of these", selected only alone
 
     @model_validator(mode="after")
     def _defaults(self) -> Option:
@@ -60,10 +72,16 @@ class ColumnMapping(_Strict):
     Exactly one of: `values` (raw value -> option label), `bins` (numeric edges; value v falls
     in bin i when edges[i] <= v < edges[i+1], the last bin including its upper edge), or
     `option_values: true` (the raw number equals the option's `value`).
-    Raw values listed in `missing` count as no answer.
+    Raw values listed in `missing` count as no answer. Check-all-that-apply questions map
+    either one delimited column (`values` with a `delimiter`: each token -> an option) or one
+    column per option (`columns`: option label -> column; the raw values in `selected` mean
+    selected, any other answer not selected).
     """
 
-    column: str = Field(min_length=1)
+    column: str = ""
+    columns: dict[str, str] | None = None
+    delimiter: str | None = None
+    selected: list[str] = ["1"]
     values: dict[str, str] | None = None
     bins: list[float] | None = None
     option_values: bool = False
@@ -82,13 +100,21 @@ class ColumnMapping(_Strict):
             }
         return v
 
-    @field_validator("missing", mode="before")
+    @field_validator("missing", "selected", mode="before")
     @classmethod
     def _norm_missing(cls, v: Any) -> Any:
         return [norm_value(x) for x in v] if isinstance(v, list) else v
 
     @model_validator(mode="after")
     def _one_rule(self) -> ColumnMapping:
+        if self.columns is not None:
+            if self.column or self.values is not None or self.bins is not None:
+                raise ValueError("give either `columns` (one per option) or `column`, not both")
+            return self
+        if not self.column:
+            raise LocatedError(("column",), "give the dataset `column` (or `columns`)")
+        if self.delimiter is not None and self.values is None:
+            raise LocatedError(("delimiter",), "a `delimiter` needs `values` (token -> option)")
         rules = [self.values is not None, self.bins is not None, self.option_values]
         if sum(rules) != 1:
             raise ValueError(
@@ -101,7 +127,11 @@ class ColumnMapping(_Strict):
 
     @property
     def rule(self) -> MappingRule:
-        """Which of the three rules this mapping uses."""
+        """Which of the rules this mapping uses."""
+        if self.columns is not None:
+            return "columns"
+        if self.delimiter is not None:
+            return "delimited"
         if self.values is not None:
             return "values"
         return "bins" if self.bins is not None else "option_values"
@@ -151,6 +181,17 @@ class Question(_Strict):
     groups: str | None = None  # name of an instrument-level group set
     about: str | None = None  # the group this question is about (e.g. ft_dem is about Democrats)
     sources: dict[str, ColumnMapping] = {}  # dataset name -> mapping
+    # numeric kinds: the whole numbers lo..hi that answer it, and their unit ("degrees")
+    range: tuple[int, int] | None = None
+    unit: str = ""
+    # an item of a grid (surveys.grids): the block's name and the stem its items share
+    grid: str | None = None
+    stem: str | None = None
+    # multi_select: how many options a person may select
+    min_select: int = Field(default=0, ge=0)
+    max_select: int | None = Field(default=None, ge=1)
+    # skip logic: asked only of those whose earlier answers meet this (surveys.conditions)
+    ask_if: str | None = None
 
     @field_validator("kind")
     @classmethod
@@ -160,7 +201,9 @@ class Question(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
+        self._range_options()
         self._check_options()
+        self._check_selection()
         if len(set(self.perspectives)) != len(self.perspectives):
             raise LocatedError(("perspectives",), "perspectives are listed twice")
         if set(self.perspectives) - {"self"} and self.groups is None:
@@ -171,7 +214,61 @@ class Question(_Strict):
         labels = {o.label for o in self.options}
         for name, mapping in self.sources.items():
             self._check_mapping(name, mapping, labels)
+        if self.ask_if is not None:
+            try:
+                parse(self.ask_if)
+            except ConditionError as exc:
+                raise LocatedError(("ask_if",), str(exc)) from None
         return self
+
+    def _range_options(self) -> None:
+        """A ranged kind's options are the integers of its `range` (written once, not listed)."""
+        if not self.spec.ranged:
+            if self.range is not None:
+                raise LocatedError(("range",), f"`range` is for numeric questions, not {self.kind}")
+            return
+        if self.range is None:
+            raise LocatedError(("range",), f"a {self.kind} question needs `range: [lo, hi]`")
+        lo, hi = self.range
+        if not 0 <= lo < hi or hi - lo > MAX_RANGE:
+            raise LocatedError(
+                ("range",),
+                f"range [{lo}, {hi}]: give whole numbers 0 <= lo < hi with at most {MAX_RANGE} "
+                "steps between them",
+            )
+        numbers = [Option(label=str(v), value=float(v)) for v in range(lo, hi + 1)]
+        if self.options and self.options != numbers:
+            raise LocatedError(
+                ("options",), f"a {self.kind} question takes `range`, not `options`: remove them"
+            )
+        object.__setattr__(self, "options", numbers)
+
+    def _check_selection(self) -> None:
+        """Selection limits and exclusive options belong to kinds whose options are chosen
+        independently (multi_select), and must be satisfiable."""
+        k = len(self.options)
+        exclusive = [i for i, o in enumerate(self.options) if o.exclusive]
+        if not self.spec.independent:
+            if self.min_select or self.max_select is not None:
+                field = "min_select" if self.min_select else "max_select"
+                raise LocatedError((field,), f"`{field}` is for multi_select questions")
+            if exclusive:
+                raise LocatedError(("options", exclusive[0], "exclusive"),
+                                   "`exclusive` is for multi_select options")  # fmt: skip
+            return
+        if k > MAX_SELECT_OPTIONS:
+            raise LocatedError(
+                ("options",), f"a {self.kind} question takes at most {MAX_SELECT_OPTIONS} options"
+            )
+        top = k if self.max_select is None else self.max_select
+        if self.min_select > top:
+            raise LocatedError(
+                ("min_select",), f"min_select {self.min_select} > max_select {top}: none allowed"
+            )
+        if self.max_select is not None and self.max_select > k:
+            raise LocatedError(("max_select",), f"max_select {self.max_select} > {k} options")
+        if len(exclusive) > 1:
+            raise LocatedError(("options", exclusive[1]), "only one option can be exclusive")
 
     def _check_options(self) -> None:
         if len(self.substantive_options) < 2:
@@ -210,12 +307,28 @@ class Question(_Strict):
                 f"{len(mapping.bins)} bin edges for {len(self.substantive_options)} options: "
                 "give one more edge than options",
             )
+        for label in mapping.columns or {}:
+            if label not in labels:
+                known = sorted(labels)
+                raise LocatedError(
+                    where + ("columns", label), f"unknown option {label!r} (options: {known})"
+                )
         for raw, target in (mapping.values or {}).items():
             if target not in labels:
                 raise LocatedError(
                     where + ("values", raw),
                     f"value {raw!r} maps to unknown option {target!r} (options: {sorted(labels)})",
                 )
+
+    @property
+    def condition(self) -> Condition | None:
+        """The parsed `ask_if` (None: asked of everyone)."""
+        return None if self.ask_if is None else parse(self.ask_if)
+
+    @property
+    def wording(self) -> str:
+        """What the question asks: a grid item after its stem, else its text."""
+        return f"{self.stem.strip()}\n\n{self.text}" if self.stem else self.text
 
     @property
     def spec(self) -> QuestionKind:
@@ -248,6 +361,9 @@ class Instrument(_Strict):
     groups: dict[str, GroupSet] = {}
     scale: list[str] | None = None  # items of Cronbach's alpha; default: every scored question
     questions: list[Question] = Field(min_length=1)
+    # blocks asked in an order shuffled per persona: name -> question ids (or a grid's name,
+    # for its items); surveys.order
+    blocks: dict[str, list[str]] = {}
 
     _source: str = PrivateAttr(default="<memory>")
     _lines: dict[tuple[str, ...], int] = PrivateAttr(default_factory=dict)
@@ -277,7 +393,97 @@ class Instrument(_Strict):
         for j, qid in enumerate(self.scale or []):
             if qid not in seen:
                 raise LocatedError(("scale", j), f"scale item {qid!r} is not a question id")
+        self._check_blocks(seen)
+        for i, q in enumerate(self.questions):
+            if q.condition is not None:
+                self._check_condition(i, q, q.condition)
         return self
+
+    def _check_blocks(self, seen: dict[str, int]) -> None:
+        owner: dict[str, str] = {}
+        grids = self.grids
+        for name, members in self.blocks.items():
+            ids: list[str] = []
+            for j, member in enumerate(members):
+                if member not in seen and member not in grids:
+                    raise LocatedError(
+                        ("blocks", name, j),
+                        f"block {name!r}: {member!r} is neither a question id nor a grid name",
+                    )
+                ids += [q.id for q in grids[member]] if member in grids else [member]
+            for qid in ids:
+                if qid in owner:
+                    raise LocatedError(
+                        ("blocks", name),
+                        f"question {qid!r} is in blocks {owner[qid]!r} and {name!r}",
+                    )
+                owner[qid] = name
+            if len(ids) < 2:
+                raise LocatedError(("blocks", name), f"block {name!r} needs at least 2 questions")
+
+    def _check_condition(self, i: int, q: Question, cond: Condition) -> None:
+        """Every question an `ask_if` names is asked before this one (in every shuffled order:
+        a block's questions count at the block's last place, this one at its block's first),
+        is one-of-K, asks this question's perspectives, and has the options named."""
+        where = ("questions", i, "ask_if")
+        first = min(self._positions(q.id))
+        for leaf in leaves(cond):
+            ref = next((r for r in self.questions if r.id == leaf.question), None)
+            if ref is None:
+                raise LocatedError(where, f"ask_if: unknown question {leaf.question!r}")
+            if ref.id == q.id or max(self._positions(ref.id)) >= first:
+                later = "itself (a cycle)" if ref.id == q.id else f"{ref.id!r}, asked later"
+                raise LocatedError(
+                    where,
+                    f"ask_if of {q.id!r} refers to {later}: a condition may only use answers "
+                    "given before the question (move it after them, or out of their block)",
+                )
+            if ref.spec.independent:
+                raise LocatedError(
+                    where, f"ask_if: {ref.id!r} is {ref.kind}; conditions use one-of-K answers"
+                )
+            missing = set(q.perspectives) - set(ref.perspectives)
+            if missing:
+                raise LocatedError(
+                    where,
+                    f"ask_if: {ref.id!r} is not asked from the {sorted(missing)} perspective(s) "
+                    f"that {q.id!r} is",
+                )
+            known = [o.label for o in ref.substantive_options]
+            unknown = sorted(leaf.labels - set(known))
+            if unknown:
+                raise LocatedError(
+                    where, f"ask_if: {ref.id!r} has no option {unknown[0]!r} (options: {known})"
+                )
+        try:
+            self.truth(q.id)
+        except ConditionError as exc:
+            raise LocatedError(where, str(exc)) from None
+
+    def _positions(self, qid: str) -> list[int]:
+        """The places a question may take: its block's places if it is in a block."""
+        index = {q.id: k for k, q in enumerate(self.questions)}
+        block = next((ids for ids in self.block_ids.values() if qid in ids), [qid])
+        return [index[b] for b in block]
+
+    @property
+    def block_ids(self) -> dict[str, list[str]]:
+        """Each block's question ids (grid names expanded), in instrument order."""
+        grids = self.grids
+        out = {}
+        for name, members in self.blocks.items():
+            wanted = {i for m in members for i in ([q.id for q in grids[m]] if m in grids else [m])}
+            out[name] = [q.id for q in self.questions if q.id in wanted]
+        return out
+
+    def truth(self, qid: str) -> Truth | None:
+        """The compiled `ask_if` of a question (None: asked of everyone)."""
+        cond = self.question(qid).condition
+        if cond is None:
+            return None
+        return compile_condition(
+            cond, lambda ref: [o.label for o in self.question(ref).substantive_options]
+        )
 
     def subset(self, question_ids: Sequence[str]) -> Instrument:
         """The instrument restricted to `question_ids` (kept in the instrument's order), with its
@@ -287,8 +493,18 @@ class Instrument(_Strict):
         if unknown:
             raise ValueError(f"instrument {self.name!r} has no question(s) {unknown}")
         keep = [q for q in self.questions if q.id in wanted]
+        for q in keep:
+            left_out = [r for r in ([] if q.condition is None else _refs(q.condition))
+                        if r not in wanted]  # fmt: skip
+            if left_out:
+                raise ValueError(
+                    f"question {q.id!r} is asked only if `{q.ask_if}`: select "
+                    f"{left_out} too (its condition is on their answers)"
+                )
         scale = None if self.scale is None else [q for q in self.scale if q in wanted]
-        return self.model_copy(update={"questions": keep, "scale": scale})
+        blocks = {name: [i for i in ids if i in wanted] for name, ids in self.block_ids.items()}
+        blocks = {name: ids for name, ids in blocks.items() if len(ids) > 1}
+        return self.model_copy(update={"questions": keep, "scale": scale, "blocks": blocks})
 
     def question(self, qid: str) -> Question:
         for q in self.questions:
@@ -300,6 +516,15 @@ class Instrument(_Strict):
     def scored_questions(self) -> list[Question]:
         """Every question (kinds chorus does not ask are refused at load, so all are scored)."""
         return list(self.questions)
+
+    @property
+    def grids(self) -> dict[str, list[Question]]:
+        """Each grid's items (surveys.grids), in instrument order."""
+        out: dict[str, list[Question]] = {}
+        for q in self.questions:
+            if q.grid is not None:
+                out.setdefault(q.grid, []).append(q)
+        return out
 
     @property
     def scale_items(self) -> list[Question]:

@@ -82,6 +82,29 @@ class QuestionScore(BaseModel):
     human_missing: int  # respondents without one
     raw_mass: float | None  # mean probability the option labels got before renormalising
     dispersion: Dispersion
+    # the kind's own figures (numeric: `median_diff`, simulated minus human median) and the
+    # summaries of the two distributions (numeric: mean and quantiles); empty for other kinds
+    extras: dict[str, Figure] = {}
+    human_summary: dict[str, float | None] = {}
+    sim_summary: dict[str, float | None] = {}
+    # skip logic: the question's `ask_if`, and the simulated people's weighted mean probability
+    # of meeting it (their answers are weighted by it; the human base met it in the data)
+    ask_if: str | None = None
+    sim_asked: float | None = None
+
+
+class GridScore(BaseModel):
+    """A grid scored as a block: its items' mean distance, and whether the simulated answers
+    hang together across the items as the humans' do (mean inter-item correlation)."""
+
+    grid: str
+    items: list[str]
+    wd: Figure  # mean of the items' distances
+    uniform: float | None  # the chance row's mean distance over the items
+    floor: float | None  # a real panel of the simulated size (the human floor's mean)
+    r_sim: Figure  # mean inter-item correlation, sampled simulated answers
+    r_human: Figure
+    r_diff: Figure  # r_sim - r_human
 
 
 class GapScore(BaseModel):
@@ -180,6 +203,7 @@ class Individual(BaseModel):
 
 
 FLOOR_METRICS = ("wd", "wd_raw", "frobenius", "alpha")
+GRID_METRICS = ("wd", "r_sim", "r_human", "r_diff")
 GAP_METRICS = ("sim_gap", "sim_d", "human_gap", "human_d")
 HEADLINE = ("wd", "wd_raw", "wd_sampled", "frobenius", "alpha_sim", "alpha_human")
 
@@ -217,6 +241,7 @@ class Score(BaseModel):
     individual: Individual | None
     gaps: list[GapScore]
     perceptions: list[PerceptionScore]
+    grids: list[GridScore] = []
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table of the report: headline figures, questions, subgroups, individual."""
@@ -232,7 +257,7 @@ class Score(BaseModel):
                         "raw_mass": q.raw_mass, "dispersion": q.dispersion.ratio,
                         "variance_ratio": q.dispersion.variance,
                         "entropy_ratio": q.dispersion.entropy,
-                        "dispersion_flagged": q.dispersion.flagged,
+                        "dispersion_flagged": q.dispersion.flagged, "sim_asked": q.sim_asked,
                     }
                     for q in self.questions
                 ]
@@ -278,6 +303,9 @@ class Score(BaseModel):
             rows += [("human floor", name, getattr(fl, name)) for name in FLOOR_METRICS]
         for q in self.questions:
             rows += [(q.id, "wd", q.wd), (q.id, "wd_raw", q.wd_raw)]
+            rows += [(q.id, name, f) for name, f in q.extras.items()]
+        for block in self.grids:
+            rows += [(block.grid, name, getattr(block, name)) for name in GRID_METRICS]
         for g in self.gaps:
             rows += [(g.question, name, getattr(g, name)) for name in GAP_METRICS]
         for p in self.perceptions:

@@ -26,6 +26,7 @@ from chorus.surveys.metrics.compare import (
     comparison,
     distributions,
     subgroup_members,
+    valued_questions,
 )
 from chorus.surveys.metrics.dispersion import flagged, ratios
 from chorus.surveys.metrics.distance import weighted_distribution
@@ -42,6 +43,7 @@ from chorus.surveys.score_schema import (
     Figure,
     Floor,
     GapScore,
+    GridScore,
     Individual,
     PerceptionScore,
     QuestionScore,
@@ -119,7 +121,7 @@ def score(
     individual = (
         None
         if "individual" in undefined
-        else _individual(person_scores(sim, human, questions), n_boot, seed)
+        else _individual(person_scores(sim, human, valued_questions(questions)), n_boot, seed)
     )
     out = Score(
         instrument=instrument.name,
@@ -169,6 +171,7 @@ def score(
             for key in sorted(k for k in point if k.startswith("perception/"))
             for _, qid, persp, who in [key.split("/")]
         ],
+        grids=_grids(instrument, questions, fig, point, fl),
     )
     for name in ("frobenius", "alpha_sim", "alpha_human"):
         if name in undefined:
@@ -213,8 +216,8 @@ def _wd_only(questions):
 
 
 def _question(q, sim, human, fig, point, fl, mass) -> QuestionScore:
-    p_hum = weighted_distribution(human.self_rows(q.id), human.weights)
-    p_sim = weighted_distribution(sim.self_rows(q.id), sim.weights)
+    p_hum = weighted_distribution(human.self_rows(q.id), human.self_weights(q.id))
+    p_sim = weighted_distribution(sim.self_rows(q.id), sim.self_weights(q.id))
     d = ratios(q.kind, p_sim, p_hum, q.values)
     answered = int((~np.isnan(human.self_rows(q.id)).any(axis=1)).sum())
     return QuestionScore(
@@ -226,8 +229,8 @@ def _question(q, sim, human, fig, point, fl, mass) -> QuestionScore:
         options=[o.text for o in q.substantive_options],
         human=[round(float(x), 6) for x in p_hum],
         sim=[round(float(x), 6) for x in p_sim],
-        human_err=_share_err(human.self_rows(q.id), human.weights, p_hum),
-        sim_err=_share_err(sim.self_rows(q.id), sim.weights, p_sim),
+        human_err=_share_err(human.self_rows(q.id), human.self_weights(q.id), p_hum),
+        sim_err=_share_err(sim.self_rows(q.id), sim.self_weights(q.id), p_sim),
         wd=fig(f"wd/{q.id}"),
         wd_raw=fig(f"wd_raw/{q.id}"),
         uniform=rounded(point.get(f"uniform/{q.id}", float("nan"))),
@@ -246,7 +249,35 @@ def _question(q, sim, human, fig, point, fl, mass) -> QuestionScore:
             ratio=rounded(d["ratio"]),
             flagged=flagged(d["ratio"]),
         ),
+        **_kind_figures(q, p_sim, p_hum, fig, human),
+        **_asked(q, sim),
     )
+
+
+def _asked(q, sim) -> dict:
+    """A conditional question's condition and how likely the simulated people were to meet it."""
+    if q.ask_if is None:
+        return {}
+    asked = sim.asked.get((q.id, "self", None))
+    ok = ~np.isnan(sim.self_rows(q.id)).any(axis=1)
+    if asked is None or not ok.any() or sim.weights[ok].sum() <= 0:
+        return {"ask_if": q.ask_if}
+    share = float(np.average(asked[ok], weights=sim.weights[ok]))
+    return {"ask_if": q.ask_if, "sim_asked": rounded(share)}
+
+
+def _kind_figures(q, p_sim, p_hum, fig, human) -> dict:
+    """The kind's own figures and distribution summaries (none for the one-of-K kinds)."""
+    spec = q.spec
+    out: dict = {}
+    if spec.extras is not None:
+        rows = human.self_rows(q.id)
+        names = spec.extras(q.values, rows, human.weights, rows, human.weights)
+        out["extras"] = {name: fig(f"{name}/{q.id}") for name in names}
+    if spec.summary is not None:
+        out["human_summary"] = {k: rounded(v) for k, v in spec.summary(q.values, p_hum).items()}
+        out["sim_summary"] = {k: rounded(v) for k, v in spec.summary(q.values, p_sim).items()}
+    return out
 
 
 def _share_err(rows: np.ndarray, weights: np.ndarray, mean: np.ndarray) -> list[float]:
@@ -276,6 +307,29 @@ def _gaps(instrument: Instrument, questions, fig) -> list[GapScore]:
                    for name in GAP_METRICS},
             )
         )  # fmt: skip
+    return out
+
+
+def _grids(instrument: Instrument, questions, fig, point, fl) -> list[GridScore]:
+    """Each grid with scored items, as a block (surveys.metrics.compare.grid_metrics)."""
+    scored = {q.id for q in questions}
+    out = []
+    for name, members in instrument.grids.items():
+        key = f"grid/{name}"
+        if f"{key}/wd" not in point:
+            continue
+        out.append(
+            GridScore(
+                grid=name,
+                items=[q.id for q in members if q.id in scored],
+                wd=fig(f"{key}/wd"),
+                uniform=rounded(point[f"{key}/uniform"]),
+                floor=rounded(finite_mean(fl[f"{key}/wd"])) if fl and f"{key}/wd" in fl else None,
+                r_sim=fig(f"{key}/r_sim"),
+                r_human=fig(f"{key}/r_human"),
+                r_diff=fig(f"{key}/r_diff"),
+            )
+        )
     return out
 
 

@@ -70,11 +70,10 @@ def test_answers_reproduce_the_known_party_pattern(anes):
     # README: Republicans place the Democratic party at 1.93, Democrats at 3.19
     assert means["Republican"] == pytest.approx(1.93, abs=0.01)
     assert means["Democrat"] == pytest.approx(3.19, abs=0.01)
-    # thermometer bins: 0-20 -> 0, 50 -> middle bin, 100 -> last
+    # thermometers are numeric: the answer's position is the raw rating
     raw = anes.table["ft_dem"]
-    bins = answers["ft_dem"]
-    assert set(bins[raw == 50].dropna()) == {2}
-    assert set(bins[raw == 100].dropna()) == {4} and set(bins[raw == 0].dropna()) == {0}
+    placed = answers["ft_dem"]
+    assert (placed[raw.notna()].to_numpy(dtype=float) == raw.dropna().to_numpy()).all()
 
 
 def _descriptor(tmp_path: Path, body: str) -> Path:
@@ -163,3 +162,73 @@ def test_sav_loader_uses_value_labels_and_weights(tmp_path):
     assert people["party"].tolist()[:2] == ["Republican", "Democrat"]
     assert pd.isna(people["party"].iloc[2]) and pd.isna(people["age"].iloc[3])
     assert people["DEATHPEN"].tolist() == ["Favor", "Oppose", "Oppose", "Favor"]
+
+
+def test_dta_loader_uses_value_labels(tmp_path):
+    pyreadstat = pytest.importorskip("pyreadstat")
+    table = pd.DataFrame(
+        {"id": [1, 2, 3], "partyid": [1, 2, 9], "cappun": [1, 2, 1], "wtssall": [1.0, 0.5, 2.0]}
+    )
+    labels = {
+        "partyid": {1: "strong democrat", 2: "strong republican", 9: "no answer"},
+        "cappun": {1: "favor", 2: "oppose"},
+    }
+    pyreadstat.write_dta(table, str(tmp_path / "gss.dta"), variable_value_labels=labels)
+    desc = _descriptor(
+        tmp_path,
+        """\
+        name: gss_dta
+        file: gss.dta
+        id_column: id
+        weight_column: wtssall
+        demographics:
+          party:
+            column: partyid
+            values: {"strong democrat": Democrat, "strong republican": Republican}
+            missing: ["no answer"]
+        """,
+    )
+    ds = load_dataset(desc)
+    people = ds.respondents()
+    assert list(ds.table["cappun"]) == ["favor", "oppose", "favor"]
+    assert list(people["party"].fillna("-")) == ["Democrat", "Republican", "-"]
+    assert list(people["weight"]) == [1.0, 0.5, 2.0]
+    (tmp_path / "bad.dta").write_text("not stata")
+    bad = _descriptor(tmp_path, "name: b\nfile: bad.dta\nid_column: id\ndemographics: {}\n")
+    with pytest.raises(DatasetError, match=r"bad\.dta: not a readable Stata \.dta file"):
+        load_dataset(bad).respondents()
+
+
+def test_survey_init_writes_a_loadable_skeleton_from_labels(tmp_path):
+    pyreadstat = pytest.importorskip("pyreadstat")
+    from typer.testing import CliRunner
+
+    from chorus.cli.app import app
+
+    table = pd.DataFrame({"id": [1, 2], "cappun": [1, 2], "natfare": [1, 3], "age": [30, 41]})
+    labels = {
+        "cappun": {1: "favor", 2: "oppose"},
+        "natfare": {1: "too little", 2: "about right", 3: "too much"},
+    }
+    pyreadstat.write_dta(
+        table, str(tmp_path / "gss.dta"), variable_value_labels=labels,
+        column_labels=["id", "Death penalty for murder?", "Spending on welfare", "Age"],
+    )  # fmt: skip
+    out = tmp_path / "inst.yaml"
+    res = CliRunner().invoke(app, ["survey", "init", str(tmp_path / "gss.dta"), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    inst = load_instrument(out)
+    assert [q.id for q in inst.questions] == ["cappun", "natfare"]  # unlabelled `age` is left out
+    cappun, natfare = inst.questions
+    assert cappun.kind == "single_choice" and cappun.text == "Death penalty for murder?"
+    assert natfare.kind == "ordinal" and [o.text for o in natfare.options] == list(
+        labels["natfare"].values()
+    )
+    assert natfare.sources["gss"].values == {"too little": "too_little",
+                                             "about right": "about_right", "too much": "too_much"}
+    assert out.read_text().count("# REVIEW") == 2
+    plain = tmp_path / "plain.csv"
+    plain.write_text("a\n1\n")
+    bad = CliRunner().invoke(app, ["survey", "init", str(plain), "--out", str(tmp_path / "x.yaml")])
+    assert bad.exit_code != 0 and "give an SPSS .sav or a Stata .dta" in bad.output
+    assert not (tmp_path / "x.yaml").exists()

@@ -59,15 +59,13 @@ def test_anes_instrument_has_the_required_items():
     for qid in ("libcpre_ptyd", "libcpre_ptyr", "ft_dem", "ft_rep"):
         q = inst.question(qid)
         assert q.perspectives == ["self", "ingroup", "outgroup", "meta"] and q.groups == "party"
-    thermo = inst.question("ft_dem")
-    assert thermo.kind == "binned_numeric" and thermo.sources["anes2012"].bins == [
-        0,
-        21,
-        41,
-        60,
-        80,
-        100,
-    ]
+    thermo = inst.question("ft_dem")  # a numeric question scored against the raw ratings
+    assert thermo.kind == "numeric" and thermo.range == (0, 100)
+    assert thermo.sources["anes2012"].option_values and list(thermo.values) == list(range(101))
+    # the spending items are one grid: a shared stem, each item's own text
+    spend = inst.grids["fedspend"]
+    assert len(spend) == 8 and {q.stem for q in spend} == {spend[0].stem}
+    assert inst.question("fedspend_crime").reverse_keyed
     assert all(q.sources.get("anes2012") for q in inst.questions)
 
 
@@ -80,7 +78,8 @@ def test_anes_instrument_has_the_required_items():
                 "    options: [{label: a}, {label: b}]\n"
             ),
             5,
-            "unknown question kind 'likert' (known kinds: binned_numeric, ordinal, single_choice)",
+            "unknown question kind 'likert' (known kinds: binned_numeric, multi_select, numeric, "
+            "ordinal, single_choice)",
         ),
         (  # duplicate ids: the second id's line
             "name: t\nquestions:\n" + GOOD_QUESTION + GOOD_QUESTION,

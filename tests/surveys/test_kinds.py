@@ -159,7 +159,8 @@ def test_an_instrument_loads_with_a_registered_kind_only(toy_file, tmp_path, req
         load_instrument(bad)
     unknown = tmp_path / "unknown.yaml"
     unknown.write_text(INSTRUMENT.replace("kind: ordinal", "kind: likert"))
-    with pytest.raises(SurveyFileError, match="known kinds: binned_numeric, ordinal, pick_one"):
+    known = "known kinds: binned_numeric, multi_select, numeric, ordinal, pick_one"
+    with pytest.raises(SurveyFileError, match=known):
         load_instrument(unknown)
 
 

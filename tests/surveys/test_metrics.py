@@ -25,6 +25,13 @@ def anes():
     return ds, inst, from_human(ds, inst)
 
 
+def _one_of_k(inst):
+    """The instrument without its eleven numeric thermometers, for the tests that bootstrap the
+    whole of it: a 0-100 item resamples n x 101 rows in every replicate (about 17 times the
+    cost of a 3-option item); test_numeric.py scores numbers. The grid stays."""
+    return inst.subset([q.id for q in inst.questions if q.kind != "numeric"])
+
+
 def test_wasserstein_matches_scipy_and_hand_values():
     assert wasserstein([1, 0, 0], [0, 0, 1], normalise=False) == pytest.approx(2.0)
     assert wasserstein([1, 0, 0], [0, 0, 1]) == pytest.approx(1.0)
@@ -149,17 +156,17 @@ def test_perception_error_against_human_self_reports(anes):
     people = pd.DataFrame(
         {"persona_id": ["r1", "r2", "d1"], "party": ["Republican", "Republican", "Democrat"]}
     )
-    sim = constant(people, {"ft_dem": np.eye(5)[2]})  # everybody 41-59 about themselves
-    # the two Republicans think Democrats rate their own party 60-79 (value 69.5)
+    sim = constant(people, {"ft_dem": np.eye(101)[50]})  # everybody 50 degrees themselves
+    # the two Republicans think Democrats rate their own party 70 degrees
     sim.rows[("ft_dem", "outgroup", "Democrats")] = np.array(
-        [np.eye(5)[3], np.eye(5)[3], [np.nan] * 5]
+        [np.eye(101)[70], np.eye(101)[70], [np.nan] * 101]
     )
     out = compare(sim, human, inst, np.random.default_rng(0))
     dem = human.traits["party"] == "Democrat"
     dem_rows = human.self_rows("ft_dem")[dem]
     ok = ~np.isnan(dem_rows).any(axis=1)
     actual = np.average(dem_rows[ok] @ q.values, weights=human.weights[dem][ok])
-    assert out["perception/ft_dem/outgroup/Republicans"] == pytest.approx(69.5 - actual)
+    assert out["perception/ft_dem/outgroup/Republicans"] == pytest.approx(70 - actual)
     assert out["gap/ft_dem/sim"] == 0.0
 
 
@@ -170,6 +177,7 @@ def test_a_real_panel_scores_one_on_the_like_for_like_floor(anes):
     from chorus.surveys.metrics.floor import equivalent_panel_size, floor_curve, panel_floor
 
     _, inst, human = anes
+    inst = _one_of_k(inst)
     stat = comparison(inst)
     rng = np.random.default_rng(3)
     cdf = np.cumsum(human.weights) / human.weights.sum()
@@ -223,6 +231,7 @@ def test_figures_one_answer_per_person_cannot_support_are_undefined(anes):
 
 def test_percentile_interval_and_score_report(anes):
     ds, inst, human = anes
+    inst = _one_of_k(inst)
     x = np.arange(1001, dtype=float)
     assert percentile_interval(np.append(x, np.nan)) == pytest.approx((25.0, 975.0))
     people = ds.respondents(40, seed=1).rename(columns={"respondent_id": "persona_id"})
@@ -280,7 +289,7 @@ def test_bca_matches_scipy_on_a_skewed_mean():
 
 def test_score_carries_uniform_floor_warnings_and_beats_uniform(anes):
     ds, inst, human = anes
-    inst = inst.subset(["gay_marry", "gun_control", "ft_dem", "envir_gwarm"])
+    inst = inst.subset(["gay_marry", "gun_control", "libcpre_ptyd", "envir_gwarm"])
     people = ds.respondents(12, seed=2).rename(columns={"respondent_id": "persona_id"})
     marginal = {  # close to the human answers, not on them (BCa needs replicates both sides)
         q.id: 0.8 * weighted_distribution(human.self_rows(q.id), human.weights)
@@ -350,7 +359,7 @@ def test_individual_fidelity_knows_its_own_respondent(anes):
     from chorus.surveys.metrics.individual import person_scores
 
     ds, inst, human = anes
-    inst = inst.subset(["gay_marry", "gun_control", "envir_gwarm", "ft_dem", "immig_policy"])
+    inst = inst.subset(["gay_marry", "gun_control", "envir_gwarm", "libcpre_ptyd", "immig_policy"])
     people = ds.respondents(20, seed=3).rename(columns={"respondent_id": "persona_id"})
     mine = from_human(ds, inst, people.rename(columns={"persona_id": "respondent_id"}))
     # stand-ins named like the study's matched pairs: respondent~persona

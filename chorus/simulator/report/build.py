@@ -13,7 +13,7 @@ from chorus.simulator.consensus import Episode, Estimate
 from chorus.simulator.report import figures
 from chorus.simulator.report.tables import csv_uri
 from chorus.simulator.study.result import GroupMean, StudyResult
-from chorus.surveys import Score
+from chorus.surveys import Score, kind_spec
 from chorus.surveys.score_schema import Figure, Floor, QuestionScore
 
 TEMPLATES = Templates(Path(__file__).resolve().parent / "templates", html=True)
@@ -81,21 +81,31 @@ def _questions(styles: dict[str, Score]) -> list[dict[str, Any]]:
             f"backstory {q.metric.upper()} {_fig(q.wd)} · real-panel floor "
             f"{_num(q.floor)} · uniform {_num(q.uniform)}"
         )
+        if q.ask_if:  # weighted by each persona's probability of meeting the condition
+            note += f"\nasked if {q.ask_if} (simulated: {_num(q.sim_asked)} expected to be asked)"
         cards.append(
             {
                 "q": q,
                 "note": note,
                 "styles": per,
-                "img": figures.distribution(
-                    q.text,
-                    q.options,
-                    (q.human, q.human_err),
-                    [(name, sq.sim, sq.sim_err) for name, sq in per],
-                    note,
-                ),
+                "img": _plot(q, per, note),
             }
         )
     return cards
+
+
+def _plot(q: QuestionScore, per: list[tuple[str, QuestionScore]], note: str) -> str:
+    """Shares per option for one-of-K kinds; for kinds that summarise a distribution over many
+    values (numbers), the cumulative distributions with the medians marked."""
+    if q.human_summary:
+        return figures.cumulative(
+            q.text, [float(x) for x in q.labels], q.human, [(n, sq.sim) for n, sq in per], note
+        )
+    chance = float(np.mean(kind_spec(q.kind).chance(len(q.labels))))  # 1/2: inclusion rates
+    return figures.distribution(
+        q.text, q.options, (q.human, q.human_err), [(n, sq.sim, sq.sim_err) for n, sq in per], note,
+        chance,
+    )
 
 
 def _episode(e: Episode) -> dict[str, Any]:

@@ -33,8 +33,10 @@ def distribution(
     human: tuple[list[float], list[float]],
     styles: list[tuple[str, list[float], list[float]]],
     note: str,
+    chance: float | None = None,
 ) -> str:
-    """Human and every style's answer shares with 95% error bars, chance (1/K) dashed, the
+    """Human and every style's answer shares with 95% error bars, chance dashed (the kind's:
+    1/K of one-of-K shares by default, 1/2 for check-all-that-apply selection rates), the
     question's wording as the title and the options' wordings (the scale anchors) as ticks;
     `note` (distance, floor, uniform) under the title."""
     series = [("human (weighted)", *human)] + styles
@@ -45,9 +47,33 @@ def distribution(
     for i, (name, shares, err) in enumerate(series):
         ax.bar(x - 0.4 + width * (i + 0.5), shares, width, yerr=err, capsize=2, label=name,
                color=colors[i % len(colors)], error_kw={"elinewidth": 0.8})  # fmt: skip
-    ax.axhline(1.0 / len(options), color="#444", linestyle="--", linewidth=1, label="uniform")
+    level = 1.0 / len(options) if chance is None else chance
+    ax.axhline(level, color="#444", linestyle="--", linewidth=1, label="chance")
     ax.set_xticks(x, [textwrap.fill(o, 16) for o in options], fontsize=6)
     ax.set_ylabel("share")
+    ax.set_title(textwrap.fill(text, 70) + "\n" + note, fontsize=7)
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return _uri(fig)
+
+
+def cumulative(
+    text: str,
+    values: list[float],
+    human: list[float],
+    styles: list[tuple[str, list[float]]],
+    note: str,
+) -> str:
+    """A numeric question: the human and every style's cumulative distribution over the values,
+    each median as a dotted vertical line (the distance is the area between two curves)."""
+    fig, ax = plt.subplots(figsize=(6.2, 3.3))
+    colors = [HUMAN, SIM, "#55a868", "#8172b3", "#937860", "#da8bc3"]
+    for i, (name, shares) in enumerate([("human (weighted)", human)] + styles):
+        cdf = np.cumsum(shares) / np.sum(shares)
+        color = colors[i % len(colors)]
+        ax.step(values, cdf, where="post", color=color, label=name, linewidth=1.2)
+        ax.axvline(values[int(np.searchsorted(cdf, 0.5))], color=color, linestyle=":")
+    ax.set_xlabel("answer")
+    ax.set_ylabel("cumulative share")
     ax.set_title(textwrap.fill(text, 70) + "\n" + note, fontsize=7)
     ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _uri(fig)

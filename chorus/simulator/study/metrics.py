@@ -140,8 +140,9 @@ def verdict(styles: dict[str, Score]) -> Verdict:
 def correlations(inst: Instrument, human: ResponseSet, sim: ResponseSet) -> Correlations:
     """On the expected answers (Score's Frobenius figure is on sampled answers)."""
     from chorus.surveys.metrics import common_questions, frobenius, value_matrix, weighted_corr
+    from chorus.surveys.metrics.compare import valued_questions
 
-    qs = common_questions(sim, human, inst)
+    qs = valued_questions(common_questions(sim, human, inst))
     h = weighted_corr(value_matrix(human, qs), human.weights)
     s = weighted_corr(value_matrix(sim, qs), sim.weights)
     dist, _ = frobenius(h, s)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from chorus.core.yamlfile import line_of, load_model
 from chorus.surveys.errors import SurveyFileError
+from chorus.surveys.grids import expand_grids
 from chorus.surveys.schema import Instrument
 
 INSTRUMENTS_DIR = Path(__file__).resolve().parent
@@ -47,7 +48,10 @@ def instrument_path(name_or_path: str | Path) -> Path:
 def load_instrument(name_or_path: str | Path) -> Instrument:
     """Load and validate an instrument; errors name the file and line."""
     path = instrument_path(name_or_path)
-    instrument, lines = load_model(path, Instrument, error=SurveyFileError)
+    instrument, lines = load_model(
+        path, Instrument, error=SurveyFileError,
+        prepare=lambda data, lines: expand_grids(data, lines, path),
+    )  # fmt: skip
     instrument.located(str(path), lines)
     if path.resolve() != (INSTRUMENTS_DIR / f"{DEMOGRAPHICS}.yaml").resolve():
         _check_group_traits(instrument, path, lines)

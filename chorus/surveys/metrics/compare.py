@@ -27,8 +27,16 @@ def common_questions(
     ]
 
 
+def valued_questions(questions: list[Question]) -> list[Question]:
+    """The questions whose answer is one value (not check all that apply, whose rows hold
+    several selections): those of the correlations, alpha and individual fidelity."""
+    return [q for q in questions if not q.spec.independent]
+
+
 def value_matrix(rs: ResponseSet, questions: list[Question]) -> np.ndarray:
     """n x Q expected value of each person's answer (their value when the rows are one-hot)."""
+    if not questions:
+        return np.empty((rs.n, 0))
     return np.column_stack([rs.self_answers(q.id) @ q.values for q in questions])
 
 
@@ -54,15 +62,19 @@ def distributions(
     uniform (chance) distance and its answer dispersion against the human one."""
     out: dict[str, float] = {}
     for q in questions:
-        p_sim = weighted_distribution(sim.self_answers(q.id), sim.weights)
-        p_hum = weighted_distribution(human.self_answers(q.id), human.weights)
+        p_sim = weighted_distribution(sim.self_answers(q.id), sim.self_weights(q.id))
+        p_hum = weighted_distribution(human.self_answers(q.id), human.self_weights(q.id))
         if np.isnan(p_sim).any() or np.isnan(p_hum).any():
             continue
-        flat = np.full(len(p_hum), 1.0 / len(p_hum))
+        flat = q.spec.chance(len(p_hum))
         out[f"wd/{q.id}"] = distance(q.kind, p_sim, p_hum)
         out[f"wd_raw/{q.id}"] = distance(q.kind, p_sim, p_hum, normalise=False)
         out[f"uniform/{q.id}"] = distance(q.kind, flat, p_hum)
         out[f"dispersion/{q.id}"] = ratios(q.kind, p_sim, p_hum, q.values)["ratio"]
+        if q.spec.extras is not None:  # the kind's own figures (numeric: median difference)
+            rows = (sim.self_answers(q.id), sim.self_weights(q.id),
+                    human.self_answers(q.id), human.self_weights(q.id))  # fmt: skip
+            out.update({f"{k}/{q.id}": v for k, v in q.spec.extras(q.values, *rows).items()})
     for name in ("wd", "wd_raw", "uniform"):
         per = [out[f"{name}/{q.id}"] for q in questions if f"{name}/{q.id}" in out]
         out[name] = float(np.mean(per)) if per else float("nan")
@@ -70,6 +82,38 @@ def distributions(
     out["representativeness"] = 1.0 - out["wd"]  # OpinionQA's R
     disp = [out[f"dispersion/{q.id}"] for q in questions if f"dispersion/{q.id}" in out]
     out["dispersion_median"] = float(np.nanmedian(disp)) if np.isfinite(disp).any() else np.nan
+    return out
+
+
+def inter_item_r(rs: ResponseSet, items: list[Question]) -> float:
+    """Mean weighted correlation over the pairs of a block's items (their answer values)."""
+    corr = weighted_corr(value_matrix(rs, items), rs.weights)
+    off = corr[~np.eye(len(items), dtype=bool)]
+    return float(np.nanmean(off)) if np.isfinite(off).any() else float("nan")
+
+
+def grid_metrics(
+    per_question: dict[str, float],
+    drawn: ResponseSet,
+    human: ResponseSet,
+    instrument: Instrument,
+    questions: list[Question],
+) -> dict[str, float]:
+    """Each grid as a block (`grid/<name>/...`): its items' mean distance and chance distance,
+    and the mean inter-item correlation of sampled simulated answers and of the humans'."""
+    scored = {q.id for q in questions}
+    out: dict[str, float] = {}
+    for name, members in instrument.grids.items():
+        items = [q for q in members if q.id in scored]
+        if len(items) < 2:
+            continue
+        for metric in ("wd", "uniform"):
+            per = [per_question.get(f"{metric}/{q.id}", np.nan) for q in items]
+            defined = np.isfinite(per).any()
+            out[f"grid/{name}/{metric}"] = float(np.nanmean(per)) if defined else np.nan
+        out[f"grid/{name}/r_sim"] = inter_item_r(drawn, items)
+        out[f"grid/{name}/r_human"] = inter_item_r(human, items)
+        out[f"grid/{name}/r_diff"] = out[f"grid/{name}/r_sim"] - out[f"grid/{name}/r_human"]
     return out
 
 
@@ -112,8 +156,8 @@ def subgroups(
         s_mem[g, s_in], h_mem[g, h_in] = 1.0, 1.0
     per_group = np.full((len(groups), len(questions)), np.nan)
     for j, q in enumerate(questions):
-        p_sim = _group_distributions(sim.self_answers(q.id), sim.weights, s_mem)
-        p_hum = _group_distributions(human.self_answers(q.id), human.weights, h_mem)
+        p_sim = _group_distributions(sim.self_answers(q.id), sim.self_weights(q.id), s_mem)
+        p_hum = _group_distributions(human.self_answers(q.id), human.self_weights(q.id), h_mem)
         for g in range(len(groups)):
             if np.isfinite(p_sim[g]).all() and np.isfinite(p_hum[g]).all():
                 per_group[g, j] = distance(q.kind, p_sim[g], p_hum[g])
@@ -134,15 +178,17 @@ def compare(
     if not questions:
         raise ValueError("the simulated and the human answers share no question")
     out = distributions(sim, human, questions)
-    drawn = sim.sample(rng)
+    drawn = sim.sample(rng, frozenset(q.id for q in questions if q.spec.independent))
     sampled = distributions(drawn, human, questions)
     out["wd_sampled"], out["wd_raw_sampled"] = sampled["wd"], sampled["wd_raw"]
-    c_sim = weighted_corr(value_matrix(drawn, questions), drawn.weights)
-    c_hum = weighted_corr(value_matrix(human, questions), human.weights)
+    valued = valued_questions(questions)
+    c_sim = weighted_corr(value_matrix(drawn, valued), drawn.weights)
+    c_hum = weighted_corr(value_matrix(human, valued), human.weights)
     out["frobenius"], undefined = frobenius(c_sim, c_hum)
     out["frobenius_undefined_pairs"] = float(undefined)
-    out["alpha_sim"] = alpha(drawn, instrument, questions)
-    out["alpha_human"] = alpha(human, instrument, questions)
+    out["alpha_sim"] = alpha(drawn, instrument, valued)
+    out.update(grid_metrics(out, drawn, human, instrument, valued))
+    out["alpha_human"] = alpha(human, instrument, valued)
     out.update(group_metrics(sim, human, instrument, questions))
     out.update(subgroups(sim, human, questions))
     return out

@@ -7,7 +7,7 @@ for personas, NaN rows where the person has no answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,7 @@ from chorus.surveys.datasets import HumanDataset
 from chorus.surveys.errors import DatasetError
 from chorus.surveys.instruments import TRAITS
 from chorus.surveys.schema import Instrument
+from chorus.surveys.skip import mask_human
 
 ItemKey = tuple[str, str, str | None]  # (question id, perspective, group asked about)
 
@@ -26,10 +27,21 @@ class ResponseSet:
     weights: np.ndarray  # (n,)
     rows: dict[ItemKey, np.ndarray]  # item -> n x K
     traits: dict[str, np.ndarray]  # trait -> canonical category per person (None = unknown)
+    # item -> (n,) probability that each person was asked it (`ask_if`, surveys.skip); an item
+    # not listed was asked of everyone
+    asked: dict[ItemKey, np.ndarray] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
         return len(self.ids)
+
+    def item_weights(self, key: ItemKey) -> np.ndarray:
+        """The people's weights for one item: survey weight x probability of being asked."""
+        asked = self.asked.get(key)
+        return self.weights if asked is None else self.weights * asked
+
+    def self_weights(self, qid: str) -> np.ndarray:
+        return self.item_weights((qid, "self", None))
 
     def self_rows(self, qid: str) -> np.ndarray | None:
         return self.rows.get((qid, "self", None))
@@ -45,14 +57,25 @@ class ResponseSet:
             weights=self.weights[idx] if weights is None else weights,
             rows={k: v[idx] for k, v in self.rows.items()},
             traits={t: v[idx] for t, v in self.traits.items()},
+            asked={k: v[idx] for k, v in self.asked.items()},
         )
 
-    def sample(self, rng: np.random.Generator) -> ResponseSet:
-        """One answer per person and item, drawn from their distribution (one-hot rows)."""
+    def sample(
+        self, rng: np.random.Generator, independent: frozenset[str] = frozenset()
+    ) -> ResponseSet:
+        """One answer per person and item, drawn from their distribution (one-hot rows); for
+        the questions in `independent` (check all that apply) each option drawn on its own.
+        Whether a person is asked a conditional item is drawn too (not asked: no answer)."""
         rows = {}
         for key, mat in self.rows.items():
             out = np.full_like(mat, np.nan)
             ok = ~np.isnan(mat).any(axis=1)
+            if key in self.asked:
+                ok &= rng.random(len(mat)) < self.asked[key]
+            if key[0] in independent:
+                out[ok] = (rng.random(mat[ok].shape) < mat[ok]).astype(float)
+                rows[key] = out
+                continue
             if ok.any():
                 cdf = np.cumsum(mat[ok], axis=1)
                 u = rng.random(int(ok.sum()))[:, None] * cdf[:, -1:]
@@ -71,16 +94,32 @@ def one_hot(positions: pd.Series, k: int) -> np.ndarray:
     return out
 
 
+def multi_hot(selections: pd.Series, k: int) -> np.ndarray:
+    """0/1 per option from tuples of selected positions (NA: no answer)."""
+    out = np.full((len(selections), k), np.nan)
+    for r, chosen in enumerate(selections):
+        if isinstance(chosen, tuple):
+            out[r] = 0.0
+            out[r, list(chosen)] = 1.0
+    return out
+
+
 def from_human(
     dataset: HumanDataset, instrument: Instrument, respondents: pd.DataFrame | None = None
 ) -> ResponseSet:
     """Real respondents' self answers (one-hot) for every question mapped for this dataset."""
     people = dataset.respondents() if respondents is None else respondents
     answers = dataset.answers(instrument, people)
-    rows: dict[ItemKey, np.ndarray] = {
-        (q.id, "self", None): one_hot(answers[q.id], len(q.substantive_options))
+    mapped = {
+        q.id: (multi_hot if q.spec.independent else one_hot)(
+            answers[q.id], len(q.substantive_options)
+        )
         for q in instrument.scored_questions
         if q.id in answers.columns
+    }
+    # a conditional question's base: the respondents who met its condition in the data
+    rows: dict[ItemKey, np.ndarray] = {
+        (qid, "self", None): mat for qid, mat in mask_human(mapped, instrument).items()
     }
     if not rows:
         raise DatasetError(
@@ -111,9 +150,11 @@ def from_answers(
             f"answers for personas {sorted(unknown)[:5]} that the persona table lacks"
         )
     rows: dict[ItemKey, np.ndarray] = {}
+    asked_by: dict[ItemKey, np.ndarray] = {}
     fields = ["persona_id", "question_id", "perspective", "group", "labels", "probs"]
-    for pid, qid, perspective, asked, shown, dist in answers[fields].itertuples(
-        index=False, name=None
+    p_asked = answers["asked"] if "asked" in answers else pd.Series(1.0, index=answers.index)
+    for (pid, qid, perspective, asked, shown, dist), p_ask in zip(
+        answers[fields].itertuples(index=False, name=None), p_asked
     ):
         q = instrument.question(qid)
         labels = [o.label for o in q.options]
@@ -129,9 +170,14 @@ def from_answers(
         key = (q.id, str(perspective), group)
         if key not in rows:
             rows[key] = np.full((len(ids), k), np.nan)
-        rows[key][index[str(pid)]] = probs / probs.sum() if probs.sum() > 0 else np.nan
+        if q.ask_if is not None:
+            asked_by.setdefault(key, np.ones(len(ids)))[index[str(pid)]] = p_ask
+        if q.spec.independent:  # inclusion probabilities: not a distribution to renormalise
+            rows[key][index[str(pid)]] = probs
+        else:
+            rows[key][index[str(pid)]] = probs / probs.sum() if probs.sum() > 0 else np.nan
     w = np.ones(len(ids)) if weights is None else np.asarray(weights, dtype=float)
-    return ResponseSet(ids=ids, weights=w, rows=rows, traits=_traits(personas))
+    return ResponseSet(ids=ids, weights=w, rows=rows, traits=_traits(personas), asked=asked_by)
 
 
 def constant(personas: pd.DataFrame, dists: dict[str, np.ndarray]) -> ResponseSet:
