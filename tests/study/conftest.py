@@ -10,7 +10,9 @@ import pytest
 # As small as the tests' checks allow: two nominal and two ordinal questions (the report's
 # metric split and one card each), both conditioning styles, every perspective (the groups
 # section), two matched people (the consensus panel), one consensus round with one exclusion
-# (the report renders it). Token limits only need text that passes the backstory checks.
+# (the report renders it), and a pilot estimate of one question with one calibrating k* (4
+# pilot respondents and 2 frame profiles, `qa`). Token limits only need text that passes the
+# backstory checks.
 TINY = """
 name: tiny
 seed: 3
@@ -24,6 +26,7 @@ survey:
   n_boot: 20
 consensus: {questions: 1, panel: 2, rounds: 1, candidates: 2, exclusions: 1,
             opinion_tokens: 12, statement_tokens: 16}
+estimate: {pilot_n: 4, frame_n: 2, questions: [gay_marry], calibration: [trust_social]}
 """
 
 

@@ -185,3 +185,31 @@ def test_report_renders_in_headless_chromium(finished, tmp_path):
     assert int(re.search(r'data-csv="(\d+)"', dom).group(1)) == 7
     assert "Do you favor or oppose the death penalty" in dom  # a wording shown whole
     assert "No conditioning style beats chance" in dom or "beat uniform chance" in dom
+
+
+def test_the_estimate_stage_writes_its_table_metrics_and_the_worth_sentence(finished):
+    """The study's `estimate:` section: estimate/estimates.json, the summary in metrics.json,
+    the k* sentence in the report; the human-only share is the weighted share of the pilot
+    drawn with the study's seed (recomputed here from the dataset)."""
+    import numpy as np
+
+    from chorus.surveys import load_dataset, load_instrument
+    from chorus.surveys.estimates import draw_pilot
+    from chorus.surveys.metrics.responses import from_human
+
+    _, _, run = finished
+    est = json.loads((run / "estimate" / "estimates.json").read_text())
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert (est["n_pilot"], est["n_frame"], est["calibration"]) == (4, 2, ["trust_social"])
+    assert metrics["estimate"]["worth"] == est["worth"] and "rows" not in metrics["estimate"]
+    assert f"worth about {est['k_star']} real respondents" in (run / "report.html").read_text()
+    ds = load_dataset("anes2012")
+    pilot, _ = draw_pilot(ds.respondents(), 4, None, 3)
+    human = from_human(ds, load_instrument("anes2012").subset(["gay_marry"]))
+    at = {str(r): i for i, r in enumerate(human.ids)}
+    rows = human.self_answers("gay_marry")[[at[str(r)] for r in pilot.respondent_id]]
+    ok = ~np.isnan(rows).any(axis=1)
+    share = np.average(rows[ok], axis=0, weights=pilot.weight.to_numpy(float)[ok])
+    overall = [r for r in est["rows"] if r["trait"] == "all"]
+    assert [r["human"] for r in overall] == pytest.approx(share)
+    assert all(r["human_lo"] < r["human"] < r["human_hi"] or r["human"] in (0, 1) for r in overall)

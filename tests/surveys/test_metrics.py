@@ -26,7 +26,7 @@ def anes():
 
 
 def _one_of_k(inst):
-    """The instrument without its eleven numeric thermometers, for the tests that bootstrap the
+    """The instrument without its eleven numeric thermometers, for the tests that score the
     whole of it: a 0-100 item resamples n x 101 rows in every replicate (about 17 times the
     cost of a 3-option item); test_numeric.py scores numbers. The grid stays."""
     return inst.subset([q.id for q in inst.questions if q.kind != "numeric"])
@@ -140,6 +140,7 @@ def test_sampling_one_answer_per_persona():
 
 def test_compare_of_identical_sets_is_zero_and_gaps_are_real(anes):
     _, inst, human = anes
+    inst = inst.subset([q.id for q in _one_of_k(inst).questions] + ["ft_dem"])  # one number
     out = compare(human, human, inst, np.random.default_rng(0))
     assert out["wd"] == 0.0 and out["wd_raw"] == 0.0 and out["frobenius"] == 0.0
     assert out["alpha_sim"] == pytest.approx(out["alpha_human"])
