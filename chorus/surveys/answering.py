@@ -50,6 +50,10 @@ ANSWERS_SCHEMA = pa.schema(
         ("error_bound", pa.float64()),
         ("prompt_hash", pa.string()),
         ("conditioning", pa.string()),
+        # free_text: the sampled answers verbatim and the theme each was coded into (null for
+        # the other kinds and in answers written before open answers were asked)
+        ("texts", pa.list_(pa.string())),
+        ("text_themes", pa.list_(pa.string())),
     ]
 )
 
@@ -209,7 +213,13 @@ def _ask(
             slots.append((iv, item, orders, len(requests)))
             context = iv.context_for(item)
             requests += [choice_request(context, iv.history, item, o) for o in orders]
-    dists = _run(engine, requests, [s[1].question.spec.operation for s in slots for _ in s[2]])
+    bound: dict[str, Operation] = {}  # kinds answered with the question's own settings
+    for _, item, _, _ in slots:
+        q = item.question
+        if q.spec.bind is not None and q.id not in bound:
+            bound[q.id] = q.spec.bind(q, seed)
+    ops = [bound.get(s[1].question.id, s[1].question.spec.operation) for s in slots for _ in s[2]]
+    dists = _run(engine, requests, ops)
     rows = []
     for iv, item, orders, at in slots:
         reqs = requests[at : at + len(orders)]
@@ -230,11 +240,15 @@ def _ask(
                 "error_bound": max(d.error_bound for d in dists[at : at + len(orders)]),
                 "prompt_hash": prompt_hash(reqs),
                 "conditioning": conditioning,
+                "texts": getattr(dists[at], "texts", None),
+                "text_themes": getattr(dists[at], "themes", None),
             }
         )
         if step is not None:
             best = int(np.argmax(probs))  # orders[0] is the original order: position == index
-            iv.history.append((question_block(item, orders[0]), answer_turn(item, orders[0], best)))
+            said = getattr(dists[at], "texts", None)  # an open answer: its first sample
+            turn = f"{spec.answer_prefix} {said[0]}" if said else answer_turn(item, orders[0], best)
+            iv.history.append((question_block(item, orders[0]), turn))
     return rows
 
 
@@ -272,6 +286,9 @@ def read_answers(path: Path) -> pd.DataFrame:
     table = pq.read_table(path).to_pandas()
     if "error_bound" not in table:  # written before bounds were recorded
         table["error_bound"] = float("nan")
+    for column in ("texts", "text_themes"):  # written before open answers were asked
+        if column not in table:
+            table[column] = None
     missing = [c for c in ANSWERS_SCHEMA.names if c not in table.columns]
     if missing:
         raise DatasetError(

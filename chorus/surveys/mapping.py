@@ -148,3 +148,37 @@ def map_selections(
             f"not cover: {_examples(pd.Series(unknown))}; add them to `values` or `missing`"
         )
     return pd.Series(out, index=table.index, dtype="object")
+
+
+def map_ranks(
+    table: pd.DataFrame, mapping: ColumnMapping, labels: list[str], where: str, source: str,
+    ids: pd.Series,
+) -> pd.Series:  # fmt: skip
+    """For a ranking: each row's rank index (0 = first) per item, in the order of `labels`, or
+    NA where every rank column is empty; ranks that are not a permutation of 1..K are an error
+    naming the data file (`source`) and the respondent."""
+    assert mapping.columns is not None
+    absent = [c for c in mapping.columns.values() if c not in table.columns]
+    if absent:
+        raise DatasetError(f"{where}: {source} has no column(s) {absent}; fix the mapping")
+    missing = set(mapping.missing)
+    cols = [mapping.columns.get(lab) for lab in labels]
+    if None in cols:
+        unranked = [lab for lab, c in zip(labels, cols) if c is None]
+        raise DatasetError(f"{where}: give a rank column for every item (missing: {unranked})")
+    k = len(labels)
+    out: list[tuple[int, ...] | None] = [None] * len(table)
+    raw = [[None if pd.isna(v) or norm_value(v) in missing else v for v in table[c]] for c in cols]
+    for r in range(len(table)):
+        got = [col[r] for col in raw]
+        if all(v is None for v in got):
+            continue
+        ranks = pd.to_numeric(pd.Series(got, dtype=object), errors="coerce")
+        if sorted(ranks.tolist()) != list(range(1, k + 1)):
+            raise DatasetError(
+                f"{where}: {source}, respondent {ids.iloc[r]!r} (data row {r + 1}): ranks "
+                f"{dict(zip(labels, got))} are not a permutation of 1..{k}; fix the row, or "
+                "list its code under the mapping's `missing`"
+            )
+        out[r] = tuple(int(x) - 1 for x in ranks)
+    return pd.Series(out, index=table.index, dtype="object")

@@ -14,6 +14,7 @@ from chorus.simulator.report import figures
 from chorus.simulator.report.tables import csv_uri
 from chorus.simulator.study.result import GroupMean, StudyResult, StudyScores
 from chorus.surveys import Score
+from chorus.surveys.kinds import kind_spec
 from chorus.surveys.score_schema import Figure, QuestionScore
 
 TEMPLATES = Templates(Path(__file__).resolve().parent / "templates", html=True)
@@ -95,7 +96,10 @@ def _questions(styles: dict[str, Score]) -> list[dict[str, Any]]:
 
 def _plot(q: QuestionScore, per: list[tuple[str, QuestionScore]], note: str) -> str:
     """Shares per option for one-of-K kinds; for kinds that summarise a distribution over many
-    values (numbers), the cumulative distributions with the medians marked."""
+    values (numbers), the cumulative distributions with the medians marked; for rankings, each
+    item's expected rank."""
+    if kind_spec(q.kind).plot == "ranks":
+        return figures.ranks(q.text, q.options, q.human, [(n, sq.sim) for n, sq in per], note)
     if q.human_summary:
         return figures.cumulative(
             q.text, [float(x) for x in q.labels], q.human, [(n, sq.sim) for n, sq in per], note
