@@ -167,18 +167,22 @@ def map_ranks(
         unranked = [lab for lab, c in zip(labels, cols) if c is None]
         raise DatasetError(f"{where}: give a rank column for every item (missing: {unranked})")
     k = len(labels)
-    out: list[tuple[int, ...] | None] = [None] * len(table)
-    raw = [[None if pd.isna(v) or norm_value(v) in missing else v for v in table[c]] for c in cols]
-    for r in range(len(table)):
-        got = [col[r] for col in raw]
-        if all(v is None for v in got):
-            continue
-        ranks = pd.to_numeric(pd.Series(got, dtype=object), errors="coerce")
-        if sorted(ranks.tolist()) != list(range(1, k + 1)):
-            raise DatasetError(
-                f"{where}: {source}, respondent {ids.iloc[r]!r} (data row {r + 1}): ranks "
-                f"{dict(zip(labels, got))} are not a permutation of 1..{k}; fix the row, or "
-                "list its code under the mapping's `missing`"
-            )
-        out[r] = tuple(int(x) - 1 for x in ranks)
+    given = table[cols].apply(
+        lambda c: c.where(~c.map(norm_value, na_action="ignore").isin(missing))
+    )
+    ranks = given.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    empty = given.isna().all(axis=1).to_numpy()
+    perm = np.sort(ranks, axis=1) == np.arange(1, k + 1)  # NaN (a blank or a word) never equals
+    bad = np.flatnonzero(~empty & ~perm.all(axis=1))
+    if len(bad):
+        r = int(bad[0])
+        raise DatasetError(
+            f"{where}: {source}, respondent {ids.iloc[r]!r} (data row {r + 1}): ranks "
+            f"{dict(zip(labels, given.iloc[r].tolist()))} are not a permutation of 1..{k}"
+            f"{f' ({len(bad)} rows like it)' if len(bad) > 1 else ''}; fix the rows, or list "
+            "their codes under the mapping's `missing`"
+        )
+    out: list[tuple[int, ...] | None] = [
+        None if empty[r] else tuple(int(x) - 1 for x in ranks[r]) for r in range(len(table))
+    ]
     return pd.Series(out, index=table.index, dtype="object")
