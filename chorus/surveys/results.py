@@ -85,6 +85,23 @@ class Results:
                          "group": group, "unit": q.unit, **stats})  # fmt: skip
         return pd.DataFrame(rows)
 
+    def themes(self, examples: int = 2) -> pd.DataFrame:
+        """Per open question (the panel's own answers): each theme's share of the sampled
+        answers and its first `examples` answers (what a report shows without human answers);
+        empty where the instrument has none."""
+        said = self.texts()
+        rows = []
+        if said.empty:
+            return pd.DataFrame(rows)
+        for qid, group in said[said["perspective"] == "self"].groupby("question_id", sort=False):
+            q = self.instrument.question(str(qid))
+            for o in q.options:
+                mine = group[group["theme"] == o.label]
+                rows.append({"question_id": qid, "question": q.text, "theme": o.label,
+                             "theme_text": o.text, "share": len(mine) / len(group),
+                             "examples": mine["text"].head(examples).tolist()})  # fmt: skip
+        return pd.DataFrame(rows)
+
     def score(
         self,
         dataset: str | Path | HumanDataset,

@@ -168,7 +168,9 @@ def test_an_instrument_loads_with_a_registered_kind_only(toy_file, tmp_path, req
         load_instrument(bad)
     unknown = tmp_path / "unknown.yaml"
     unknown.write_text(INSTRUMENT.replace("kind: ordinal", "kind: likert"))
-    known = "known kinds: binned_numeric, free_text, multi_select, numeric, ordinal, pick_one, ranking"
+    known = (
+        "known kinds: binned_numeric, free_text, multi_select, numeric, ordinal, pick_one, ranking"
+    )
     with pytest.raises(SurveyFileError, match=known):
         load_instrument(unknown)
 

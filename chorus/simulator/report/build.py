@@ -109,6 +109,16 @@ def _plot(q: QuestionScore, per: list[tuple[str, QuestionScore]], note: str) -> 
     )
 
 
+def _open_answers(themes: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """Each open question with its themes, shares and example answers (the panel's own)."""
+    if themes is None or themes.empty:
+        return []
+    return [
+        {"id": qid, "text": group["question"].iloc[0], "themes": group.to_dict("records")}
+        for qid, group in themes.groupby("question_id", sort=False)
+    ]
+
+
 def _episode(e: Episode) -> dict[str, Any]:
     from chorus.simulator.consensus import SocialWelfare
 
@@ -126,7 +136,11 @@ def _episode(e: Episode) -> dict[str, Any]:
     }
 
 
-def render(result: StudyResult, tables: dict[str, pd.DataFrame]) -> str:
+def render(
+    result: StudyResult, tables: dict[str, pd.DataFrame], themes: pd.DataFrame | None = None
+) -> str:
+    """report.html; `themes` (Results.themes of the backstory panel) lists the open questions'
+    themes with example answers."""
     scores = result.scores
     backstory = scores.styles["backstory"]
     corr = scores.correlations
@@ -145,6 +159,7 @@ def render(result: StudyResult, tables: dict[str, pd.DataFrame]) -> str:
         num=_num,
         est=_est,
         questions=_questions(scores.styles),
+        open_answers=_open_answers(themes),
         individual=[(n, r.individual) for n, r in scores.rows.items() if r.individual],
         subgroups=backstory.subgroups,
         csv={name: csv_uri(t) for name, t in tables.items()},

@@ -11,7 +11,9 @@ increased / kept the same / decreased):
   written from a fixed list of phrasings (one drawn at random, seeded) for the area ranked
   first if the respondent wanted its spending increased, else a phrasing of "nothing".
 
-Respondents missing any of the four items have no answer. Run from the repository root:
+Respondents missing any of the four items have no answer. The respondents' demographic columns
+are copied as they are (the descriptor maps them as anes2012's does), so the file can also be a
+study's target population. Run from the repository root:
     python tests/surveys/data/make_anes2012_priorities.py
 """
 
@@ -28,6 +30,8 @@ ITEMS = {  # rank column -> ANES column
     "social_security": "fedspend_ss",
     "environment": "fedspend_enviro",
 }
+DEMOGRAPHICS = ["dem_age6", "gender", "dem_raceeth", "dem_edugroup", "inc_incgroup_pre",
+                "relig_4cat", "sample_state", "pid_x", "libcpre_self"]  # fmt: skip
 SCORE = {"1. Increased": 2, "3. [Kept about the same/ Kept the same]": 1, "2. Decreased": 0}
 SAID = {  # how a respondent's top priority is written as an open answer
     "schools": ["More money for public schools", "Education and our schools",
@@ -58,11 +62,13 @@ def derive(anes: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
             ranks[f"rank_{list(ITEMS)[i]}"].append(rank)
         top = list(ITEMS)[order[0]] if SCORE[answers[order[0]]] == 2 else "nothing"
         said.append(SAID[top][int(rng.integers(len(SAID[top])))])
-    out = pd.DataFrame({"caseid": anes["caseid"].to_numpy(), "weight": anes["weight_full"]})
+    out = pd.DataFrame(
+        {"caseid": anes["caseid"].to_numpy(), "weight": anes["weight_full"].to_numpy()}
+    )
     for name, col in ranks.items():
         out[name] = pd.array(col, dtype="Int64")
     out["spend_more"] = said
-    return out
+    return pd.concat([out, anes[DEMOGRAPHICS].reset_index(drop=True)], axis=1)
 
 
 if __name__ == "__main__":
