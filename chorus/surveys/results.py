@@ -90,7 +90,7 @@ class Results:
         answers and its first `examples` answers (what a report shows without human answers);
         empty where the instrument has none."""
         said = self.texts()
-        rows = []
+        rows: list[dict[str, Any]] = []
         if said.empty:
             return pd.DataFrame(rows)
         for qid, group in said[said["perspective"] == "self"].groupby("question_id", sort=False):
