@@ -245,7 +245,9 @@ def _ask(
             }
         )
         if step is not None:
-            best = int(np.argmax(probs))  # orders[0] is the original order: position == index
+            # orders[0] is the original order: position == index; a ranking's answer in the
+            # history is its likeliest first item
+            best = int(np.argmax(probs[:: len(item.question.options)] if spec.ranked else probs))
             said = getattr(dists[at], "texts", None)  # an open answer: its first sample
             turn = f"{spec.answer_prefix} {said[0]}" if said else answer_turn(item, orders[0], best)
             iv.history.append((question_block(item, orders[0]), turn))

@@ -134,7 +134,8 @@ def top1_tvd(
 
     a = matrix(weighted_distribution(sim, sim_w))[:, 0]
     b = matrix(weighted_distribution(human, human_w))[:, 0]
-    if not (np.isfinite(a).all() and np.isfinite(b).all()):  # nobody answered (a resample)
+    if not (np.isfinite(a).all() and np.isfinite(b).all() and a.sum() > 0 and b.sum() > 0):
+        # nobody (with weight) answered: a resample or a small real panel
         return {"top1_tvd": float("nan")}
     return {"top1_tvd": float(0.5 * np.abs(a / a.sum() - b / b.sum()).sum())}
 
