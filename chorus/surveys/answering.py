@@ -57,6 +57,8 @@ ANSWERS_SCHEMA = pa.schema(
     ]
 )
 
+OPEN_ANSWER_COLUMNS = ("texts", "text_themes")  # null but for free_text questions
+
 
 @dataclass
 class _Interview:
@@ -276,8 +278,9 @@ def incomplete_answers(table: pd.DataFrame) -> int:
 
 def write_answers(table: pd.DataFrame, path: Path) -> None:
     """Write answers.parquet atomically (temp file in the same folder, then os.replace)."""
+    optional = {c: None for c in OPEN_ANSWER_COLUMNS if c not in table}  # tables made by hand
     arrow = pa.Table.from_pandas(
-        table[ANSWERS_SCHEMA.names], schema=ANSWERS_SCHEMA, preserve_index=False
+        table.assign(**optional)[ANSWERS_SCHEMA.names], schema=ANSWERS_SCHEMA, preserve_index=False
     )
     write_atomic(path, lambda tmp: pq.write_table(arrow, tmp))
 
@@ -288,7 +291,7 @@ def read_answers(path: Path) -> pd.DataFrame:
     table = pq.read_table(path).to_pandas()
     if "error_bound" not in table:  # written before bounds were recorded
         table["error_bound"] = float("nan")
-    for column in ("texts", "text_themes"):  # written before open answers were asked
+    for column in OPEN_ANSWER_COLUMNS:  # written before open answers were asked
         if column not in table:
             table[column] = None
     missing = [c for c in ANSWERS_SCHEMA.names if c not in table.columns]

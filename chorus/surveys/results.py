@@ -61,6 +61,8 @@ class Results:
         """Open answers (free_text), verbatim: one row per persona x question x perspective x
         sample, with the theme the coder gave it; empty where the instrument has none."""
         keys = ["persona_id", "question_id", "perspective", "group", "texts", "text_themes"]
+        if "texts" not in self.answers:  # an answers table made by hand, without open answers
+            return pd.DataFrame()
         rows = [
             {"persona_id": pid, "question_id": qid, "perspective": persp, "group": group,
              "sample": i, "text": text, "theme": theme}
