@@ -103,7 +103,12 @@ def _examples(codebook: Codebook) -> tuple[np.ndarray, np.ndarray]:
 def _embed_examples(codebook: Codebook) -> tuple[np.ndarray, np.ndarray]:
     texts = [e for t in codebook.themes for e in t.examples if e.strip()]
     owner = [i for i, t in enumerate(codebook.themes) for e in t.examples if e.strip()]
-    return _embedder().embed(texts), np.array(owner)
+    return embed(texts), np.array(owner)
+
+
+def embed(texts: Sequence[str]) -> np.ndarray:
+    """Unit sentence embeddings (all-MiniLM-L6-v2) of `texts`, the model loaded once."""
+    return _embedder().embed(texts)
 
 
 def code(codebook: Codebook, texts: Sequence[str]) -> list[int]:
@@ -114,7 +119,7 @@ def code(codebook: Codebook, texts: Sequence[str]) -> list[int]:
     if not unique:
         return [k] * len(texts)
     vecs, owner = _examples(codebook)
-    sims = _embedder().embed(unique) @ vecs.T
+    sims = embed(unique) @ vecs.T
     best = sims.argmax(axis=1)
     theme = np.where(sims.max(axis=1) >= codebook.threshold, owner[best], k)
     by_text = dict(zip(unique, theme.tolist()))

@@ -125,3 +125,28 @@ def test_free_text_on_the_real_model(cached_engine, tmp_path):
     assert tidy["text"].tolist() == list(row.texts) and tidy["theme"].tolist() == themes
     again = ask(cached_engine, [persona], inst, seed=3).answers
     assert list(again.texts[0]) == list(row.texts)  # seeded: the same answers again
+
+
+def test_a_draft_codebook_clusters_peoples_answers(tmp_path):
+    from typer.testing import CliRunner
+
+    from chorus.cli import app
+
+    out = tmp_path / "draft.yaml"
+    args = ["survey", "codebook", str(DATA / "anes2012_priorities.yaml"), "--column",
+            "spend_more", "--themes", "5", "--out", str(out)]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    said = pd.read_csv(DATA / "anes2012_priorities.csv")["spend_more"].dropna()
+    draft = out.read_text()
+    assert "# DRAFT codebook: 5 clusters" in draft and f"of {len(said)} answers" in draft
+    # the draft is a free_text question an instrument takes as it is, its examples real answers
+    (tmp_path / "i.yaml").write_text("name: i\nquestions:\n" + draft)
+    q = load_instrument(tmp_path / "i.yaml").question("spend_more")
+    assert len(q.codebook.themes) == 5 and q.options[-1].label == "other"
+    assert {e for t in q.codebook.themes for e in t.examples} <= set(said)
+    again = tmp_path / "again.yaml"
+    assert CliRunner().invoke(app, [*args[:-1], str(again)]).exit_code == 0
+    assert again.read_text() == draft  # seeded
+    too_many = CliRunner().invoke(app, [*args[:5], "--themes", "40", "--out", str(out)])
+    assert too_many.exit_code == 1 and "15 distinct answers cannot make 40 themes" in too_many.output
