@@ -149,4 +149,5 @@ def test_a_draft_codebook_clusters_peoples_answers(tmp_path):
     assert CliRunner().invoke(app, [*args[:-1], str(again)]).exit_code == 0
     assert again.read_text() == draft  # seeded
     too_many = CliRunner().invoke(app, [*args[:5], "--themes", "40", "--out", str(out)])
-    assert too_many.exit_code == 1 and "15 distinct answers cannot make 40 themes" in too_many.output
+    assert too_many.exit_code == 1
+    assert "15 distinct answers cannot make 40 themes" in too_many.output
