@@ -26,8 +26,8 @@ def score_study(
         floor = floor or styles[style].human_floor
     human = from_human(dataset, inst)
     backstory = results["backstory"]
-    uniform = {
-        q.id: np.full(len(q.substantive_options), 1.0 / len(q.substantive_options))
+    uniform = {  # each kind's chance row (1/K; 1/2 per option for check all that apply; ranks)
+        q.id: q.spec.chance(q.spec.width(len(q.substantive_options)))
         for q in inst.scored_questions
     }
     reference = score(
