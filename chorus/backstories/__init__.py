@@ -23,11 +23,6 @@ from chorus.backstories.diversity import (
     diversity_stats,
     mean_pairwise_distance,
 )
-from chorus.backstories.embeddings import (
-    EmbeddingModelMissing,
-    SentenceEmbedder,
-    embedding_model_dir,
-)
 from chorus.backstories.evaluation import (
     CRITIC_SET,
     CriticCase,
@@ -55,6 +50,11 @@ from chorus.backstories.schema import (
     transcript_text,
 )
 from chorus.backstories.templates import anthology_question, interview_questions, prompts_hash
+from chorus.engines.embeddings import (  # the loader sits in engines: surveys codes with it too
+    EmbeddingModelMissing,
+    SentenceEmbedder,
+    embedding_model_dir,
+)
 
 __all__ = [
     "CRITIC_SET",

@@ -29,6 +29,7 @@ def register(app: typer.Typer) -> None:
     survey.command("run")(run)
     survey.command("score")(score)
     survey.command("init")(init)
+    survey.command("codebook")(codebook)
     app.add_typer(survey, name="survey")
 
 
@@ -249,3 +250,23 @@ def init(
     except (SurveyError, OSError) as exc:
         _fail(str(exc))
     typer.echo(f"{n} questions -> {out} (review every question marked REVIEW)")
+
+
+def codebook(
+    dataset: Annotated[str, typer.Argument(help="A dataset name or descriptor YAML.")],
+    column: Annotated[str, typer.Option(help="The column of open answers.")],
+    out: Annotated[Path, typer.Option(help="The draft question YAML to write.")],
+    themes: Annotated[int, typer.Option(min=2, help="How many themes to cluster.")] = 8,
+    seed: Annotated[int, typer.Option(help="Seed of the clustering.")] = 0,
+) -> None:
+    """Draft a free_text codebook from people's own answers: their sentence embeddings
+    clustered into themes (k-means), written as a question to review and paste."""
+    from chorus.surveys import SurveyError
+    from chorus.surveys.codebook import write_draft
+
+    check_writable(out.parent, "--out")
+    try:
+        n = write_draft(dataset, column, themes, out, seed)
+    except (SurveyError, ValueError, OSError) as exc:
+        _fail(str(exc))
+    typer.echo(f"{themes} themes from {n} answers -> {out} (a DRAFT: name and check each theme)")

@@ -92,8 +92,10 @@ class ChoiceRequest(BaseModel):
 
 
 ChoiceMethod = Literal[
-    "next_token", "loglik", "mixed", "top_k_partial", "top_k_none", "non_finite"
+    "next_token", "loglik", "mixed", "top_k_partial", "top_k_none", "non_finite", "sampled"
 ]
+# sampled: shares of sampled answers coded into options (surveys.free_text), not probabilities
+#   read from the model
 # top_k_partial: some label spellings were outside the server's top-K, the server cannot score
 #   them (no echo), and they could move a probability by more than the tolerance
 #   (engines.top_logprobs): the distribution is renormalised over the spellings seen.

@@ -58,8 +58,14 @@ ANSWERS_SCHEMA = pa.schema(
         # the question's place in the persona's order (randomised blocks shuffle it per
         # persona, surveys.order; instrument order otherwise)
         ("position", pa.int64()),
+        # free_text: the sampled answers verbatim and the theme each was coded into (null for
+        # the other kinds and in answers written before open answers were asked)
+        ("texts", pa.list_(pa.string())),
+        ("text_themes", pa.list_(pa.string())),
     ]
 )
+
+OPEN_ANSWER_COLUMNS = ("texts", "text_themes")  # null but for free_text questions
 
 
 @dataclass
@@ -219,7 +225,13 @@ def _ask(
             slots.append((iv, item, orders, len(requests)))
             context = iv.context_for(item)
             requests += [choice_request(context, iv.history, item, o) for o in orders]
-    dists = _run(engine, requests, [s[1].question.spec.operation for s in slots for _ in s[2]])
+    bound: dict[str, Operation] = {}  # kinds answered with the question's own settings
+    for _, item, _, _ in slots:
+        q = item.question
+        if q.spec.bind is not None and q.id not in bound:
+            bound[q.id] = q.spec.bind(q, seed)
+    ops = [bound.get(s[1].question.id, s[1].question.spec.operation) for s in slots for _ in s[2]]
+    dists = _run(engine, requests, ops)
     rows = []
     for iv, item, orders, at in slots:
         reqs = requests[at : at + len(orders)]
@@ -242,17 +254,23 @@ def _ask(
                 "conditioning": conditioning,
                 "asked": 1.0,  # answer() weighs conditional questions once all rows are in
                 "position": item.position,
+                "texts": getattr(dists[at], "texts", None),
+                "text_themes": getattr(dists[at], "themes", None),
             }
         )
         if step is not None:  # orders[0] is the original order: position == option index
-            chosen = (
-                likeliest(item.question, probs)
-                if spec.independent
-                else [int(np.argmax(probs))]
-            )
-            iv.history.append(
-                (question_block(item, orders[0]), answer_turn(item, orders[0], chosen))
-            )
+            said = getattr(dists[at], "texts", None)  # an open answer: its first sample
+            if said:
+                turn = f"{spec.answer_prefix} {said[0]}"
+            else:
+                if spec.independent:
+                    chosen = likeliest(item.question, probs)
+                elif spec.ranked:  # a ranking's answer is its likeliest first item
+                    chosen = [int(np.argmax(probs[:: len(item.question.options)]))]
+                else:
+                    chosen = [int(np.argmax(probs))]
+                turn = answer_turn(item, orders[0], chosen)
+            iv.history.append((question_block(item, orders[0]), turn))
     return rows
 
 
@@ -283,6 +301,9 @@ def with_defaults(table: pd.DataFrame) -> pd.DataFrame:
         table["error_bound"] = float("nan")
     if "asked" not in table:  # written before skip logic: every question asked of everyone
         table["asked"] = 1.0
+    for column in OPEN_ANSWER_COLUMNS:  # written before open answers (or tables made by hand)
+        if column not in table:
+            table[column] = None
     if "position" not in table:  # written before randomised blocks: in the order listed
         table["position"] = (
             table.groupby("persona_id", sort=False)["question_id"].transform(

@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chorus.core.yamlfile import LineMap, line_of, load_model
 from chorus.surveys.errors import DatasetError, SurveyFileError
+from chorus.surveys.free_text import map_texts
 from chorus.surveys.instruments import demographics_instrument
-from chorus.surveys.mapping import map_column, map_selections
+from chorus.surveys.mapping import map_column, map_ranks, map_selections
 from chorus.surveys.readers import LABELLED, TableFormat, read_table
 from chorus.surveys.schema import ColumnMapping, Instrument, norm_value
 
@@ -234,6 +235,14 @@ class HumanDataset:
             where = instrument.where_question(q.id, "sources", self.source_key)
             if q.spec.independent:  # check all that apply: a tuple of selected positions
                 mapped = map_selections(self.table, mapping, labels, where, self.name)
+            elif q.spec.ranked:  # one rank column per item: a tuple of rank indices
+                data = (self.path.parent / self.descriptor.file).name
+                mapped = map_ranks(self.table, mapping, labels, where, data, ids)
+            elif q.spec.coded:  # open answers: the theme the coder gives each text
+                assert q.codebook is not None  # coded questions have one (schema)
+                mapped = map_texts(
+                    self.table, mapping.column, mapping.missing, q.codebook, where, self.name
+                )
             else:
                 mapped = map_column(self.table, mapping, labels, q.values, where, self.name)
             out[q.id] = mapped.array.take(at)

@@ -49,8 +49,13 @@ as its summary. `multi_select` (check all that apply) is `independent`: one Yes/
 option (surveys.multi.ask_each_option), rows of inclusion probabilities, constraints applied
 by `finish`, scored by the mean absolute selection-rate difference with the count of
 selections' TVD as an extra and 1/2 per option as chance. Grids are not a kind: a grid's
-items are questions of one kind sharing a stem (surveys.grids). Kinds in `REFUSED`
-(`free_text`) are rejected at load, with the reason, rather than silently never asked.
+items are questions of one kind sharing a stem (surveys.grids). `ranking` (order K items) is
+`ranked`: its rows are K x K item-by-rank probabilities from successive choices
+(surveys.ranking.rank_stages), scored by the mean expected-rank difference over K - 1 with the
+top-1 share's TVD as an extra. `free_text` is answered by sampled texts coded into a
+codebook's themes (surveys.free_text; `bind` gives each question its operation, `coded` makes
+its options the themes plus other), scored by TVD over the themes. Kinds in `REFUSED` are
+rejected at load, with the reason, rather than silently never asked.
 """
 
 from __future__ import annotations
@@ -63,6 +68,7 @@ import numpy as np
 
 from chorus.core import Templates
 from chorus.engines import ChoiceDistribution, ChoiceRequest, Engine
+from chorus.surveys import free_text, ranking
 from chorus.surveys.errors import SurveyError
 from chorus.surveys.multi import (
     ask_each_option,
@@ -75,7 +81,7 @@ from chorus.surveys.multi import (
 from chorus.surveys.numeric import digit_choice, median_difference, summary
 from chorus.surveys.templating import TEMPLATES
 
-MappingRule = Literal["values", "option_values", "bins", "columns", "delimited"]
+MappingRule = Literal["values", "option_values", "bins", "columns", "delimited", "coded"]
 Distance = Callable[[np.ndarray, np.ndarray, bool], float]
 Operation = Callable[[Engine, Sequence[ChoiceRequest]], list[ChoiceDistribution]]
 Combine = Callable[
@@ -176,6 +182,24 @@ class QuestionKind:
     independent: bool = False
     chance: Callable[[int], np.ndarray] = uniform
     finish: Callable[[Any, np.ndarray], np.ndarray] | None = None
+    # a person's row is the K x K item-by-rank matrix, flattened item-major (ranking), not K
+    # numbers; `plot` names the report's figure ("bars", "cumulative" or "ranks")
+    ranked: bool = False
+    plot: str = "bars"
+    # answered with the question's own settings: `bind(question, seed)` gives its operation
+    # (free_text: samples, codebook); `coded`: the options are a codebook's themes + other
+    bind: Callable[[Any, int], Operation] | None = None
+    coded: bool = False
+
+    @property
+    def single_answer(self) -> bool:
+        """A person's row is one distribution over the K options (it has a mean value, a
+        dispersion, a correlation with other answers): not check-all-that-apply, not ranks."""
+        return not self.independent and not self.ranked
+
+    def width(self, k: int) -> int:
+        """The numbers a person's row holds for K substantive options."""
+        return k * k if self.ranked else k
 
     def render(self, **values: object) -> str:
         """The question prompt of this kind (`framing`, `options`, `question`)."""
@@ -185,10 +209,7 @@ class QuestionKind:
 KINDS: dict[str, QuestionKind] = {}  # read it here; add to it through register_kind
 
 # kinds an instrument may name that chorus refuses at load, with the reason and the way out
-REFUSED: dict[str, str] = {
-    "free_text": "answers are distributions over options, scored against people: give the "
-    "question `options` and `kind: single_choice`, or remove it",
-}
+REFUSED: dict[str, str] = {}
 
 
 def register_kind(spec: QuestionKind) -> QuestionKind:
@@ -251,6 +272,7 @@ register_kind(
         ranged=True,
         extras=median_difference,
         summary=summary,
+        plot="cumulative",
     )
 )
 register_kind(
@@ -267,5 +289,36 @@ register_kind(
         chance=half,
         extras=count_tvd,
         finish=finish,
+    )
+)
+register_kind(
+    QuestionKind(
+        "ranking",
+        ordered=False,
+        metric="rank_difference",
+        distance=ranking.rank_distance,
+        mappings=frozenset({"columns"}),
+        template="ranking.j2",
+        operation=ranking.rank_stages,
+        combine=ranking.average_ranks,
+        chance=ranking.chance,
+        extras=ranking.top1_tvd,
+        ranked=True,
+        plot="ranks",
+    )
+)
+register_kind(
+    QuestionKind(
+        "free_text",
+        ordered=False,
+        metric="tvd",
+        distance=tvd,
+        mappings=frozenset({"coded"}),
+        template="free_text.j2",
+        answer_prefix="Answer:",
+        lettered=False,
+        reorder=False,
+        bind=free_text.sampler,
+        coded=True,
     )
 )

@@ -148,3 +148,41 @@ def map_selections(
             f"not cover: {_examples(pd.Series(unknown))}; add them to `values` or `missing`"
         )
     return pd.Series(out, index=table.index, dtype="object")
+
+
+def map_ranks(
+    table: pd.DataFrame, mapping: ColumnMapping, labels: list[str], where: str, source: str,
+    ids: pd.Series,
+) -> pd.Series:  # fmt: skip
+    """For a ranking: each row's rank index (0 = first) per item, in the order of `labels`, or
+    NA where every rank column is empty; ranks that are not a permutation of 1..K are an error
+    naming the data file (`source`) and the respondent."""
+    assert mapping.columns is not None
+    absent = [c for c in mapping.columns.values() if c not in table.columns]
+    if absent:
+        raise DatasetError(f"{where}: {source} has no column(s) {absent}; fix the mapping")
+    missing = set(mapping.missing)
+    cols = [mapping.columns.get(lab) for lab in labels]
+    if None in cols:
+        unranked = [lab for lab, c in zip(labels, cols) if c is None]
+        raise DatasetError(f"{where}: give a rank column for every item (missing: {unranked})")
+    k = len(labels)
+    given = table[cols].apply(
+        lambda c: c.where(~c.map(norm_value, na_action="ignore").isin(missing))
+    )
+    ranks = given.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    empty = given.isna().all(axis=1).to_numpy()
+    perm = np.sort(ranks, axis=1) == np.arange(1, k + 1)  # NaN (a blank or a word) never equals
+    bad = np.flatnonzero(~empty & ~perm.all(axis=1))
+    if len(bad):
+        r = int(bad[0])
+        raise DatasetError(
+            f"{where}: {source}, respondent {ids.iloc[r]!r} (data row {r + 1}): ranks "
+            f"{dict(zip(labels, given.iloc[r].tolist()))} are not a permutation of 1..{k}"
+            f"{f' ({len(bad)} rows like it)' if len(bad) > 1 else ''}; fix the rows, or list "
+            "their codes under the mapping's `missing`"
+        )
+    out: list[tuple[int, ...] | None] = [
+        None if empty[r] else tuple(int(x) - 1 for x in ranks[r]) for r in range(len(table))
+    ]
+    return pd.Series(out, index=table.index, dtype="object")

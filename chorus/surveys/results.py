@@ -32,20 +32,45 @@ class Results:
 
     def to_pandas(self) -> pd.DataFrame:
         """Tidy: one row per persona x question x perspective x option, with the question's and
-        the option's texts."""
+        the option's texts; a ranking has one row per item x rank (`rank` 1 = first; NA for
+        the other kinds). Open answers' texts are in `texts()`."""
         texts = {q.id: q.text for q in self.instrument.questions}
         options = {
             (q.id, o.label): (i, o.text) for q in self.instrument.questions
             for i, o in enumerate(q.options)
         }  # fmt: skip
-        long = self.answers.explode(["labels", "probs"], ignore_index=True).rename(
+        table = self.answers.drop(columns=["texts", "text_themes"], errors="ignore")
+        ranked = [self.instrument.question(qid).spec.ranked for qid in table["question_id"]]
+        labels, ranks = [], []
+        for shown, is_ranked in zip(table["labels"], ranked):
+            k = len(shown)
+            labels.append([lab for lab in shown for _ in range(k)] if is_ranked else list(shown))
+            ranks.append(list(range(1, k + 1)) * k if is_ranked else [None] * k)
+        table = table.assign(labels=pd.Series(labels, index=table.index, dtype=object),
+                             rank=pd.Series(ranks, index=table.index, dtype=object))  # fmt: skip
+        long = table.explode(["labels", "probs", "rank"], ignore_index=True).rename(
             columns={"labels": "option", "probs": "prob"}
         )
         keys = list(zip(long["question_id"], long["option"], strict=True))
         long.insert(2, "question", long["question_id"].map(texts))
         long.insert(5, "option_index", [options[k][0] for k in keys])
         long.insert(7, "option_text", [options[k][1] for k in keys])
-        return long.astype({"prob": float, "option_index": int})
+        return long.astype({"prob": float, "option_index": int, "rank": "Int64"})
+
+    def texts(self) -> pd.DataFrame:
+        """Open answers (free_text), verbatim: one row per persona x question x perspective x
+        sample, with the theme the coder gave it; empty where the instrument has none."""
+        keys = ["persona_id", "question_id", "perspective", "group", "texts", "text_themes"]
+        if "texts" not in self.answers:  # an answers table made by hand, without open answers
+            return pd.DataFrame()
+        rows = [
+            {"persona_id": pid, "question_id": qid, "perspective": persp, "group": group,
+             "sample": i, "text": text, "theme": theme}
+            for pid, qid, persp, group, said, themes in self.answers[keys].itertuples(index=False)
+            if said is not None
+            for i, (text, theme) in enumerate(zip(said, themes))
+        ]  # fmt: skip
+        return pd.DataFrame(rows)
 
     def summaries(self) -> pd.DataFrame:
         """One row per persona x question x perspective of the kinds that summarise their
@@ -60,6 +85,23 @@ class Results:
             stats = q.spec.summary(q.values, np.asarray(probs, dtype=float))
             rows.append({"persona_id": pid, "question_id": qid, "perspective": persp,
                          "group": group, "unit": q.unit, **stats})  # fmt: skip
+        return pd.DataFrame(rows)
+
+    def themes(self, examples: int = 2) -> pd.DataFrame:
+        """Per open question (the panel's own answers): each theme's share of the sampled
+        answers and its first `examples` answers (what a report shows without human answers);
+        empty where the instrument has none."""
+        said = self.texts()
+        rows: list[dict[str, Any]] = []
+        if said.empty:
+            return pd.DataFrame(rows)
+        for qid, group in said[said["perspective"] == "self"].groupby("question_id", sort=False):
+            q = self.instrument.question(str(qid))
+            for o in q.options:
+                mine = group[group["theme"] == o.label]
+                rows.append({"question_id": qid, "question": q.text, "theme": o.label,
+                             "theme_text": o.text, "share": len(mine) / len(group),
+                             "examples": mine["text"].head(examples).tolist()})  # fmt: skip
         return pd.DataFrame(rows)
 
     def score(

@@ -23,8 +23,10 @@ from chorus.surveys.conditions import (
 )
 from chorus.surveys.conditions import questions as _refs
 from chorus.surveys.errors import LocatedError
+from chorus.surveys.free_text import OTHER, Codebook
 from chorus.surveys.kinds import MappingRule, QuestionKind, kind_spec
 from chorus.surveys.multi import MAX_OPTIONS as MAX_SELECT_OPTIONS
+from chorus.surveys.ranking import MAX_ITEMS as MAX_RANK_ITEMS
 
 Perspective = Literal["self", "ingroup", "outgroup", "meta"]
 PERSPECTIVES: tuple[Perspective, ...] = ("self", "ingroup", "outgroup", "meta")
@@ -85,6 +87,7 @@ class ColumnMapping(_Strict):
     values: dict[str, str] | None = None
     bins: list[float] | None = None
     option_values: bool = False
+    coded: bool = False
     missing: list[str] = []
     # `values` keys that never occur in the data are an error (a misspelling, usually); a small
     # pilot file may simply lack them: `allow_unseen: true` accepts that
@@ -115,11 +118,11 @@ class ColumnMapping(_Strict):
             raise LocatedError(("column",), "give the dataset `column` (or `columns`)")
         if self.delimiter is not None and self.values is None:
             raise LocatedError(("delimiter",), "a `delimiter` needs `values` (token -> option)")
-        rules = [self.values is not None, self.bins is not None, self.option_values]
+        rules = [self.values is not None, self.bins is not None, self.option_values, self.coded]
         if sum(rules) != 1:
             raise ValueError(
-                "give exactly one of `values` (raw value -> option), `bins` (numeric edges) "
-                "or `option_values: true`"
+                "give exactly one of `values` (raw value -> option), `bins` (numeric edges), "
+                "`option_values: true` or `coded: true` (open answers)"
             )
         if self.bins is not None and any(b >= a for a, b in zip(self.bins[1:], self.bins)):
             raise LocatedError(("bins",), f"bin edges must increase strictly, got {self.bins}")
@@ -134,6 +137,8 @@ class ColumnMapping(_Strict):
             return "delimited"
         if self.values is not None:
             return "values"
+        if self.coded:
+            return "coded"
         return "bins" if self.bins is not None else "option_values"
 
 
@@ -192,6 +197,9 @@ class Question(_Strict):
     max_select: int | None = Field(default=None, ge=1)
     # skip logic: asked only of those whose earlier answers meet this (surveys.conditions)
     ask_if: str | None = None
+    # free_text: the themes answers are coded into, and how many answers each persona gives
+    codebook: Codebook | None = None
+    samples: int = Field(default=5, ge=1, le=100)
 
     @field_validator("kind")
     @classmethod
@@ -202,7 +210,9 @@ class Question(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Question:
         self._range_options()
+        self._codebook_options()
         self._check_options()
+        self._check_ranking()
         self._check_selection()
         if len(set(self.perspectives)) != len(self.perspectives):
             raise LocatedError(("perspectives",), "perspectives are listed twice")
@@ -242,6 +252,39 @@ class Question(_Strict):
                 ("options",), f"a {self.kind} question takes `range`, not `options`: remove them"
             )
         object.__setattr__(self, "options", numbers)
+
+    def _codebook_options(self) -> None:
+        """A coded kind's options are its codebook's themes plus `other` (generated at load)."""
+        if not self.spec.coded:
+            if self.codebook is not None:
+                raise LocatedError(("codebook",), f"`codebook` is for free_text, not {self.kind}")
+            return
+        if self.codebook is None:
+            raise LocatedError(
+                ("kind",),
+                f"a {self.kind} question needs a `codebook:` of themes with example answers "
+                "(its answers are coded into them)",
+            )
+        themes = [Option(label=t.label, text=t.text) for t in self.codebook.themes]
+        coded = [*themes, Option(label=OTHER, text="Other (no theme of the codebook)")]
+        if self.options and self.options != coded:
+            raise LocatedError(
+                ("options",), f"a {self.kind} question takes `codebook`, not `options`: remove them"
+            )
+        object.__setattr__(self, "options", coded)
+
+    def _check_ranking(self) -> None:
+        """A ranking orders its items: no "not mentioned", and few enough to ask every stage."""
+        if not self.spec.ranked:
+            return
+        if self.not_mentioned_option is not None:
+            raise LocatedError(("options",), "a ranking has no not_mentioned option")
+        if len(self.options) > MAX_RANK_ITEMS:
+            raise LocatedError(
+                ("options",),
+                f"a ranking takes at most {MAX_RANK_ITEMS} items (every ordered prefix is asked: "
+                f"{len(self.options)} items would cost too many passes); split it",
+            )
 
     def _check_selection(self) -> None:
         """Selection limits and exclusive options belong to kinds whose options are chosen

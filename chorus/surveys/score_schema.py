@@ -69,7 +69,7 @@ class QuestionScore(BaseModel):
     metric: str  # the kind's distance (surveys.kinds): wasserstein | tvd for the shipped ones
     labels: list[str]
     options: list[str]  # the options' wordings (scale anchors)
-    human: list[float]
+    human: list[float]  # shares by option (ranking: K x K item-by-rank, flattened item-major)
     sim: list[float]
     human_err: list[float]  # 95% half-width of each share (normal approximation)
     sim_err: list[float]

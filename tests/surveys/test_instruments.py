@@ -78,8 +78,8 @@ def test_anes_instrument_has_the_required_items():
                 "    options: [{label: a}, {label: b}]\n"
             ),
             5,
-            "unknown question kind 'likert' (known kinds: binned_numeric, multi_select, numeric, "
-            "ordinal, single_choice)",
+            "unknown question kind 'likert' (known kinds: binned_numeric, free_text, multi_select, "
+            "numeric, ordinal, ranking, single_choice)",
         ),
         (  # duplicate ids: the second id's line
             "name: t\nquestions:\n" + GOOD_QUESTION + GOOD_QUESTION,
@@ -121,10 +121,10 @@ def test_anes_instrument_has_the_required_items():
             2,
             "duplicate key 'name'",
         ),
-        (  # free_text is rejected on its kind's line, not silently never asked
+        (  # free_text needs its codebook, named on its kind's line
             "name: t\nquestions:\n  - id: why\n    text: Why?\n    kind: free_text\n",
             5,
-            "chorus does not ask free_text questions",
+            "a free_text question needs a `codebook:`",
         ),
         (  # unknown field
             "name: t\nquestions:\n" + GOOD_QUESTION + "    reversed: true\n",

@@ -13,7 +13,15 @@ from chorus.core import Templates
 from chorus.engines import ChoiceDistribution, ChoiceRequest, Engine
 from chorus.surveys import SurveyFileError, load_instrument
 from chorus.surveys.answering import answer
-from chorus.surveys.kinds import KINDS, QuestionKind, kind_spec, register_kind, tvd, wasserstein
+from chorus.surveys.kinds import (
+    KINDS,
+    REFUSED,
+    QuestionKind,
+    kind_spec,
+    register_kind,
+    tvd,
+    wasserstein,
+)
 from chorus.surveys.metrics.dispersion import entropy, ratios
 from chorus.surveys.metrics.distance import distance
 from chorus.surveys.metrics.individual import person_scores
@@ -124,7 +132,7 @@ def toy_file(tmp_path: Path) -> Path:
     return path
 
 
-def test_the_shipped_kinds_are_registered():
+def test_the_shipped_kinds_are_registered(monkeypatch):
     assert {"single_choice", "ordinal", "binned_numeric"} <= set(KINDS)
     assert not kind_spec("single_choice").ordered and kind_spec("single_choice").distance is tvd
     for name in ("ordinal", "binned_numeric"):
@@ -132,8 +140,9 @@ def test_the_shipped_kinds_are_registered():
     assert kind_spec("binned_numeric").mappings == {"bins"}
     with pytest.raises(ValueError, match="unknown question kind 'likert' .known kinds: .*ordinal"):
         kind_spec("likert")
-    with pytest.raises(ValueError, match="chorus does not ask free_text questions"):
-        kind_spec("free_text")
+    monkeypatch.setitem(REFUSED, "essay", "grade it yourself")  # a kind refused at load
+    with pytest.raises(ValueError, match=r"chorus does not ask essay questions \(grade it"):
+        kind_spec("essay")
 
 
 def test_a_kind_is_registered_once(toy):
@@ -159,7 +168,9 @@ def test_an_instrument_loads_with_a_registered_kind_only(toy_file, tmp_path, req
         load_instrument(bad)
     unknown = tmp_path / "unknown.yaml"
     unknown.write_text(INSTRUMENT.replace("kind: ordinal", "kind: likert"))
-    known = "known kinds: binned_numeric, multi_select, numeric, ordinal, pick_one"
+    known = (
+        "known kinds: binned_numeric, free_text, multi_select, numeric, ordinal, pick_one, ranking"
+    )
     with pytest.raises(SurveyFileError, match=known):
         load_instrument(unknown)
 

@@ -96,7 +96,10 @@ def _questions(styles: dict[str, Score]) -> list[dict[str, Any]]:
 
 def _plot(q: QuestionScore, per: list[tuple[str, QuestionScore]], note: str) -> str:
     """Shares per option for one-of-K kinds; for kinds that summarise a distribution over many
-    values (numbers), the cumulative distributions with the medians marked."""
+    values (numbers), the cumulative distributions with the medians marked; for rankings, each
+    item's expected rank."""
+    if kind_spec(q.kind).plot == "ranks":
+        return figures.ranks(q.text, q.options, q.human, [(n, sq.sim) for n, sq in per], note)
     if q.human_summary:
         return figures.cumulative(
             q.text, [float(x) for x in q.labels], q.human, [(n, sq.sim) for n, sq in per], note
@@ -106,6 +109,16 @@ def _plot(q: QuestionScore, per: list[tuple[str, QuestionScore]], note: str) -> 
         q.text, q.options, (q.human, q.human_err), [(n, sq.sim, sq.sim_err) for n, sq in per], note,
         chance,
     )
+
+
+def _open_answers(themes: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """Each open question with its themes, shares and example answers (the panel's own)."""
+    if themes is None or themes.empty:
+        return []
+    return [
+        {"id": qid, "text": group["question"].iloc[0], "themes": group.to_dict("records")}
+        for qid, group in themes.groupby("question_id", sort=False)
+    ]
 
 
 def _episode(e: Episode) -> dict[str, Any]:
@@ -125,7 +138,11 @@ def _episode(e: Episode) -> dict[str, Any]:
     }
 
 
-def render(result: StudyResult, tables: dict[str, pd.DataFrame]) -> str:
+def render(
+    result: StudyResult, tables: dict[str, pd.DataFrame], themes: pd.DataFrame | None = None
+) -> str:
+    """report.html; `themes` (Results.themes of the backstory panel) lists the open questions'
+    themes with example answers."""
     scores = result.scores
     backstory = scores.styles["backstory"]
     corr = scores.correlations
@@ -146,6 +163,7 @@ def render(result: StudyResult, tables: dict[str, pd.DataFrame]) -> str:
         num=_num,
         est=_est,
         questions=_questions(scores.styles),
+        open_answers=_open_answers(themes),
         individual=[(n, r.individual) for n, r in scores.rows.items() if r.individual],
         subgroups=backstory.subgroups,
         csv={name: csv_uri(t) for name, t in tables.items()},

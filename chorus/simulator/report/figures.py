@@ -79,6 +79,35 @@ def cumulative(
     return _uri(fig)
 
 
+def ranks(
+    text: str,
+    options: list[str],
+    human: list[float],
+    styles: list[tuple[str, list[float]]],
+    note: str,
+) -> str:
+    """A ranking: each item's expected rank (1 = first) for the humans and every style, from the
+    item-by-rank shares (K x K, item-major), chance ((K+1)/2) dashed."""
+    k = len(options)
+    series = [("human (weighted)", human)] + styles
+    width = 0.8 / len(series)
+    fig, ax = plt.subplots(figsize=(max(4.6, 0.9 * k + 2.4), 3.3))
+    x = np.arange(k)
+    colors = [HUMAN, SIM, "#55a868", "#8172b3", "#937860", "#da8bc3"]
+    for i, (name, flat) in enumerate(series):
+        m = np.asarray(flat, dtype=float).reshape(k, k)
+        expected = m @ np.arange(1, k + 1) / m.sum(axis=1)
+        ax.bar(x - 0.4 + width * (i + 0.5), expected, width, label=name,
+               color=colors[i % len(colors)])  # fmt: skip
+    ax.axhline((k + 1) / 2, color="#444", linestyle="--", linewidth=1, label="uniform")
+    ax.set_xticks(x, [textwrap.fill(o, 16) for o in options], fontsize=6)
+    ax.set_ylim(k + 0.5, 0.5)  # rank 1 (first) at the top
+    ax.set_ylabel("expected rank")
+    ax.set_title(textwrap.fill(text, 70) + "\n" + note, fontsize=7)
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return _uri(fig)
+
+
 def heatmaps(
     questions: list[str], human: list[list[Any]], sim: list[list[Any]], frobenius: float
 ) -> str:

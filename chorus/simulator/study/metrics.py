@@ -83,8 +83,8 @@ def _rows(
         )
         floor = floor or styles[style].human_floor
     backstory = results["backstory"]
-    uniform = {
-        q.id: np.full(len(q.substantive_options), 1.0 / len(q.substantive_options))
+    uniform = {  # each kind's chance row (1/K; 1/2 per option for check all that apply; ranks)
+        q.id: q.spec.chance(q.spec.width(len(q.substantive_options)))
         for q in inst.scored_questions
     }
     reference = score(

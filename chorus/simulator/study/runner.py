@@ -118,7 +118,8 @@ def _run(study: Study, rf: RunFolder, engine: Engine, spec: EngineSpec, progress
     tables = report_tables(result.scores)
     for name, table in tables.items():
         write_bytes(work / "tables" / f"{name}.csv", table.to_csv(index=False).encode())
-    write_bytes(work / "report.html", render(result, tables).encode())
+    themes = results["backstory"].themes() if "backstory" in results else None
+    write_bytes(work / "report.html", render(result, tables, themes).encode())
     return rf.finish()
 
 

@@ -28,9 +28,10 @@ def common_questions(
 
 
 def valued_questions(questions: list[Question]) -> list[Question]:
-    """The questions whose answer is one value (not check all that apply, whose rows hold
-    several selections): those of the correlations, alpha and individual fidelity."""
-    return [q for q in questions if not q.spec.independent]
+    """The questions whose answer is one value (not check all that apply or a ranking, whose
+    rows hold several selections or ranks): those of the correlations, alpha and individual
+    fidelity."""
+    return [q for q in questions if q.spec.single_answer]
 
 
 def value_matrix(rs: ResponseSet, questions: list[Question]) -> np.ndarray:
@@ -178,7 +179,11 @@ def compare(
     if not questions:
         raise ValueError("the simulated and the human answers share no question")
     out = distributions(sim, human, questions)
-    drawn = sim.sample(rng, frozenset(q.id for q in questions if q.spec.independent))
+    drawn = sim.sample(
+        rng,
+        frozenset(q.id for q in questions if q.spec.independent),
+        frozenset(q.id for q in questions if q.spec.ranked),
+    )
     sampled = distributions(drawn, human, questions)
     out["wd_sampled"], out["wd_raw_sampled"] = sampled["wd"], sampled["wd_raw"]
     valued = valued_questions(questions)

@@ -28,7 +28,7 @@ def ratios(kind: str, sim: np.ndarray, human: np.ndarray, values: np.ndarray) ->
     """Simulated over human answer variance (over option values) and entropy; `ratio` is the
     one flagged: variance for ordered kinds, entropy for nominal ones (whose values are labels);
     the kind's spec says which it is."""
-    if kind_spec(kind).independent:  # selection rates, not a distribution: no dispersion
+    if not kind_spec(kind).single_answer:  # selection rates or ranks: no dispersion
         return {"variance": float("nan"), "entropy": float("nan"), "ratio": float("nan")}
     var = _ratio(variance(sim, values), variance(human, values))
     ent = _ratio(entropy(sim), entropy(human))

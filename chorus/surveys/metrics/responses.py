@@ -15,6 +15,8 @@ import pandas as pd
 from chorus.surveys.datasets import HumanDataset
 from chorus.surveys.errors import DatasetError
 from chorus.surveys.instruments import TRAITS
+from chorus.surveys.kinds import QuestionKind
+from chorus.surveys.ranking import rank_rows
 from chorus.surveys.schema import Instrument
 from chorus.surveys.skip import mask_human
 
@@ -61,13 +63,24 @@ class ResponseSet:
         )
 
     def sample(
-        self, rng: np.random.Generator, independent: frozenset[str] = frozenset()
+        self,
+        rng: np.random.Generator,
+        independent: frozenset[str] = frozenset(),
+        ranked: frozenset[str] = frozenset(),
     ) -> ResponseSet:
         """One answer per person and item, drawn from their distribution (one-hot rows); for
-        the questions in `independent` (check all that apply) each option drawn on its own.
-        Whether a person is asked a conditional item is drawn too (not asked: no answer)."""
+        the questions in `independent` (check all that apply) each option drawn on its own; for
+        those in `ranked` each item's rank drawn from its own rank distribution (the marginals
+        kept, not a joint permutation). Whether a person is asked a conditional item is drawn
+        too (not asked: no answer)."""
         rows = {}
         for key, mat in self.rows.items():
+            if key[0] in ranked:  # K x K per person: one draw per item row
+                n, width = mat.shape
+                k = int(round(np.sqrt(width)))
+                per_item = ResponseSet(self.ids, self.weights, {key: mat.reshape(n * k, k)}, {})
+                rows[key] = per_item.sample(rng).rows[key].reshape(n, width)
+                continue
             out = np.full_like(mat, np.nan)
             ok = ~np.isnan(mat).any(axis=1)
             if key in self.asked:
@@ -104,6 +117,16 @@ def multi_hot(selections: pd.Series, k: int) -> np.ndarray:
     return out
 
 
+def _human_rows(spec: QuestionKind, mapped: pd.Series, k: int) -> np.ndarray:
+    """A question's mapped answers as rows: one-hot, 0/1 per option (check all that apply) or
+    0/1 item-by-rank (rankings)."""
+    if spec.independent:
+        return multi_hot(mapped, k)
+    if spec.ranked:
+        return rank_rows(list(mapped), k)
+    return one_hot(mapped, k)
+
+
 def from_human(
     dataset: HumanDataset, instrument: Instrument, respondents: pd.DataFrame | None = None
 ) -> ResponseSet:
@@ -111,9 +134,7 @@ def from_human(
     people = dataset.respondents() if respondents is None else respondents
     answers = dataset.answers(instrument, people)
     mapped = {
-        q.id: (multi_hot if q.spec.independent else one_hot)(
-            answers[q.id], len(q.substantive_options)
-        )
+        q.id: _human_rows(q.spec, answers[q.id], len(q.substantive_options))
         for q in instrument.scored_questions
         if q.id in answers.columns
     }
@@ -164,7 +185,7 @@ def from_answers(
                 f"{list(shown)} but the instrument has {labels}: score with the instrument "
                 "the answers were made with"
             )
-        k = len(q.substantive_options)
+        k = q.spec.width(len(q.substantive_options))
         probs = np.asarray(dist, dtype=float)[:k]
         group = None if pd.isna(asked) else str(asked)
         key = (q.id, str(perspective), group)
@@ -172,7 +193,7 @@ def from_answers(
             rows[key] = np.full((len(ids), k), np.nan)
         if q.ask_if is not None:
             asked_by.setdefault(key, np.ones(len(ids)))[index[str(pid)]] = p_ask
-        if q.spec.independent:  # inclusion probabilities: not a distribution to renormalise
+        if not q.spec.single_answer:  # inclusion or rank probabilities: kept as they are
             rows[key][index[str(pid)]] = probs
         else:
             rows[key][index[str(pid)]] = probs / probs.sum() if probs.sum() > 0 else np.nan
