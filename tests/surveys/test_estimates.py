@@ -246,6 +246,29 @@ def test_pilot_draws_and_their_errors():
         draw_pilot(people, 10, None, 0)
 
 
+def test_a_several_answer_question_is_refused_before_any_model_work():
+    """A check-all-that-apply row holds inclusion probabilities, not one answer's shares: asked
+    for by name it is an error (the engine is never reached), not a silently wrong share."""
+    from pathlib import Path
+
+    from chorus.surveys.estimates import EstimateError, estimate
+
+    data = Path(__file__).parent / "data"
+
+    class Unused:
+        def __getattr__(self, name):
+            raise AssertionError(f"the engine was used ({name})")
+
+    with pytest.raises(EstimateError, match=r"\['support'\] ask for several answers"):
+        estimate(
+            Unused(),  # type: ignore[arg-type]
+            data / "support.yaml",
+            data / "anes2012_support.yaml",
+            pilot_n=50,
+            questions=["support"],
+        )
+
+
 def test_bench_draws_cover_with_ppi_and_human_and_not_with_a_biased_simulator():
     """`chorus bench estimate`'s arithmetic on a synthetic population whose simulator is 0.1
     too high on option A: human-only and PPI++ cover ~95%, simulation-only does not."""

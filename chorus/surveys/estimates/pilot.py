@@ -154,7 +154,18 @@ def estimate(
                 f"{sorted(shared)[:3]}), and the pilot must not overlap the frame"
             )
     calib = list(calibration or [])
-    wanted = questions or [q.id for q in inst.scored_questions if q.id not in calib]
+    # a share per option needs one answer per person: check-all-that-apply and rankings have
+    # several (their rows are inclusion or rank probabilities), so they are not estimated here
+    several = [q.id for q in inst.scored_questions if not q.spec.single_answer]
+    named = [q for q in (questions or []) + calib if q in several]
+    if named:
+        raise EstimateError(
+            f"{named} ask for several answers per person (check all that apply or a ranking): "
+            "pilot shares are estimated for one-answer questions only; leave them out"
+        )
+    wanted = questions or [
+        q.id for q in inst.scored_questions if q.id not in calib and q.id not in several
+    ]
     both = set(calib) & set(wanted)
     if both:
         raise EstimateError(f"questions {sorted(both)} are both estimated and calibration")
@@ -184,6 +195,8 @@ def estimate(
     pilot_sim, frame_sim = sim.take(np.flatnonzero(is_pilot)), sim.take(np.flatnonzero(~is_pilot))
     est_q = [q for q in inst.scored_questions if q.id in wanted]
     table, warnings = estimate_shares(human_pilot, pilot_sim, frame_sim, est_q, subgroups)
+    if several and not questions:
+        warnings.insert(0, f"not estimated (several answers per person): {', '.join(several)}")
     k, cov = _k_star(human, calib, frame_sim) if calib else (None, {})
     overall = table[table.trait == "all"] if len(table) else table
     gain = float(np.median(overall.n_eff / overall.n_pilot)) if len(overall) else None
