@@ -12,6 +12,7 @@ from chorus.simulator.consensus.representatives import (
     ParticipantProfile,
     Section,
     check_survey_items,
+    most_likely,
     with_survey_answers,
 )
 from chorus.surveys import Results, load_instrument
@@ -75,6 +76,28 @@ def test_opinion_questions_choose_the_o_items():
         [ParticipantProfile(participant_id="a")], _results(), opinion_questions=["trust_social"]
     )
     assert [o.answer for o in a.opinions] == ["Most of the time"]
+
+
+def test_several_answer_kinds_are_told_as_the_persona_would_say_them():
+    """A check-all-that-apply row is inclusion probabilities (not one distribution to take the
+    argmax of), a ranking's is item x rank: each is told as the likeliest selection / first item,
+    with its probability computed here by hand."""
+    from pathlib import Path
+
+    data = Path(__file__).parents[1] / "surveys" / "data"
+    support = load_instrument(data / "support.yaml").question("support")
+    # same-sex marriage 0.9, death penalty 0.2, guns 0.7, marijuana 0.6, environment 0.4, none 0.1
+    p = [0.9, 0.2, 0.7, 0.6, 0.4, 0.1]
+    text, sure = most_likely(support, p)
+    assert text == (
+        "Allowing same-sex couples to marry; Making it more difficult to buy a gun; "
+        "Legalizing marijuana"
+    )
+    assert sure == round(0.9 * 0.8 * 0.7 * 0.6 * 0.6 * 0.9, 3)
+    ranking = load_instrument(data / "priorities.yaml").question("spending_rank")
+    # item-major 4 x 4: P(item i at rank r) = probs[4 i + r]; environment first with 0.4
+    probs = [0.3, 0.3, 0.2, 0.2, 0.1, 0.2, 0.3, 0.4, 0.2, 0.3, 0.3, 0.2, 0.4, 0.2, 0.2, 0.2]
+    assert most_likely(ranking, probs) == ("Protecting the environment first", 0.4)
 
 
 def test_bad_survey_settings_are_named():

@@ -99,8 +99,25 @@ def with_survey_answers(
 
 
 def most_likely(question: Question, probs: Sequence[float]) -> tuple[str, float]:
-    """The likeliest substantive option's text and its probability among them."""
-    p = np.asarray(probs, dtype=float)[: len(question.substantive_options)]
-    p = p / p.sum() if p.sum() > 0 else np.full(len(p), 1.0 / len(p))
+    """The persona's likeliest answer as text and its probability: the likeliest option; for
+    check all that apply the likeliest selection (its probability with the options taken as
+    independent); for a ranking the likeliest first item (its probability of ranking first)."""
+    from chorus.surveys.multi import likeliest  # surveys loads pandas: only when needed
+
+    options = question.substantive_options
+    k = len(options)
+    raw = np.asarray(probs, dtype=float)
+    if question.spec.independent:
+        p = raw[:k]
+        chosen = likeliest(question, p)
+        sure = np.prod(np.where(np.isin(np.arange(k), chosen), p, 1 - p))
+        text = "; ".join(options[i].text for i in chosen) or "none of them"
+        return text, round(float(sure), 3)
+    if question.spec.ranked:  # item-major K x K: P(item i at rank r) at i * K + r
+        first = raw[: k * k : k]
+        best = int(np.argmax(first))
+        return f"{options[best].text} first", round(float(first[best]), 3)
+    p = raw[:k]
+    p = p / p.sum() if p.sum() > 0 else np.full(k, 1.0 / k)
     best = int(np.argmax(p))
-    return question.substantive_options[best].text, round(float(p[best]), 3)
+    return options[best].text, round(float(p[best]), 3)
