@@ -61,7 +61,14 @@ def split_questions(
             f"question(s) {both} are both held out and trained on: a held-out question must "
             "never reach training; remove them from --questions or from --holdout-questions"
         )
-    wanted = list(questions) if questions else known
+    several = [q for q in questions or [] if q not in tunable(instrument)]
+    if several:
+        raise TuningError(
+            f"--questions: {several} are not answered by one read over their options (numbers, "
+            "check all that apply, rankings, open answers), which is what the loss trains; "
+            "leave them out"
+        )
+    wanted = list(questions) if questions else [q for q in known if q in tunable(instrument)]
     trained = [q for q in wanted if q not in set(holdout)]
     missing = [q for q in trained if q not in set(available)]
     if questions and missing:
@@ -175,3 +182,15 @@ def from_crosstab(
 
 def _ids(instrument: Instrument) -> set[str]:
     return {q.id for q in instrument.scored_questions}
+
+
+def tunable(instrument: Instrument) -> set[str]:
+    """The questions answered by one next-token read over their options, where the loss (the
+    KL at the answer position) applies: not numbers' digit sequences, per-option reads, ranks
+    or sampled open answers."""
+    from chorus.surveys.kinds import choose
+
+    return {
+        q.id for q in instrument.scored_questions
+        if q.spec.operation is choose and q.spec.bind is None
+    }  # fmt: skip

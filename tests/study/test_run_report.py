@@ -177,7 +177,7 @@ def test_report_renders_in_headless_chromium(finished, tmp_path):
     assert images >= 6 and loaded == images
     assert sections == [
         "styles", "questions", "individual", "subgroups", "correlations", "groups", "matching",
-        "consensus",
+        "estimate", "consensus",
     ]  # fmt: skip
     # the verdict in words at the top, one card per question with its wording, a CSV per table
     assert int(re.search(r'data-verdict="(\d+)"', dom).group(1)) > 40

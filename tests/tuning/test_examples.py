@@ -84,5 +84,11 @@ def test_aggregate_tables_train_too():
     data = from_crosstab(
         table, inst, TuneOptions(holdout_questions=["gay_marry"], validation_share=0.0)
     )
-    assert "gay_marry" not in {ex.question_id for ex in data.examples}
-    assert len(data.examples) == 2 * 3 * (len(table.questions()) - 1)  # 3 parties x 2 orders
+    trained = {ex.question_id for ex in data.examples}
+    assert "gay_marry" not in trained
+    # the 0-100 thermometers are read digit by digit, not as one read over options: not trained
+    one_read = [q for q in table.questions() if inst.question(q).kind != "numeric"]
+    assert trained == set(one_read) - {"gay_marry"}
+    assert len(data.examples) == 2 * 3 * (len(one_read) - 1)  # 3 parties x 2 orders
+    with pytest.raises(TuningError, match=r"\['ft_dem'\] are not answered by one read"):
+        from_crosstab(table, inst, TuneOptions(questions=["ft_dem", "gay_marry"]))
