@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
+from pydantic import BaseModel
 
-from chorus.engines.flags import FLAGS, FlagError, spec_from_flags
+from chorus.engines.flags import FLAGS, Flag, FlagError, options_from_flags
 from chorus.engines.spec import EngineSpec
 
 if TYPE_CHECKING:
@@ -48,34 +49,47 @@ class EngineChoice:
             fail(str(exc))
 
 
-def engine_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Adds the shared engine options to `command`, which receives them as
-    `engine: EngineChoice`."""
-    sig = inspect.signature(command, eval_str=True)
-    kept = [p for p in sig.parameters.values() if p.name != "engine"]
-    added = [
-        inspect.Parameter(
-            name,
-            inspect.Parameter.KEYWORD_ONLY,
-            default=None,
-            annotation=Annotated[
-                Optional[list[str] if flag.kind is list else flag.kind],
-                typer.Option(flag.flag, help=flag.help),
-            ],
-        )
-        for name, flag in FLAGS.items()
-    ]
+def flag_options(
+    param: str, model: type[BaseModel], flags: dict[str, Flag], wrap: Callable[[Any], Any]
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A decorator adding one option per flag (a field of the options `model`) to a command,
+    which receives `wrap(model(options given))` as `param`; a bad value exits 2 naming the flag."""
 
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            spec = spec_from_flags({name: kwargs.pop(name) for name in FLAGS})
-        except FlagError as exc:
-            fail(str(exc), code=2)
-        return command(*args, engine=EngineChoice(spec), **kwargs)
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        sig = inspect.signature(command, eval_str=True)
+        kept = [p for p in sig.parameters.values() if p.name != param]
+        added = [
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[
+                    Optional[list[str] if flag.kind is list else flag.kind],  # noqa: UP045
+                    typer.Option(
+                        f"{flag.flag}/--no-{flag.flag[2:]}" if flag.kind is bool else flag.flag,
+                        help=flag.help,
+                    ),
+                ],
+            )
+            for name, flag in flags.items()
+        ]
 
-    wrapper.__signature__ = sig.replace(parameters=kept + added)  # type: ignore[attr-defined]
-    return wrapper
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                options = options_from_flags(model, flags, {n: kwargs.pop(n) for n in flags})
+            except FlagError as exc:
+                fail(str(exc), code=2)
+            return command(*args, **{param: wrap(options)}, **kwargs)
+
+        wrapper.__signature__ = sig.replace(parameters=kept + added)  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+# the shared engine options: the command receives them as `engine: EngineChoice`
+engine_options = flag_options("engine", EngineSpec, FLAGS, EngineChoice)
 
 
 def check_writable(folder: Path, option: str) -> None:

@@ -4,64 +4,25 @@ notebook's `chorus.tune(...)` and a study's `tune:` section take the same option
 
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
-from chorus.cli.engine_options import check_writable, fail
-from chorus.engines.flags import Flag, flags_of
+from chorus.cli.engine_options import check_writable, fail, flag_options
+from chorus.engines.flags import flags_of
 
 
-def _flags() -> dict[str, Flag]:
+def _tune_options() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """One option per TuneOptions field; the command receives them as `options: TuneOptions`
+    (the options not given keep the model's defaults)."""
     from chorus.tuning import TuneOptions
 
-    return flags_of(TuneOptions)
+    return flag_options("options", TuneOptions, flags_of(TuneOptions), lambda o: o)
 
 
-def tune_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Adds one option per TuneOptions field to `command`, which receives them as
-    `options: TuneOptions` (the options not given keep the model's defaults)."""
-    flags = _flags()
-    sig = inspect.signature(command, eval_str=True)
-    kept = [p for p in sig.parameters.values() if p.name != "options"]
-    added = [
-        inspect.Parameter(
-            name,
-            inspect.Parameter.KEYWORD_ONLY,
-            default=None,
-            annotation=Annotated[
-                Optional[flag.kind],  # noqa: UP045 (typer reads the annotation at run time)
-                typer.Option(
-                    f"{flag.flag}/--no-{flag.flag[2:]}" if flag.kind is bool else flag.flag,
-                    help=flag.help,
-                ),
-            ],
-        )
-        for name, flag in flags.items()
-    ]
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from pydantic import ValidationError
-
-        from chorus.tuning import TuneOptions
-
-        given = {n: v for n in flags if (v := kwargs.pop(n)) is not None}
-        try:
-            options = TuneOptions(**given)
-        except ValidationError as exc:
-            fail(
-                "; ".join(f"{flags[str(e['loc'][0])].flag}: {e['msg']}" for e in exc.errors()),
-                code=2,
-            )
-        return command(*args, options=options, **kwargs)
-
-    wrapper.__signature__ = sig.replace(parameters=kept + added)  # type: ignore[attr-defined]
-    return wrapper
+tune_options = _tune_options()
 
 
 @tune_options

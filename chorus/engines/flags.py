@@ -9,12 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from chorus.engines.spec import EngineSpec
+
+Options = TypeVar("Options", bound=BaseModel)
 
 
 class FlagError(ValueError):
@@ -60,19 +62,26 @@ def flags_of(model: type[BaseModel]) -> dict[str, Flag]:
 FLAGS: dict[str, Flag] = flags_of(EngineSpec)
 
 
-def spec_from_flags(values: Mapping[str, Any]) -> EngineSpec:
-    """The spec the options given say (field -> value as parsed; None: not given, the spec's
-    default, left out of its `model_fields_set`). Errors name the option."""
+def options_from_flags(
+    model: type[Options], flags: Mapping[str, Flag], values: Mapping[str, Any]
+) -> Options:
+    """The options model the flags given say (field -> value as parsed; None: not given, the
+    model's default, left out of its `model_fields_set`). Errors name the option."""
     given = {name: value for name, value in values.items() if value is not None}
     for name, value in given.items():
-        if FLAGS[name].kind is list:
-            given[name] = _key_values(FLAGS[name].flag, value)
+        if flags[name].kind is list:
+            given[name] = _key_values(flags[name].flag, value)
     try:
-        return EngineSpec(**given)
+        return model(**given)
     except ValidationError as exc:
         raise FlagError(
-            "; ".join(f"{FLAGS[str(e['loc'][0])].flag}: {e['msg']}" for e in exc.errors())
+            "; ".join(f"{flags[str(e['loc'][0])].flag}: {e['msg']}" for e in exc.errors())
         ) from None
+
+
+def spec_from_flags(values: Mapping[str, Any]) -> EngineSpec:
+    """The EngineSpec the engine flags given say."""
+    return options_from_flags(EngineSpec, FLAGS, values)
 
 
 def _key_values(flag: str, items: list[str]) -> dict[str, Any]:
