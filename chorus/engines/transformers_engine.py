@@ -26,6 +26,7 @@ from chorus.engines.labels import label_spellings
 from chorus.engines.model_files import EMBEDDED_NAME, materialise, resolve_model
 from chorus.engines.prefix import PrefixNode, prefix_tree
 from chorus.engines.rendering import ChatMode, encode, render, uses_chat
+from chorus.engines.sampling import draw_rows, find_stop
 from chorus.engines.types import (
     ChoiceDistribution,
     ChoiceMethod,
@@ -496,7 +497,7 @@ class TransformersEngine(Engine):
         logits = out.logits[:, -1].float()
         while True:
             next_tokens = []
-            drawn = _draw_rows(logits, [items[b][0] for b in active], [gens[b] for b in active])
+            drawn = draw_rows(logits, [items[b][0] for b in active], [gens[b] for b in active])
             for (tok, lp), b in zip(drawn, active):
                 req = items[b][0]
                 out_ids[b].append(tok)
@@ -505,7 +506,7 @@ class TransformersEngine(Engine):
                 if (
                     tok in self.eos_ids
                     or req.stop
-                    and _find_stop(self.tokenizer.decode(out_ids[b]), req.stop) >= 0
+                    and find_stop(self.tokenizer.decode(out_ids[b]), req.stop) >= 0
                 ):
                     finished[b] = "stop"
                 elif len(out_ids[b]) >= req.max_tokens:
@@ -531,7 +532,7 @@ class TransformersEngine(Engine):
         samples = []
         for b, (req, _) in enumerate(items):
             text = self.tokenizer.decode(out_ids[b], skip_special_tokens=True)
-            cut = _find_stop(text, req.stop)
+            cut = find_stop(text, req.stop)
             sample = Sample(
                 text=text[:cut] if cut >= 0 else text,
                 logprob=sum(logprob[b]),
@@ -573,44 +574,6 @@ def resolve_dtype(dtype: DType) -> torch.dtype:
         dtype = "bfloat16" if ("avx512_bf16" in flags or "amx_bf16" in flags) else "float32"
     check_choice("--dtype", dtype, get_args(DType))
     return {"float32": torch.float32, "bfloat16": torch.bfloat16}[dtype]
-
-
-def _find_stop(text: str, stops: Sequence[str]) -> int:
-    hits = [text.find(s) for s in stops if s and s in text]
-    return min(hits) if hits else -1
-
-
-def _draw_rows(
-    logits: torch.Tensor, reqs: Sequence[GenerateRequest], gens: Sequence[torch.Generator]
-) -> list[tuple[int, float]]:
-    """One token per row by inverse-CDF sampling with the row's own generator (one uniform per
-    row per step, so a row never depends on its batch); returns each token and its
-    log-probability under the unmodified model distribution. Full-vocabulary rows walk the CDF
-    in vocabulary order, so only nucleus (top_p < 1) rows pay for a sort."""
-    base = torch.log_softmax(logits, dim=-1)
-    temps = torch.tensor([r.temperature or 1.0 for r in reqs], dtype=torch.float64)
-    probs = torch.softmax(logits.double() / temps[:, None], dim=-1)
-    cum = torch.cumsum(probs, dim=-1)
-    drawn = []
-    for row, (req, gen) in enumerate(zip(reqs, gens)):
-        if req.temperature == 0.0:
-            tok = int(base[row].argmax())
-        elif req.top_p < 1.0:
-            tok = _nucleus(probs[row], req.top_p, gen)
-        else:
-            u = torch.rand((), generator=gen, dtype=torch.float64) * cum[row, -1]
-            tok = min(int(torch.searchsorted(cum[row], u, right=True)), cum.shape[1] - 1)
-        drawn.append((tok, float(base[row, tok])))
-    return drawn
-
-
-def _nucleus(probs: torch.Tensor, top_p: float, gen: torch.Generator) -> int:
-    sorted_p, order = torch.sort(probs, descending=True)
-    cum = torch.cumsum(sorted_p, dim=0)
-    cutoff = int(torch.searchsorted(cum, torch.tensor(top_p, dtype=cum.dtype))) + 1
-    cum, order = cum[:cutoff], order[:cutoff]
-    u = torch.rand((), generator=gen, dtype=torch.float64) * cum[-1]
-    return int(order[min(int(torch.searchsorted(cum, u, right=True)), len(order) - 1)])
 
 
 def _distribution(

@@ -18,8 +18,8 @@ from chorus.core import write_atomic
 from chorus.engines import ChoiceDistribution, ChoiceRequest, Engine
 from chorus.surveys.conditioning import check_style, render_context
 from chorus.surveys.errors import DatasetError, SurveyError
-from chorus.surveys.kinds import Operation
 from chorus.surveys.multi import likeliest
+from chorus.surveys.operation import Operation
 from chorus.surveys.persona import Persona
 from chorus.surveys.prompts import (
     DEBIAS,

@@ -28,10 +28,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from chorus.core import derive_seed
 from chorus.engines import ChoiceDistribution, ChoiceRequest, Engine, GenerateRequest
 from chorus.surveys.errors import DatasetError, LocatedError
+from chorus.surveys.operation import Operation
 
 if TYPE_CHECKING:
     from chorus.engines.embeddings import SentenceEmbedder
-    from chorus.surveys.kinds import Operation
 
 OTHER = "other"  # the option of answers no theme claims
 MAX_TOKENS = 48  # one short answer

@@ -79,11 +79,11 @@ from chorus.surveys.multi import (
     rate_difference,
 )
 from chorus.surveys.numeric import digit_choice, median_difference, summary
+from chorus.surveys.operation import Operation
 from chorus.surveys.templating import TEMPLATES
 
 MappingRule = Literal["values", "option_values", "bins", "columns", "delimited", "coded"]
 Distance = Callable[[np.ndarray, np.ndarray, bool], float]
-Operation = Callable[[Engine, Sequence[ChoiceRequest]], list[ChoiceDistribution]]
 Combine = Callable[
     [Sequence[ChoiceDistribution], Sequence[Sequence[int]]], tuple[np.ndarray, float]
 ]

@@ -25,6 +25,7 @@ import numpy as np
 
 from chorus.engines import ChoiceDistribution, ChoiceRequest, Engine, Prompt
 from chorus.surveys.templating import render
+from chorus.surveys.weighting import weighted_distribution
 
 MAX_ITEMS = 5  # every ordered prefix is asked: 86 passes per option order at K = 5
 
@@ -130,8 +131,6 @@ def top1_tvd(
     values: np.ndarray, sim: np.ndarray, sim_w: np.ndarray, human: np.ndarray, human_w: np.ndarray
 ) -> dict[str, float]:
     """TVD between the simulated and the human shares of each item ranked first."""
-    from chorus.surveys.metrics.distance import weighted_distribution  # metrics import kinds
-
     a = matrix(weighted_distribution(sim, sim_w))[:, 0]
     b = matrix(weighted_distribution(human, human_w))[:, 0]
     if not (np.isfinite(a).all() and np.isfinite(b).all() and a.sum() > 0 and b.sum() > 0):

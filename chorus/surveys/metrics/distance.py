@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from chorus.surveys.kinds import kind_spec, tvd, wasserstein
+from chorus.surveys.weighting import weighted_distribution
 
 __all__ = ["distance", "tvd", "wasserstein", "weighted_distribution"]
 
@@ -14,13 +15,3 @@ def distance(kind: str, p: np.ndarray, q: np.ndarray, normalise: bool = True) ->
     """The distance of kind `kind` between two distributions (docs/measurement.md); `normalise`
     False gives its raw form (W1 in option steps; TVD has no other form)."""
     return kind_spec(kind).distance(p, q, normalise)
-
-
-def weighted_distribution(rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Weighted mean of per-person distributions (rows of an n x K matrix; NaN rows skipped)."""
-    ok = ~np.isnan(rows).any(axis=1)
-    w = np.where(ok, np.asarray(weights, dtype=float), 0.0)
-    total = w.sum()
-    if total <= 0:
-        return np.full(rows.shape[1], np.nan)
-    return w @ np.where(ok[:, None], rows, 0.0) / total
