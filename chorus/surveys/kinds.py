@@ -36,7 +36,8 @@ Optional, with the one-of-K defaults:
   the question's constraints applied after the orders are combined.
 - `extras(values, sim_rows, sim_weights, human_rows, human_weights)`: figures beyond the
   distance (from the people's rows), scored with intervals as
-  `<name>/<question>`; `summary(values, p)`: the summary of one distribution that the score,
+  `<name>/<question>`; `share_extras(values, p_sim, p_hum)` the same from the two weighted
+  shares only; `summary(values, p)`: the summary of one distribution that the score,
   `Results.summaries()` and the report show.
 
 The one-of-K kinds are answered by one `choice` forward pass per option order (`choose`), with
@@ -44,7 +45,7 @@ the orders averaged (`average_orders`): `single_choice` (nominal, total variatio
 `ordinal` and `binned_numeric` (ordered, W1 over option positions divided by K-1; binned
 questions map a numeric column through `bins`). `numeric` is a whole number in a range, its
 distribution read digit by digit (surveys.numeric.digit_choice), scored by W1 over the range's
-integers divided by the range, with the median difference as an extra and mean and quantiles
+integers divided by the range, with the median difference as a share extra and mean and quantiles
 as its summary. `multi_select` (check all that apply) is `independent`: one Yes/No pass per
 option (surveys.multi.ask_each_option), rows of inclusion probabilities, constraints applied
 by `finish`, scored by the mean absolute selection-rate difference with the count of
@@ -88,6 +89,7 @@ Combine = Callable[
     [Sequence[ChoiceDistribution], Sequence[Sequence[int]]], tuple[np.ndarray, float]
 ]
 Extras = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], dict[str, float]]
+ShareExtras = Callable[[np.ndarray, np.ndarray, np.ndarray], dict[str, float]]
 Summary = Callable[[np.ndarray, np.ndarray], dict[str, float]]
 
 
@@ -176,6 +178,10 @@ class QuestionKind:
     # (`summary(values, p)`) that Results.to_pandas and the report show
     extras: Extras | None = None
     summary: Summary | None = None
+    # figures that need only the two weighted shares, `share_extras(values, p_sim, p_hum)`
+    # (numeric: the median difference), scored like `extras`; they never read the people's
+    # rows, which for a 0-100 number are 101 wide
+    share_extras: ShareExtras | None = None
     # options chosen independently (check all that apply): a person's row holds K inclusion
     # probabilities, not a distribution; `chance(k)` is the chance reference (default 1/K each)
     # and `finish(question, probs)` applies the question's constraints after combining orders
@@ -270,7 +276,7 @@ register_kind(
         lettered=False,
         reorder=False,
         ranged=True,
-        extras=median_difference,
+        share_extras=median_difference,
         summary=summary,
         plot="cumulative",
     )

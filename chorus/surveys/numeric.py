@@ -21,7 +21,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from chorus.engines import ChoiceDistribution, ChoiceRequest, Engine
-from chorus.surveys.weighting import weighted_distribution
 
 DIGITS = tuple("0123456789")
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
@@ -87,9 +86,6 @@ def summary(values: np.ndarray, p: np.ndarray) -> dict[str, float]:
     return out
 
 
-def median_difference(
-    values: np.ndarray, sim: np.ndarray, sim_w: np.ndarray, human: np.ndarray, human_w: np.ndarray
-) -> dict[str, float]:
+def median_difference(values: np.ndarray, p_sim: np.ndarray, p_hum: np.ndarray) -> dict[str, float]:
     """Simulated minus human median (of the weighted mean distributions), in the unit."""
-    p_sim, p_hum = weighted_distribution(sim, sim_w), weighted_distribution(human, human_w)
     return {"median_diff": quantile(values, p_sim, 0.5) - quantile(values, p_hum, 0.5)}

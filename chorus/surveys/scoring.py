@@ -29,7 +29,6 @@ from chorus.surveys.metrics.compare import (
     valued_questions,
 )
 from chorus.surveys.metrics.dispersion import flagged, ratios
-from chorus.surveys.metrics.distance import weighted_distribution
 from chorus.surveys.metrics.floor import floor_curve, panel_floor
 from chorus.surveys.metrics.individual import PersonScores, person_scores
 from chorus.surveys.metrics.responses import ResponseSet
@@ -216,10 +215,10 @@ def _wd_only(questions):
 
 
 def _question(q, sim, human, fig, point, fl, mass) -> QuestionScore:
-    p_hum = weighted_distribution(human.self_rows(q.id), human.self_weights(q.id))
-    p_sim = weighted_distribution(sim.self_rows(q.id), sim.self_weights(q.id))
+    key = (q.id, "self", None)
+    p_hum, p_sim = human.distribution(key), sim.distribution(key)
     d = ratios(q.kind, p_sim, p_hum, q.values)
-    answered = int((~np.isnan(human.self_rows(q.id)).any(axis=1)).sum())
+    answered = int(human.answered(key).sum())
     return QuestionScore(
         id=q.id,
         text=q.text,
@@ -239,7 +238,7 @@ def _question(q, sim, human, fig, point, fl, mass) -> QuestionScore:
             if fl is not None and f"wd/{q.id}" in fl
             else None
         ),
-        n_sim=int((~np.isnan(sim.self_rows(q.id)).any(axis=1)).sum()),
+        n_sim=int(sim.answered(key).sum()),
         n_human=answered,
         human_missing=human.n - answered,
         raw_mass=rounded(mass),
@@ -272,8 +271,11 @@ def _kind_figures(q, p_sim, p_hum, fig, human) -> dict:
     out: dict = {}
     if spec.extras is not None:
         rows = human.self_rows(q.id)
-        names = spec.extras(q.values, rows, human.weights, rows, human.weights)
+        names = list(spec.extras(q.values, rows, human.weights, rows, human.weights))
         out["extras"] = {name: fig(f"{name}/{q.id}") for name in names}
+    if spec.share_extras is not None:
+        names = list(spec.share_extras(q.values, p_hum, p_hum))
+        out["extras"] = {**out.get("extras", {}), **{n: fig(f"{n}/{q.id}") for n in names}}
     if spec.summary is not None:
         out["human_summary"] = {k: rounded(v) for k, v in spec.summary(q.values, p_hum).items()}
         out["sim_summary"] = {k: rounded(v) for k, v in spec.summary(q.values, p_sim).items()}

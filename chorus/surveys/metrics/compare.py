@@ -7,10 +7,10 @@ import numpy as np
 
 from chorus.surveys.metrics.correlation import frobenius, weighted_corr
 from chorus.surveys.metrics.dispersion import ratios
-from chorus.surveys.metrics.distance import distance, weighted_distribution
+from chorus.surveys.metrics.distance import distance
 from chorus.surveys.metrics.groups import GroupStats, gap, perception_error
 from chorus.surveys.metrics.reliability import cronbach_alpha, reverse_items
-from chorus.surveys.metrics.responses import ResponseSet
+from chorus.surveys.metrics.responses import ItemKey, ResponseSet
 from chorus.surveys.schema import Instrument, Question
 
 # traits of the subgroup table (Anthology's per-subgroup WD); `age` categories are age groups
@@ -38,7 +38,7 @@ def value_matrix(rs: ResponseSet, questions: list[Question]) -> np.ndarray:
     """n x Q expected value of each person's answer (their value when the rows are one-hot)."""
     if not questions:
         return np.empty((rs.n, 0))
-    return np.column_stack([rs.self_answers(q.id) @ q.values for q in questions])
+    return np.column_stack([rs.expected_values((q.id, "self", None), q.values) for q in questions])
 
 
 def alpha(rs: ResponseSet, instrument: Instrument, questions: list[Question]) -> float:
@@ -63,8 +63,8 @@ def distributions(
     uniform (chance) distance and its answer dispersion against the human one."""
     out: dict[str, float] = {}
     for q in questions:
-        p_sim = weighted_distribution(sim.self_answers(q.id), sim.self_weights(q.id))
-        p_hum = weighted_distribution(human.self_answers(q.id), human.self_weights(q.id))
+        key = (q.id, "self", None)
+        p_sim, p_hum = sim.distribution(key), human.distribution(key)
         if np.isnan(p_sim).any() or np.isnan(p_hum).any():
             continue
         flat = q.spec.chance(len(p_hum))
@@ -72,10 +72,13 @@ def distributions(
         out[f"wd_raw/{q.id}"] = distance(q.kind, p_sim, p_hum, normalise=False)
         out[f"uniform/{q.id}"] = distance(q.kind, flat, p_hum)
         out[f"dispersion/{q.id}"] = ratios(q.kind, p_sim, p_hum, q.values)["ratio"]
-        if q.spec.extras is not None:  # the kind's own figures (numeric: median difference)
+        if q.spec.extras is not None:  # the kind's own figures from the people's rows
             rows = (sim.self_answers(q.id), sim.self_weights(q.id),
                     human.self_answers(q.id), human.self_weights(q.id))  # fmt: skip
             out.update({f"{k}/{q.id}": v for k, v in q.spec.extras(q.values, *rows).items()})
+        if q.spec.share_extras is not None:  # and from the shares (numeric: median difference)
+            extra = q.spec.share_extras(q.values, p_sim, p_hum)
+            out.update({f"{k}/{q.id}": v for k, v in extra.items()})
     for name in ("wd", "wd_raw", "uniform"):
         per = [out[f"{name}/{q.id}"] for q in questions if f"{name}/{q.id}" in out]
         out[name] = float(np.mean(per)) if per else float("nan")
@@ -135,14 +138,6 @@ def subgroup_members(
     return out
 
 
-def _group_distributions(rows: np.ndarray, weights: np.ndarray, members: np.ndarray):
-    """Weighted answer distribution of each group at once (members: G x n booleans)."""
-    ok = ~np.isnan(rows).any(axis=1)
-    mw = members * (weights * ok)[None, :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (mw @ np.nan_to_num(rows)) / mw.sum(axis=1, keepdims=True)
-
-
 def subgroups(
     sim: ResponseSet, human: ResponseSet, questions: list[Question]
 ) -> dict[str, float]:
@@ -157,8 +152,8 @@ def subgroups(
         s_mem[g, s_in], h_mem[g, h_in] = 1.0, 1.0
     per_group = np.full((len(groups), len(questions)), np.nan)
     for j, q in enumerate(questions):
-        p_sim = _group_distributions(sim.self_answers(q.id), sim.self_weights(q.id), s_mem)
-        p_hum = _group_distributions(human.self_answers(q.id), human.self_weights(q.id), h_mem)
+        p_sim = sim.group_distributions((q.id, "self", None), s_mem)
+        p_hum = human.group_distributions((q.id, "self", None), h_mem)
         for g in range(len(groups)):
             if np.isfinite(p_sim[g]).all() and np.isfinite(p_hum[g]).all():
                 per_group[g, j] = distance(q.kind, p_sim[g], p_hum[g])
@@ -204,11 +199,13 @@ def comparison(instrument: Instrument):
     return lambda sim, human, rng: compare(sim, human, instrument, rng)
 
 
-def _stats(rs: ResponseSet, key: tuple, q: Question, members: np.ndarray) -> GroupStats:
-    rows = rs.rows.get(key)
-    if rows is None:
+def _stats(rs: ResponseSet, key: ItemKey, q: Question, members: np.ndarray) -> GroupStats:
+    if key not in rs.rows:
         return GroupStats(float("nan"), float("nan"), 0)
-    return GroupStats.from_rows(rows[members], q.values, rs.weights[members])
+    n = int((rs.answered(key) & members).sum())
+    if not n:
+        return GroupStats(float("nan"), float("nan"), 0)
+    return GroupStats.of(rs.distribution(key, np.where(members, rs.weights, 0.0)), q.values, n)
 
 
 def group_metrics(

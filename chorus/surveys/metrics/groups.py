@@ -26,9 +26,13 @@ class GroupStats:
         ok = ~np.isnan(rows).any(axis=1) if len(rows) else np.zeros(0, dtype=bool)
         if not ok.any():
             return cls(float("nan"), float("nan"), 0)
-        dist = weighted_distribution(rows[ok], np.asarray(weights)[ok])
+        return cls.of(weighted_distribution(rows[ok], np.asarray(weights)[ok]), values, ok.sum())
+
+    @classmethod
+    def of(cls, dist: np.ndarray, values: np.ndarray, n: int) -> GroupStats:
+        """From the group's answer distribution and the number of people behind it."""
         mean = float(dist @ values)
-        return cls(mean, float(dist @ (values - mean) ** 2), int(ok.sum()))
+        return cls(mean, float(dist @ (values - mean) ** 2), int(n))
 
 
 def cohens_d(a: GroupStats, b: GroupStats) -> float:

@@ -3,10 +3,16 @@
 For each item (question, perspective, group) an n x K matrix holds every person's distribution
 over the question's substantive options: one-hot rows for real respondents, model distributions
 for personas, NaN rows where the person has no answer.
+
+A real respondent's one answer is held as its option's position (`Positions`) and expanded to
+one-hot rows only where a caller reads `rows`: a 0-100 number has 101 options, and the scoring's
+hot paths (`distribution`, `group_distributions`, `expected_values`, `take`, `sample`) work on
+the positions directly, so a numeric item costs about what a 3-option one does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,23 +25,124 @@ from chorus.surveys.kinds import QuestionKind
 from chorus.surveys.ranking import rank_rows
 from chorus.surveys.schema import Instrument
 from chorus.surveys.skip import mask_human
+from chorus.surveys.weighting import weighted_distribution
 
 ItemKey = tuple[str, str, str | None]  # (question id, perspective, group asked about)
+
+
+@dataclass(frozen=True)
+class Positions:
+    """One answer per person as its option's position (float, NaN = no answer) among K options:
+    one-hot rows without their n x K matrix."""
+
+    at: np.ndarray  # (n,)
+    k: int
+
+    def dense(self) -> np.ndarray:
+        return one_hot(pd.Series(self.at), self.k)
+
+    def take(self, idx: np.ndarray) -> Positions:
+        return Positions(self.at[idx], self.k)
+
+    def distributions(self, weights: np.ndarray) -> np.ndarray:
+        """The weighted answer distribution for each row of `weights` (G x n), as the weighted
+        mean of the one-hot rows (NaN where a row has no weight on an answer)."""
+        ok = ~np.isnan(self.at)
+        pos = self.at[ok].astype(int)
+        counts = np.array([np.bincount(pos, weights=w[ok], minlength=self.k) for w in weights])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return counts / counts.sum(axis=1, keepdims=True)
+
+
+class Rows(Mapping[ItemKey, np.ndarray]):
+    """item -> n x K rows; the items held as `Positions` are expanded to one-hot rows when read
+    (once per set)."""
+
+    def __init__(self, dense: Mapping[ItemKey, np.ndarray], held: Mapping[ItemKey, Positions]):
+        self.dense, self.held = dict(dense), dict(held)
+        self._expanded: dict[ItemKey, np.ndarray] = {}
+
+    def __getitem__(self, key: ItemKey) -> np.ndarray:
+        if key in self.dense:
+            return self.dense[key]
+        if key not in self._expanded:
+            self._expanded[key] = self.held[key].dense()
+        return self._expanded[key]
+
+    def __iter__(self) -> Iterator[ItemKey]:
+        yield from self.dense
+        yield from (k for k in self.held if k not in self.dense)
+
+    def __len__(self) -> int:
+        return len(self.dense.keys() | self.held.keys())
+
+    def take(self, idx: np.ndarray) -> Rows:
+        return Rows(
+            {k: v[idx] for k, v in self.dense.items()},
+            {k: v.take(idx) for k, v in self.held.items()},
+        )
 
 
 @dataclass(frozen=True)
 class ResponseSet:
     ids: np.ndarray  # person ids (n,)
     weights: np.ndarray  # (n,)
-    rows: dict[ItemKey, np.ndarray]  # item -> n x K
+    # item -> n x K (a plain dict is taken as it is; `Rows` may hold items as positions)
+    rows: Mapping[ItemKey, np.ndarray]
     traits: dict[str, np.ndarray]  # trait -> canonical category per person (None = unknown)
     # item -> (n,) probability that each person was asked it (`ask_if`, surveys.skip); an item
     # not listed was asked of everyone
     asked: dict[ItemKey, np.ndarray] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.rows, Rows):
+            object.__setattr__(self, "rows", Rows(self.rows, {}))
+
     @property
     def n(self) -> int:
         return len(self.ids)
+
+    def table(self) -> Rows:
+        assert isinstance(self.rows, Rows)  # __post_init__ made it one
+        return self.rows
+
+    def positions(self, key: ItemKey) -> Positions | None:
+        """The item's answers as positions when it is held so (one answer per person)."""
+        rows = self.table()
+        return None if key in rows.dense else rows.held.get(key)
+
+    def distribution(self, key: ItemKey, weights: np.ndarray | None = None) -> np.ndarray:
+        """The weighted answer distribution of an item (default weights: `item_weights`)."""
+        w = self.item_weights(key) if weights is None else weights
+        held = self.positions(key)
+        if held is not None:
+            return held.distributions(w[None, :])[0]
+        return weighted_distribution(self.rows[key], w)
+
+    def group_distributions(self, key: ItemKey, members: np.ndarray) -> np.ndarray:
+        """The weighted answer distribution of each group at once (members: G x n, 0/1)."""
+        weights = members * self.item_weights(key)[None, :]
+        held = self.positions(key)
+        if held is not None:
+            return held.distributions(weights)
+        rows = self.rows[key]
+        ok = ~np.isnan(rows).any(axis=1)
+        mw = weights * ok[None, :]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (mw @ np.nan_to_num(rows)) / mw.sum(axis=1, keepdims=True)
+
+    def expected_values(self, key: ItemKey, values: np.ndarray) -> np.ndarray:
+        """(n,) each person's expected answer value (their value for one answer; NaN: none)."""
+        held = self.positions(key)
+        if held is None:
+            return self.rows[key] @ values
+        ok = ~np.isnan(held.at)
+        return np.where(ok, values[np.where(ok, held.at, 0).astype(int)], np.nan)
+
+    def answered(self, key: ItemKey) -> np.ndarray:
+        """(n,) whether each person has an answer to the item."""
+        held = self.positions(key)
+        return ~np.isnan(held.at) if held is not None else ~np.isnan(self.rows[key]).any(axis=1)
 
     def item_weights(self, key: ItemKey) -> np.ndarray:
         """The people's weights for one item: survey weight x probability of being asked."""
@@ -57,7 +164,7 @@ class ResponseSet:
         return ResponseSet(
             ids=self.ids[idx],
             weights=self.weights[idx] if weights is None else weights,
-            rows={k: v[idx] for k, v in self.rows.items()},
+            rows=self.table().take(idx),
             traits={t: v[idx] for t, v in self.traits.items()},
             asked={k: v[idx] for k, v in self.asked.items()},
         )
@@ -73,8 +180,19 @@ class ResponseSet:
         those in `ranked` each item's rank drawn from its own rank distribution (the marginals
         kept, not a joint permutation). Whether a person is asked a conditional item is drawn
         too (not asked: no answer)."""
-        rows = {}
-        for key, mat in self.rows.items():
+        rows: dict[ItemKey, np.ndarray] = {}
+        held: dict[ItemKey, Positions] = {}
+        for key in self.rows:
+            one = self.positions(key)
+            if one is not None:  # one answer already: drawn as itself
+                ok = ~np.isnan(one.at)
+                if key in self.asked:
+                    ok &= rng.random(len(ok)) < self.asked[key]
+                # the draw a one-hot row would have taken, so the random stream stays the same
+                rng.random(int(ok.sum()))
+                held[key] = Positions(np.where(ok, one.at, np.nan), one.k)
+                continue
+            mat = self.rows[key]
             if key[0] in ranked:  # K x K per person: one draw per item row
                 n, width = mat.shape
                 k = int(round(np.sqrt(width)))
@@ -96,7 +214,7 @@ class ResponseSet:
                 out[ok] = 0.0
                 out[np.flatnonzero(ok), pick] = 1.0
             rows[key] = out
-        return ResponseSet(self.ids, self.weights, rows, self.traits)
+        return ResponseSet(self.ids, self.weights, Rows(rows, held), self.traits)
 
 
 def one_hot(positions: pd.Series, k: int) -> np.ndarray:
@@ -139,10 +257,17 @@ def from_human(
         if q.id in answers.columns
     }
     # a conditional question's base: the respondents who met its condition in the data
-    rows: dict[ItemKey, np.ndarray] = {
-        (qid, "self", None): mat for qid, mat in mask_human(mapped, instrument).items()
-    }
-    if not rows:
+    masked = mask_human(mapped, instrument)
+    one_answer = {q.id for q in instrument.scored_questions if q.spec.single_answer}
+    dense: dict[ItemKey, np.ndarray] = {}
+    held: dict[ItemKey, Positions] = {}
+    for qid, mat in masked.items():
+        if qid in one_answer:  # one-hot: kept as the positions
+            at = np.where(np.isnan(mat).any(axis=1), np.nan, np.argmax(np.nan_to_num(mat), 1))
+            held[(qid, "self", None)] = Positions(at.astype(float), mat.shape[1])
+        else:
+            dense[(qid, "self", None)] = mat
+    if not masked:
         raise DatasetError(
             f"instrument {instrument.name!r} maps no question to dataset {dataset.name!r}: add "
             f"`sources: {{{dataset.source_key}: ...}}` to its questions"
@@ -150,7 +275,7 @@ def from_human(
     return ResponseSet(
         ids=answers["respondent_id"].to_numpy(dtype=object),
         weights=answers["weight"].to_numpy(dtype=float),
-        rows=rows,
+        rows=Rows(dense, held),
         traits=_traits(people),
     )
 
