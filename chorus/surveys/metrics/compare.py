@@ -41,6 +41,13 @@ def value_matrix(rs: ResponseSet, questions: list[Question]) -> np.ndarray:
     return np.column_stack([rs.expected_values((q.id, "self", None), q.values) for q in questions])
 
 
+def correlations(rs: ResponseSet, questions: list[Question]) -> np.ndarray:
+    """Weighted correlations of the answer values, each pair of items weighed by the people's
+    probability of being asked both (`ask_if`)."""
+    keys: list[ItemKey] = [(q.id, "self", None) for q in questions]
+    return weighted_corr(value_matrix(rs, questions), rs.weights, rs.asked_matrix(keys))
+
+
 def alpha(rs: ResponseSet, instrument: Instrument, questions: list[Question]) -> float:
     ids = {q.id for q in questions}
     items = [q for q in instrument.scale_items if q.id in ids]
@@ -52,7 +59,10 @@ def alpha(rs: ResponseSet, instrument: Instrument, questions: list[Question]) ->
         np.array([q.values.min() for q in items]),
         np.array([q.values.max() for q in items]),
     )
-    return cronbach_alpha(x, rs.weights)
+    # a person counts in alpha (complete cases) with the probability of being asked every
+    # item: the product, as in the pairwise correlation (metrics.correlation.weighted_corr)
+    asked = rs.asked_matrix([(q.id, "self", None) for q in items]).prod(axis=1)
+    return cronbach_alpha(x, rs.weights * asked)
 
 
 def distributions(
@@ -91,7 +101,7 @@ def distributions(
 
 def inter_item_r(rs: ResponseSet, items: list[Question]) -> float:
     """Mean weighted correlation over the pairs of a block's items (their answer values)."""
-    corr = weighted_corr(value_matrix(rs, items), rs.weights)
+    corr = correlations(rs, items)
     off = corr[~np.eye(len(items), dtype=bool)]
     return float(np.nanmean(off)) if np.isfinite(off).any() else float("nan")
 
@@ -182,8 +192,7 @@ def compare(
     sampled = distributions(drawn, human, questions)
     out["wd_sampled"], out["wd_raw_sampled"] = sampled["wd"], sampled["wd_raw"]
     valued = valued_questions(questions)
-    c_sim = weighted_corr(value_matrix(drawn, valued), drawn.weights)
-    c_hum = weighted_corr(value_matrix(human, valued), human.weights)
+    c_sim, c_hum = correlations(drawn, valued), correlations(human, valued)
     out["frobenius"], undefined = frobenius(c_sim, c_hum)
     out["frobenius_undefined_pairs"] = float(undefined)
     out["alpha_sim"] = alpha(drawn, instrument, valued)
@@ -205,7 +214,8 @@ def _stats(rs: ResponseSet, key: ItemKey, q: Question, members: np.ndarray) -> G
     n = int((rs.answered(key) & members).sum())
     if not n:
         return GroupStats(float("nan"), float("nan"), 0)
-    return GroupStats.of(rs.distribution(key, np.where(members, rs.weights, 0.0)), q.values, n)
+    weights = np.where(members, rs.item_weights(key), 0.0)
+    return GroupStats.of(rs.distribution(key, weights), q.values, n)
 
 
 def group_metrics(

@@ -39,7 +39,9 @@ class PersonScores:
     """Per matched person (arrays of length n_people), each a mean over that person's items."""
 
     respondent_ids: np.ndarray
-    items: np.ndarray  # items the person answered and the persona was asked
+    # items the respondent answered and the persona was asked (a conditional item counts with
+    # the persona's probability of being asked it)
+    items: np.ndarray
     persona: np.ndarray  # probability on the respondent's option
     persona_top1: np.ndarray
     demographic: np.ndarray
@@ -125,7 +127,7 @@ def person_scores(
     n = sim.n
     sums = {k: np.zeros(n) for k in ("p", "p1", "d", "d1", "c1", "r", "r1")}
     items = np.zeros(n)
-    z_sim, z_hum = [], []
+    z_sim, z_hum, z_w = [], [], []
     for q in questions:
         p_rows, h_all = sim.self_rows(q.id), human.self_rows(q.id)
         if p_rows is None or h_all is None:
@@ -141,30 +143,39 @@ def person_scores(
         w_train = human.weights[train]
         demo = demographic_probs(x_all[train], y_train, w_train, x_all[idx], k)
         cell = _cell_majority(cells, train, y_train, w_train, idx, k)
-        # a random other persona: the mean over the other personas that answered the question
-        # (an unanswered row neither counts nor votes for option 0)
+        # a conditional item (`ask_if`) counts in a persona's means with its probability of
+        # being asked it; the respondent's side is the human base (those who met the condition)
+        asked = sim.asked.get((q.id, "self", None), np.ones(n))
+        # a random other persona: the mean over the other personas that answered the question,
+        # each weighed by its probability of being asked (an unanswered row neither counts nor
+        # votes for option 0)
         answered = ~np.isnan(p_rows).any(axis=1)
-        m = int(answered.sum())
-        if m < 2:
+        share = np.where(answered, asked, 0.0)
+        others_w = share.sum() - share
+        if int(answered.sum()) < 2 or not (others_w > 0).any():
             continue
+        ok &= others_w > 0  # the baseline needs another persona who could be asked
         filled = np.where(answered[:, None], p_rows, 0.0)
-        loo = (filled.sum(axis=0) - filled) / (m - 1)
-        top = np.argmax(filled, axis=1)
-        own = np.eye(k)[top] * answered[:, None]
-        hit_share = (np.bincount(top[answered], minlength=k)[None, :] - own) / (m - 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            loo = (share @ filled - share[:, None] * filled) / others_w[:, None]
+            top = np.argmax(filled, axis=1)
+            own = np.eye(k)[top] * share[:, None]
+            votes = np.bincount(top, weights=share, minlength=k)[None, :]
+            hit_share = (votes - own) / others_w[:, None]
         rows = np.arange(n)
         for key, val in (
             ("p", p_rows[rows, y]), ("p1", top == y), ("d", demo[rows, y]),
             ("d1", np.argmax(demo, axis=1) == y), ("c1", cell == y),
             ("r", loo[rows, y]), ("r1", hit_share[rows, y]),
         ):  # fmt: skip
-            sums[key] += np.where(ok, val, 0.0)
-        items += ok
+            sums[key] += np.where(ok, asked * val, 0.0)
+        items += np.where(ok, asked, 0.0)
         if q.spec.ordered or k == 2:
             zs = zscores(p_rows, h_all, human.weights, q.values)
             zh = zscores(np.nan_to_num(h_rows), h_all, human.weights, q.values)
             z_sim.append(np.where(ok, zs, np.nan))
             z_hum.append(np.where(ok, zh, np.nan))
+            z_w.append(asked)
     keep = items > 0
     if keep.sum() < 2:
         return None
@@ -179,18 +190,23 @@ def person_scores(
         cell_top1=mean["c1"],
         random_persona=mean["r"],
         random_persona_top1=mean["r1"],
-        r=row_corr(np.array(z_sim).T[keep], np.array(z_hum).T[keep])
+        r=row_corr(np.array(z_sim).T[keep], np.array(z_hum).T[keep], np.array(z_w).T[keep])
         if z_sim
         else np.full(int(keep.sum()), np.nan),
     )
 
 
-def row_corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pearson r of each row of a with the same row of b, over the columns both have (NaN
-    where fewer than 3 or either side has no spread)."""
+def row_corr(a: np.ndarray, b: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Pearson r of each row of a with the same row of b, over the columns both have, each
+    column weighed by `weights` (same shape; the probability of being asked the item) where
+    given (NaN where fewer than 3 columns with weight or either side has no spread)."""
+    w_all = np.ones_like(a, dtype=float) if weights is None else np.asarray(weights, dtype=float)
     out = np.full(len(a), np.nan)
-    for i, (x, y) in enumerate(zip(a, b)):
-        ok = np.isfinite(x) & np.isfinite(y)
-        if ok.sum() >= 3 and np.std(x[ok]) > 0 and np.std(y[ok]) > 0:
-            out[i] = float(np.corrcoef(x[ok], y[ok])[0, 1])
+    for i, (x, y, w) in enumerate(zip(a, b, w_all)):
+        ok = np.isfinite(x) & np.isfinite(y) & (w > 0)
+        if ok.sum() < 3:
+            continue
+        cov = np.cov(x[ok], y[ok], aweights=w[ok])
+        if cov[0, 0] > 0 and cov[1, 1] > 0:
+            out[i] = float(cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1]))
     return out

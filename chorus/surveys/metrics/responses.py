@@ -149,6 +149,11 @@ class ResponseSet:
         asked = self.asked.get(key)
         return self.weights if asked is None else self.weights * asked
 
+    def asked_matrix(self, keys: list[ItemKey]) -> np.ndarray:
+        """n x Q probability that each person was asked each item (1 where unconditional)."""
+        ones = np.ones(self.n)
+        return np.column_stack([self.asked.get(k, ones) for k in keys]) if keys else ones[:, :0]
+
     def self_weights(self, qid: str) -> np.ndarray:
         return self.item_weights((qid, "self", None))
 
@@ -178,19 +183,17 @@ class ResponseSet:
         """One answer per person and item, drawn from their distribution (one-hot rows); for
         the questions in `independent` (check all that apply) each option drawn on its own; for
         those in `ranked` each item's rank drawn from its own rank distribution (the marginals
-        kept, not a joint permutation). Whether a person is asked a conditional item is drawn
-        too (not asked: no answer)."""
+        kept, not a joint permutation). Whether a person is asked a conditional item is not
+        drawn: the probability travels with the answers (`asked`) and weighs them in every
+        measure, as a share of a person rather than a coin flip."""
         rows: dict[ItemKey, np.ndarray] = {}
         held: dict[ItemKey, Positions] = {}
         for key in self.rows:
             one = self.positions(key)
             if one is not None:  # one answer already: drawn as itself
-                ok = ~np.isnan(one.at)
-                if key in self.asked:
-                    ok &= rng.random(len(ok)) < self.asked[key]
-                # the draw a one-hot row would have taken, so the random stream stays the same
-                rng.random(int(ok.sum()))
-                held[key] = Positions(np.where(ok, one.at, np.nan), one.k)
+                # the draw a one-hot row would take, so the random stream stays the same
+                rng.random(int((~np.isnan(one.at)).sum()))
+                held[key] = one
                 continue
             mat = self.rows[key]
             if key[0] in ranked:  # K x K per person: one draw per item row
@@ -201,8 +204,6 @@ class ResponseSet:
                 continue
             out = np.full_like(mat, np.nan)
             ok = ~np.isnan(mat).any(axis=1)
-            if key in self.asked:
-                ok &= rng.random(len(mat)) < self.asked[key]
             if key[0] in independent:
                 out[ok] = (rng.random(mat[ok].shape) < mat[ok]).astype(float)
                 rows[key] = out
@@ -214,7 +215,7 @@ class ResponseSet:
                 out[ok] = 0.0
                 out[np.flatnonzero(ok), pick] = 1.0
             rows[key] = out
-        return ResponseSet(self.ids, self.weights, Rows(rows, held), self.traits)
+        return ResponseSet(self.ids, self.weights, Rows(rows, held), self.traits, self.asked)
 
 
 def one_hot(positions: pd.Series, k: int) -> np.ndarray:
