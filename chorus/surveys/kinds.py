@@ -207,6 +207,20 @@ class QuestionKind:
         """The numbers a person's row holds for K substantive options."""
         return k * k if self.ranked else k
 
+    @property
+    def share_measure(self) -> str:
+        """What a panel's per-option figure is (`share_rows`): `share` (one answer per person:
+        the shares sum to 1), `selection_rate` (check all that apply: each option's own rate)
+        or `top1_share` (a ranking: the share ranking each item first)."""
+        if self.independent:
+            return "selection_rate"
+        return "top1_share" if self.ranked else "share"
+
+    def share_rows(self, rows: np.ndarray, k: int) -> np.ndarray:
+        """n x K per-option figures of each person from their rows: the rows themselves, or for
+        a ranking each item's probability of being ranked first (a distribution over items)."""
+        return rows.reshape(len(rows), k, k)[:, :, 0] if self.ranked else rows
+
     def render(self, **values: object) -> str:
         """The question prompt of this kind (`framing`, `options`, `question`)."""
         return self.templates.render(self.template, **values)

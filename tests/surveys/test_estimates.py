@@ -246,9 +246,9 @@ def test_pilot_draws_and_their_errors():
         draw_pilot(people, 10, None, 0)
 
 
-def test_a_several_answer_question_is_refused_before_any_model_work():
-    """A check-all-that-apply row holds inclusion probabilities, not one answer's shares: asked
-    for by name it is an error (the engine is never reached), not a silently wrong share."""
+def test_a_several_answer_calibration_question_is_refused_before_any_model_work():
+    """k* compares one answer distribution per question: a check-all-that-apply question as a
+    calibration question is an error (the engine is never reached)."""
     from pathlib import Path
 
     from chorus.surveys.estimates import EstimateError, estimate
@@ -259,13 +259,13 @@ def test_a_several_answer_question_is_refused_before_any_model_work():
         def __getattr__(self, name):
             raise AssertionError(f"the engine was used ({name})")
 
-    with pytest.raises(EstimateError, match=r"\['support'\] ask for several answers"):
+    with pytest.raises(EstimateError, match=r"\{'support': 'multi_select'\} ask for several"):
         estimate(
             Unused(),  # type: ignore[arg-type]
             data / "support.yaml",
             data / "anes2012_support.yaml",
             pilot_n=50,
-            questions=["support"],
+            calibration=["support"],
         )
 
 
@@ -286,3 +286,72 @@ def test_bench_draws_cover_with_ppi_and_human_and_not_with_a_biased_simulator():
     assert rows[(100, "ppi")]["coverage"] >= 0.9 and rows[(100, "human")]["coverage"] >= 0.9
     assert rows[(100, "sim")]["coverage"] < 0.2
     assert rows[(100, "ppi")]["width"] <= rows[(100, "human")]["width"] * 1.01
+
+
+def _people(ids, traits=None):
+    from chorus.surveys.metrics.responses import ResponseSet
+
+    def make(rows, weights):
+        return ResponseSet(np.asarray(ids, dtype=object), weights, rows, traits or {})
+
+    return make
+
+
+def test_several_answer_kinds_are_estimated_as_selection_rates_and_top1_shares():
+    """Check all that apply: each option's human-only estimate is the pilot's weighted
+    selection rate (from the raw delimited column); a ranking: each item's weighted share of
+    respondents ranking it first (from the raw rank columns); an open answer: theme shares.
+    The personas' inclusion / first-place probabilities give the `sim` column."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from chorus.surveys import load_dataset, load_instrument
+    from chorus.surveys.estimates.shares import estimate_shares
+    from chorus.surveys.metrics.responses import from_human
+
+    data = Path(__file__).parent / "data"
+    rng = np.random.default_rng(0)
+    for inst_file, ds_file, qid in (("support.yaml", "anes2012_support.yaml", "support"),
+                                    ("priorities.yaml", "anes2012_priorities.yaml",
+                                     "spending_rank")):  # fmt: skip
+        inst = load_instrument(data / inst_file).subset([qid])
+        q = inst.question(qid)
+        human = from_human(load_dataset(data / ds_file), inst).take(np.arange(80))
+        k = len(q.substantive_options)
+        raw = pd.read_csv(data / ds_file.replace(".yaml", ".csv"), dtype={"caseid": str})
+        raw = raw.set_index("caseid").loc[[str(i) for i in human.ids]]
+        w = raw.weight.to_numpy()
+        if q.spec.independent:
+            w = np.where(raw.support.notna(), w, 0.0)  # no answer: not in the pilot's rates
+            picked = [set(str(s).split(";")) for s in raw.support]
+            truth = np.array([[o.label in p for o in q.substantive_options] for p in picked])
+            sim_rows = rng.uniform(0, 1, (80, k))
+            sim_fig = sim_rows
+        else:
+            ranks = raw[[f"rank_{o.label}" for o in q.substantive_options]].to_numpy()
+            w = np.where(np.isfinite(ranks).all(axis=1), w, 0.0)  # no answer
+            truth = ranks == 1
+            sim_rows = np.concatenate([np.eye(k)[rng.permutation(k)].T.ravel()[None, :]
+                                       for _ in range(80)])  # fmt: skip
+            sim_fig = sim_rows.reshape(80, k, k)[:, :, 0]
+        make = _people(human.ids)
+        sim = make({(qid, "self", None): sim_rows}, np.ones(80))
+        table, warnings = estimate_shares(human, sim, sim, [q])
+        assert not warnings
+        assert list(table.option) == [o.label for o in q.substantive_options]
+        assert set(table.measure) == {q.spec.share_measure}
+        assert q.spec.share_measure == ("selection_rate" if q.spec.independent else "top1_share")
+        assert table.human.to_numpy() == pytest.approx(w @ truth / w.sum(), abs=1e-12)
+        assert table.sim.to_numpy() == pytest.approx(sim_fig.mean(axis=0), abs=1e-12)
+    # an open answer's rows are shares over its codebook's themes (+ other)
+    inst = load_instrument(data / "priorities.yaml").subset(["spend_more"])
+    q = inst.question("spend_more")
+    k = len(q.substantive_options)
+    pick = rng.integers(0, k, 30)
+    make = _people([str(i) for i in range(30)])
+    pilot = make({("spend_more", "self", None): np.eye(k)[pick]}, np.ones(30))
+    sim = make({("spend_more", "self", None): rng.dirichlet(np.ones(k), 30)}, np.ones(30))
+    table, _ = estimate_shares(pilot, sim, sim, [q])
+    assert set(table.measure) == {"share"}
+    assert table.human.to_numpy() == pytest.approx(np.bincount(pick, minlength=k) / 30)

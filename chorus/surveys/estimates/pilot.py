@@ -154,18 +154,16 @@ def estimate(
                 f"{sorted(shared)[:3]}), and the pilot must not overlap the frame"
             )
     calib = list(calibration or [])
-    # a share per option needs one answer per person: check-all-that-apply and rankings have
-    # several (their rows are inclusion or rank probabilities), so they are not estimated here
-    several = [q.id for q in inst.scored_questions if not q.spec.single_answer]
-    named = [q for q in (questions or []) + calib if q in several]
+    # every kind is estimated (estimates.shares: selection rates, top-1 shares); k* compares
+    # one answer distribution per question, which check-all-that-apply and rankings lack
+    several = {q.id: q.kind for q in inst.scored_questions if not q.spec.single_answer}
+    named = {q: several[q] for q in calib if q in several}
     if named:
         raise EstimateError(
-            f"{named} ask for several answers per person (check all that apply or a ranking): "
-            "pilot shares are estimated for one-answer questions only; leave them out"
+            f"calibration question(s) {named} ask for several answers per person: k* compares "
+            "one answer distribution per question; calibrate on one-answer questions"
         )
-    wanted = questions or [
-        q.id for q in inst.scored_questions if q.id not in calib and q.id not in several
-    ]
+    wanted = questions or [q.id for q in inst.scored_questions if q.id not in calib]
     both = set(calib) & set(wanted)
     if both:
         raise EstimateError(f"questions {sorted(both)} are both estimated and calibration")
@@ -195,8 +193,6 @@ def estimate(
     pilot_sim, frame_sim = sim.take(np.flatnonzero(is_pilot)), sim.take(np.flatnonzero(~is_pilot))
     est_q = [q for q in inst.scored_questions if q.id in wanted]
     table, warnings = estimate_shares(human_pilot, pilot_sim, frame_sim, est_q, subgroups)
-    if several and not questions:
-        warnings.insert(0, f"not estimated (several answers per person): {', '.join(several)}")
     k, cov = _k_star(human, calib, frame_sim) if calib else (None, {})
     overall = table[table.trait == "all"] if len(table) else table
     gain = float(np.median(overall.n_eff / overall.n_pilot)) if len(overall) else None

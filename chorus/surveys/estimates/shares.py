@@ -4,7 +4,14 @@ simulation-only share, and the PPI++ share with its interval, lambda and effecti
 
 The simulated answer of a person is their option *distribution*, so the prediction PPI rectifies
 is the expectation over the persona's distribution (the probability on the option), never a
-sampled answer."""
+sampled answer.
+
+Each kind's per-option figure is a mean of one number per person (`QuestionKind.share_rows`), so
+the same estimators hold for all (the table's `measure` says which): the share of an option
+(`share`, one answer per person: one-of-K kinds and the themes of open answers), the selection
+rate of each option of a check-all-that-apply question (`selection_rate`, from 0/1 selections
+and the personas' inclusion probabilities; the rates do not sum to 1), and the share ranking
+each item first for a ranking (`top1_share`, from the item-by-rank rows' first column)."""
 
 from __future__ import annotations
 
@@ -39,8 +46,8 @@ def _cells(
 
     out = []
     for k, opt in enumerate(q.substantive_options):
-        row = scope | {"question": q.id, "option": opt.label, "n_pilot": len(y),
-                       "n_frame": len(frame)}  # fmt: skip
+        row = scope | {"question": q.id, "option": opt.label, "measure": q.spec.share_measure,
+                       "n_pilot": len(y), "n_frame": len(frame)}  # fmt: skip
         for name, e in (("human", human), ("sim", sim), ("ppi", ppi)):
             row |= {name + suffix: v for suffix, v in at(e, k).items()}
         row |= {"lam": float(ppi.lam[k]), "n_eff": float(ppi.n_eff[k])}  # type: ignore[index]
@@ -70,11 +77,12 @@ def estimate_shares(
         for g in sorted({str(v) for v in np.concatenate([p_t, f_t]) if v is not None}):
             scopes.append((t, g, p_t == g, f_t == g))
     for q in questions:
-        y_all, yhat_all = pilot.self_rows(q.id), pilot_sim.self_rows(q.id)
-        f_all = frame_sim.self_rows(q.id)
-        if y_all is None or yhat_all is None or f_all is None:
+        got = [pilot.self_rows(q.id), pilot_sim.self_rows(q.id), frame_sim.self_rows(q.id)]
+        if any(rows is None for rows in got):
             warnings.append(f"{q.id}: no pilot answers or no simulated answers: not estimated")
             continue
+        k = len(q.substantive_options)
+        y_all, yhat_all, f_all = (q.spec.share_rows(rows, k) for rows in got if rows is not None)
         for trait, group, p_in, f_in in scopes:
             ok = p_in & _known(y_all) & _known(yhat_all)
             f_ok = f_in & _known(f_all)
