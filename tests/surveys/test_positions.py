@@ -116,8 +116,8 @@ def test_w1_and_median_from_the_weighted_values(tmp_path):
 
 
 def test_a_drawn_panel_of_positions_keeps_the_random_stream():
-    """`sample` of positions gives the answers themselves (not-asked people dropped with the
-    asked probability) and leaves the generator where one-hot rows would."""
+    """`sample` of positions gives the answers themselves, with the probabilities of being
+    asked carried along (not drawn), and leaves the generator where one-hot rows would."""
     key = ("q", "self", None)
     held = ResponseSet(
         np.arange(6).astype(str).astype(object),
@@ -134,4 +134,5 @@ def test_a_drawn_panel_of_positions_keeps_the_random_stream():
     assert np.array_equal(np.isnan(got.at), np.isnan(expect).any(axis=1))
     done = ~np.isnan(got.at)
     assert np.array_equal(got.at[done], np.argmax(expect[done], axis=1))
-    assert np.isnan(got.at[5]) and np.isnan(got.at[2])  # never asked / no answer
+    assert np.array_equal(got.at, held.positions(key).at, equal_nan=True)
+    assert held.sample(a).asked[key] is held.asked[key]

@@ -12,7 +12,7 @@ the positions directly, so a numeric item costs about what a 3-option one does.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,9 +54,9 @@ class Positions:
             return counts / counts.sum(axis=1, keepdims=True)
 
 
-class Rows(Mapping[ItemKey, np.ndarray]):
+class Rows(MutableMapping[ItemKey, np.ndarray]):
     """item -> n x K rows; the items held as `Positions` are expanded to one-hot rows when read
-    (once per set)."""
+    (once per set). An item set afterwards is held as the rows given."""
 
     def __init__(self, dense: Mapping[ItemKey, np.ndarray], held: Mapping[ItemKey, Positions]):
         self.dense, self.held = dict(dense), dict(held)
@@ -68,6 +68,14 @@ class Rows(Mapping[ItemKey, np.ndarray]):
         if key not in self._expanded:
             self._expanded[key] = self.held[key].dense()
         return self._expanded[key]
+
+    def __setitem__(self, key: ItemKey, rows: np.ndarray) -> None:
+        self.dense[key] = rows
+
+    def __delitem__(self, key: ItemKey) -> None:
+        self.dense.pop(key, None)
+        self.held.pop(key, None)
+        self._expanded.pop(key, None)
 
     def __iter__(self) -> Iterator[ItemKey]:
         yield from self.dense
@@ -151,8 +159,9 @@ class ResponseSet:
 
     def asked_matrix(self, keys: list[ItemKey]) -> np.ndarray:
         """n x Q probability that each person was asked each item (1 where unconditional)."""
-        ones = np.ones(self.n)
-        return np.column_stack([self.asked.get(k, ones) for k in keys]) if keys else ones[:, :0]
+        if not keys:
+            return np.ones((self.n, 0))
+        return np.column_stack([self.asked.get(k, np.ones(self.n)) for k in keys])
 
     def self_weights(self, qid: str) -> np.ndarray:
         return self.item_weights((qid, "self", None))
