@@ -114,3 +114,54 @@ def test_the_mediator_sees_the_panel_summary_only_when_given():
 
     assert "Democrats here answer 3.0" in user_text(summary)
     assert "survey" not in user_text(None)
+
+
+def test_the_panel_summary_tells_selections_and_rankings_as_such(tmp_path):
+    """A check-all-that-apply question: each group's options a majority select (not the first
+    option's share); a ranking: the item the group most often ranks first (not item 0's rank
+    probabilities); neither enters the out-group comparison, which has no mean position."""
+    path = tmp_path / "i.yaml"
+    path.write_text(
+        "name: mixed\n"
+        "groups:\n  party:\n    trait: party\n    members:\n"
+        "      - {name: Democrats, singular: a Democrat, categories: [Democrat]}\n"
+        "      - {name: Republicans, singular: a Republican, categories: [Republican]}\n"
+        "questions:\n"
+        "  - id: news\n    text: Where do you get news?\n    kind: multi_select\n"
+        "    perspectives: [self, outgroup]\n    groups: party\n"
+        "    options: [{label: tv, text: Television}, {label: web, text: Websites},\n"
+        "              {label: radio, text: Radio}]\n"
+        "  - id: order\n    text: Rank these.\n    kind: ranking\n"
+        "    options: [{label: a, text: Alpha}, {label: b, text: Beta}, {label: c, text: Gamma}]\n"
+    )
+    inst = load_instrument(path)
+
+    def row(pid, qid, persp, group, probs):
+        labels = [o.label for o in inst.question(qid).options]
+        return dict(persona_id=pid, question_id=qid, perspective=persp, group=group,
+                    labels=labels, probs=probs)  # fmt: skip
+
+    # item-by-rank rows, item-major: Democrats rank Gamma first, Republicans Alpha
+    dem_rank = np.array([[0.2, 0.3, 0.5], [0.3, 0.4, 0.3], [0.5, 0.3, 0.2]]).ravel()
+    rep_rank = np.array([[0.6, 0.2, 0.2], [0.3, 0.3, 0.4], [0.1, 0.5, 0.4]]).ravel()
+    results = Results(
+        answers=pd.DataFrame([
+            row("d1", "news", "self", None, [0.9, 0.2, 0.6]),
+            row("d2", "news", "self", None, [0.7, 0.4, 0.6]),
+            row("r1", "news", "self", None, [0.3, 0.9, 0.1]),
+            row("r1", "news", "outgroup", "Democrats", [0.1, 0.1, 0.1]),
+            row("d1", "order", "self", None, list(dem_rank)),
+            row("d2", "order", "self", None, list(dem_rank)),
+            row("r1", "order", "self", None, list(rep_rank)),
+        ]),
+        instrument=inst,
+        traits=pd.DataFrame({"persona_id": ["d1", "d2", "r1"],
+                             "party": ["Democrat", "Democrat", "Republican"]}),
+    )  # fmt: skip
+    summary = panel_summary(["d1", "d2", "r1"], results)
+    assert (
+        "most Democrats select 'Television' and 'Radio'; most Republicans select 'Websites'"
+        in summary
+    )
+    assert "most Democrats rank 'Gamma' first; most Republicans rank 'Alpha' first" in summary
+    assert "Asked how most" not in summary

@@ -49,11 +49,11 @@ def panel_summary(
         if len(lines) > max_positions:
             break
         q = inst.question(qid)
-        modal = {name: _modal(q, _mean(dists, group_of, name, qid, "self")) for name in counts}
+        modal = {name: _stance(q, _mean(dists, group_of, name, qid, "self")) for name in counts}
         if len(set(modal.values()) - {None}) > 1:
             lines.append(
                 f"Divided on {q.text!r}: "
-                + "; ".join(f"most {name} answer {ans!r}" for name, ans in modal.items() if ans)
+                + "; ".join(f"most {name} {ans}" for name, ans in modal.items() if ans)
                 + "."
             )
     lines += _gaps(dists, group_of, results, gs)
@@ -67,6 +67,8 @@ def _gaps(dists: dict, group_of: dict[str, str], results: Results, gs: GroupSet)
     asked = {(qid, g) for (_, qid, persp, g) in dists if persp == "outgroup"}
     for qid, about in sorted(asked):
         q = inst.question(qid)
+        if not q.spec.single_answer:  # selections or ranks have no mean position to compare
+            continue
         seer = gs.other(gs.get(about)).name
         seen = _mean(dists, group_of, seer, qid, "outgroup", about)
         own = _mean(dists, group_of, about, qid, "self")
@@ -92,10 +94,21 @@ def _mean(
     return np.mean(got, axis=0) if got else None
 
 
-def _modal(q: Question, dist: np.ndarray | None) -> str | None:
+def _stance(q: Question, dist: np.ndarray | None) -> str | None:
+    """What most of a group answer, from its members' mean row: the likeliest option; for
+    check all that apply the options a majority select (mean inclusion probability over 1/2);
+    for a ranking the item most often ranked first."""
     if dist is None:
         return None
-    return q.substantive_options[int(np.argmax(dist[: len(q.substantive_options)]))].text
+    opts = q.substantive_options
+    k = len(opts)
+    if q.spec.independent:
+        chosen = [repr(o.text) for o, p in zip(opts, dist[:k]) if p > 0.5]
+        return "select " + " and ".join(chosen) if chosen else "select none of them"
+    if q.spec.ranked:
+        first = q.spec.share_rows(dist[None, : k * k], k)[0]
+        return f"rank {opts[int(np.argmax(first))].text!r} first"
+    return f"answer {opts[int(np.argmax(dist[:k]))].text!r}"
 
 
 def _value(q: Question, dist: np.ndarray) -> float:
