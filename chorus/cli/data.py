@@ -25,6 +25,9 @@ def crosstab(
         str | None, typer.Option(help="Comma list of traits to break down by (default: all).")
     ] = None,
     pairs: Annotated[bool, typer.Option(help="Also every pair of those traits.")] = False,
+    questions: Annotated[
+        str | None, typer.Option(help="Comma list of question ids to tabulate (default: all).")
+    ] = None,
     min_n: Annotated[
         int | None,
         typer.Option(min=1, help="Leave out cells with fewer respondents (default 30)."),
@@ -39,7 +42,8 @@ def crosstab(
     try:
         inst = load_instrument(instrument)
         table = crosstab_from_dataset(
-            load_dataset(dataset), inst, wanted, pairs, MIN_CELL_N if min_n is None else min_n
+            load_dataset(dataset), inst, wanted, pairs, MIN_CELL_N if min_n is None else min_n,
+            questions=[q.strip() for q in questions.split(",")] if questions else None,
         )
     except (SurveyError, ValueError) as exc:
         fail(str(exc))

@@ -7,6 +7,11 @@ is an option label of the instrument's question; `n` is the number of respondent
 cell (the same on every row of the cell). Shares of a cell sum to 1 (within `SUM_TOLERANCE`,
 for rounded published figures; they are renormalised). Microdata converts to it with
 `crosstab_from_dataset` (`chorus data crosstab`).
+
+Only one-answer questions fit a cell whose shares sum to 1: single choice, ordinal, binned,
+numeric and open answers (their codebook's themes). Check-all-that-apply selections and rankings
+are several answers per person; making, reading or scoring a crosstab of one is an error naming
+the question (`several_answers_error`): score those against the microdata instead.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from chorus.surveys.datasets import HumanDataset
 from chorus.surveys.errors import DatasetError
 from chorus.surveys.instruments import demographic_traits
 from chorus.surveys.persona import Persona
-from chorus.surveys.schema import Instrument
+from chorus.surveys.schema import Instrument, Question
 
 COLUMNS = ("question_id", "subgroup", "option", "share", "n")
 SUM_TOLERANCE = 0.02  # published percentages are rounded: 0.98..1.02 is accepted and renormalised
@@ -33,6 +38,18 @@ SUM_TOLERANCE = 0.02  # published percentages are rounded: 0.98..1.02 is accepte
 MIN_CELL_N = 30
 
 Subgroup = tuple[tuple[str, str], ...]  # sorted (trait, category) pairs; () = everyone
+
+
+def several_answers_error(question: Question, where: str) -> DatasetError:
+    """The error for a check-all-that-apply or ranking question in a crosstab (`where` says
+    where: a file and line, or the command)."""
+    what = "selections" if question.spec.independent else "ranks"
+    return DatasetError(
+        f"{where}: question {question.id!r} is a {question.kind} question: each person gives "
+        f"several answers ({what}), and a crosstab cell holds one share per option summing to 1; "
+        "leave it out of the crosstab and score it against the microdata (`chorus survey score "
+        "RUN --human DATASET`)"
+    )
 
 
 def parse_subgroup(text: str) -> Subgroup:
@@ -116,6 +133,8 @@ def read_crosstab(path: Path, instrument: Instrument) -> Crosstab:
                 f"{line}: unknown question {qid!r} for instrument {instrument.name!r} "
                 f"(its questions: {sorted(known)[:8]} ...)"
             )
+        if not known[qid].spec.single_answer:
+            raise several_answers_error(known[qid], line)
         try:
             subgroup = parse_subgroup("" if pd.isna(row["subgroup"]) else str(row["subgroup"]))
         except ValueError as exc:
@@ -211,6 +230,8 @@ def crosstab_from_answers(
     for q in instrument.scored_questions:
         if q.id not in answers.columns:
             continue
+        if not q.spec.single_answer:
+            raise several_answers_error(q, f"instrument {instrument.name!r}")
         pos = answers[q.id]
         ok = pos.notna().to_numpy()
         onehot = np.zeros((len(pos), len(q.substantive_options)))
@@ -238,8 +259,12 @@ def crosstab_from_dataset(
     pairs: bool = False,
     min_n: int = MIN_CELL_N,
     respondents: pd.DataFrame | None = None,
+    questions: Sequence[str] | None = None,
 ) -> Crosstab:
-    """`crosstab_from_answers` over a dataset's respondents (all, or the given rows)."""
+    """`crosstab_from_answers` over a dataset's respondents (all, or the given rows), for the
+    instrument's `questions` (default: all)."""
+    if questions is not None:
+        instrument = instrument.subset(list(questions))
     people = dataset.respondents() if respondents is None else respondents
     answers = dataset.answers(instrument, people)
     return crosstab_from_answers(people, answers, instrument, traits, pairs, min_n)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from chorus.surveys.crosstab import Crosstab, format_subgroup
+from chorus.surveys.crosstab import Crosstab, format_subgroup, several_answers_error
 from chorus.surveys.errors import DatasetError
 from chorus.surveys.kinds import kind_spec
 from chorus.surveys.metrics.distance import weighted_distribution
@@ -27,6 +27,8 @@ def score_crosstab(results: Results, table: Crosstab, min_people: int = 3) -> di
         top = table.overall(q.id)
         if mat is None or top is None:
             continue
+        if not q.spec.single_answer:
+            raise several_answers_error(q, "crosstab")
         spec = kind_spec(q.kind)
         uni = np.full(len(top.shares), 1.0 / len(top.shares))
         answered = ~np.isnan(mat).any(axis=1)

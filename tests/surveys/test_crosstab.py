@@ -3,6 +3,8 @@ naming file:line."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -104,3 +106,60 @@ def test_a_panel_scored_against_its_own_crosstab_has_distance_zero(anes):
     assert row["d_overall"] == pytest.approx(0.0, abs=1e-9)
     assert row["d_subgroups"] == pytest.approx(0.0, abs=1e-9) and row["cells"]
     assert row["uniform_overall"] > 0.01
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_several_answer_kinds_are_refused_naming_question_and_kind(tmp_path):
+    """`chorus data crosstab` of a check-all-that-apply or ranking question: an error naming
+    the question and its kind, a non-zero exit and no file; `--questions` leaves it out;
+    reading a crosstab row of one names file:line."""
+    from typer.testing import CliRunner
+
+    from chorus.cli import app
+
+    runner = CliRunner()
+    for inst, ds, qid, kind in (("support.yaml", "anes2012_support.yaml", "support",
+                                 "multi_select"),
+                                ("priorities.yaml", "anes2012_priorities.yaml", "spending_rank",
+                                 "ranking")):  # fmt: skip
+        out = tmp_path / f"{qid}.csv"
+        args = ["data", "crosstab", str(DATA / ds), "--instrument", str(DATA / inst),
+                "--out", str(out), "--traits", "party"]  # fmt: skip
+        got = runner.invoke(app, args)
+        assert got.exit_code != 0
+        assert f"question {qid!r} is a {kind} question" in got.output
+        assert "--human DATASET" in got.output and not out.exists()
+    # the ranking's instrument also has an open answer: tabulated alone it is its themes
+    out = tmp_path / "themes.csv"
+    got = runner.invoke(app, ["data", "crosstab", str(DATA / "anes2012_priorities.yaml"),
+                              "--instrument", str(DATA / "priorities.yaml"), "--out", str(out),
+                              "--traits", "party", "--questions", "spend_more"])  # fmt: skip
+    assert got.exit_code == 0, got.output
+    assert set(pd.read_csv(out).question_id) == {"spend_more"}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("question_id,subgroup,option,share,n\nsupport,,same_sex_marriage,0.5,10\n")
+    with pytest.raises(DatasetError, match=r"bad\.csv:2: question 'support' is a multi_select"):
+        read_crosstab(bad, load_instrument(DATA / "support.yaml"))
+
+
+def test_open_answers_tabulate_as_theme_shares():
+    """An open question's coded answers (theme positions, as `HumanDataset.answers` gives
+    them) become weighted theme shares, `other` included."""
+    inst = load_instrument(DATA / "priorities.yaml").subset(["spend_more"])
+    q = inst.question("spend_more")
+    k = len(q.substantive_options)
+    rng = np.random.default_rng(0)
+    theme = rng.integers(0, k, 60).astype(float)
+    theme[:4] = np.nan  # no answer
+    w = rng.uniform(0.5, 2.0, 60)
+    people = pd.DataFrame({"respondent_id": [str(i) for i in range(60)], "weight": w})
+    answers = people.assign(spend_more=theme)
+    table = crosstab_from_answers(people, answers, inst, traits=[])
+    ok = ~np.isnan(theme)
+    expected = np.bincount(theme[ok].astype(int), weights=w[ok], minlength=k) / w[ok].sum()
+    cell = table.overall("spend_more")
+    assert cell is not None and cell.n == ok.sum()
+    assert cell.shares == pytest.approx(expected)
+    assert q.substantive_options[-1].label == "other"
