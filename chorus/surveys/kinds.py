@@ -24,6 +24,10 @@ before the instruments that use it are loaded, and must provide:
 - `combine`: how the distributions over the presented option orders become one over the
   options, `combine(distributions, orders)` -> (probabilities by option, raw label mass).
 
+`share_measure` and `share_rows(rows, k)` (derived from `independent` and `ranked`) give each
+kind's per-option panel figure where a table reports one number per option (pilot estimates,
+the mediator's panel summary): shares, selection rates, or the share ranking an item first.
+
 Optional, with the one-of-K defaults:
 
 - `answer_prefix`, `lettered`: what follows the prompt ("Answer: (") and whether the answer is
