@@ -80,7 +80,8 @@ def estimate(
     result.write(out)
     overall = result.to_pandas()
     overall = overall[overall.trait == "all"]
-    cols = ["question", "option", "human", "sim", "ppi", "ppi_lo", "ppi_hi", "lam", "n_eff"]
+    cols = ["question", "option", "measure", "human", "sim", "ppi", "ppi_lo", "ppi_hi", "lam",
+            "n_eff"]
     typer.echo(overall[cols].round(3).to_string(index=False))
     if result.worth:
         typer.echo(result.worth)
