@@ -84,9 +84,8 @@ def _check_study(run: Path) -> pd.DataFrame:
     assert set(metrics["human_floor"]["questions"]) == set(KINDS)
     (grid,) = backstory["grids"]
     assert grid["grid"] == "fedspend" and grid["items"] == ["fedspend_poor", "fedspend_crime"]
-    assert grid["wd"]["value"] == pytest.approx(
-        np.mean([q["wd"]["value"] for q in backstory["questions"] if q["id"] in grid["items"]]), abs=1e-5
-    )  # metrics.json rounds each figure to 6 places
+    items = [q["wd"]["value"] for q in backstory["questions"] if q["id"] in grid["items"]]
+    assert grid["wd"]["value"] == pytest.approx(np.mean(items), abs=1e-5)  # 6 places in files
     table = pd.read_csv(run / "tables" / "questions.csv")
     assert set(table[table.row == "backstory"].question) == set(KINDS)
 
@@ -149,7 +148,8 @@ def test_every_kind_through_a_study_the_survey_commands_and_the_notebook(finishe
     out = tmp_path / "survey"
     ran = runner.invoke(app, ["survey", "run", str(INSTRUMENT), "--personas", str(run / "pool"),
                               "--conditioning", "backstory", "--perspectives", "self",
-                              "--seed", "3", "--out", str(out), "--cache-file", str(cache)])  # fmt: skip
+                              "--seed", "3", "--out", str(out),
+                              "--cache-file", str(cache)])  # fmt: skip
     assert ran.exit_code == 0, ran.output
     scored = runner.invoke(app, ["survey", "score", str(out), "--human", str(HUMANS),
                                  "--n-boot", "10"])  # fmt: skip
