@@ -101,8 +101,9 @@ def _check_study(run: Path) -> pd.DataFrame:
     return answers
 
 
-def _check_tidy(res: chorus.Results) -> None:
-    """Results.to_pandas() carries every kind in the tidy form docs/formats.md gives."""
+def _check_tidy(res: chorus.Results, study: pd.DataFrame) -> None:
+    """Results.to_pandas() carries every kind in the tidy form docs/formats.md gives (`study`:
+    the study's answers for the same personas)."""
     tidy = res.to_pandas()
     rows = tidy.groupby(["persona_id", "question_id"]).size().unstack()
     assert (rows["ft_dem"] == 101).all() and (rows["support"] == 6).all()
@@ -125,7 +126,10 @@ def _check_tidy(res: chorus.Results) -> None:
     assert places.apply(lambda p: sorted(set(p))).map(tuple).nunique() == 1
     # open answers: verbatim texts, and a theme share is the share of the persona's answers
     texts = res.texts()
-    assert (texts.groupby("persona_id").size() == 2).all() and texts.text.str.len().gt(0).all()
+    assert (texts.groupby("persona_id").size() == 2).all()
+    said = study.set_index("persona_id").query("question_id == 'spend_more'").texts
+    for pid, mine in texts.groupby("persona_id"):  # verbatim (an empty sample stays empty)
+        assert mine.text.tolist() == list(said.loc[pid])
     open_rows = tidy[tidy.question_id == "spend_more"]
     for (pid, theme), share in open_rows.set_index(["persona_id", "option"]).prob.items():
         mine = texts[texts.persona_id == pid]
@@ -167,7 +171,7 @@ def test_every_kind_through_a_study_the_survey_commands_and_the_notebook(finishe
     panel = chorus.load_pool(run / "pool")
     inst = chorus.load_instrument(INSTRUMENT)
     res = chorus.ask(engine, panel, inst, conditioning="backstory", perspectives=["self"], seed=3)
-    _check_tidy(res)
+    _check_tidy(res, study_answers)
     table = res.score(HUMANS, n_boot=10).to_pandas()
     assert set(KINDS) <= set(table.question)
     floor = table[table.question == "human floor"]
