@@ -6,7 +6,8 @@ metrics.json and report), `chorus survey run` + `chorus survey score`, and the n
 One test, because every kind costs model time: the study reuses the tiny study's profiled pool
 (tests/study/conftest.py), and the survey run and the notebook ask the same personas with the
 same engine and cache, so they read the study's answers back from the cache (and must agree
-with them)."""
+with them). One option order (`debias: none`) halves the model time; combining the orders is
+each kind's own test (tests/surveys/test_<kind>.py)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ survey:
   instrument: {instrument}
   conditioning: [backstory]
   perspectives: [self]
+  debias: none
   n_boot: 10
 consensus: null
 """
@@ -152,7 +154,7 @@ def test_every_kind_through_a_study_the_survey_commands_and_the_notebook(finishe
     out = tmp_path / "survey"
     ran = runner.invoke(app, ["survey", "run", str(INSTRUMENT), "--personas", str(run / "pool"),
                               "--conditioning", "backstory", "--perspectives", "self",
-                              "--seed", "3", "--out", str(out),
+                              "--debias", "none", "--seed", "3", "--out", str(out),
                               "--cache-file", str(cache)])  # fmt: skip
     assert ran.exit_code == 0, ran.output
     scored = runner.invoke(app, ["survey", "score", str(out), "--human", str(HUMANS),
@@ -170,7 +172,9 @@ def test_every_kind_through_a_study_the_survey_commands_and_the_notebook(finishe
     engine = chorus.load_engine(cache_path=cache)
     panel = chorus.load_pool(run / "pool")
     inst = chorus.load_instrument(INSTRUMENT)
-    res = chorus.ask(engine, panel, inst, conditioning="backstory", perspectives=["self"], seed=3)
+    res = chorus.ask(
+        engine, panel, inst, conditioning="backstory", perspectives=["self"], seed=3, debias="none"
+    )
     _check_tidy(res, study_answers)
     table = res.score(HUMANS, n_boot=10).to_pandas()
     assert set(KINDS) <= set(table.question)
