@@ -31,6 +31,9 @@ DATA = Path(__file__).resolve().parent / "data"
 POOL = DATA / "pool"  # a real 2-persona profiled pool written by `chorus run`
 ANES = Path(__file__).resolve().parents[2] / "surveys" / "data" / "anes2012"
 MINI = Path(__file__).resolve().parents[2] / "tests" / "surveys" / "data" / "mini.yaml"
+WHOLE = MINI.with_name("whole.yaml")  # one question of every kind
+# the open question's themes, from their key to the question's sources
+THEMES = "      themes:\n" + WHOLE.read_text().split("      themes:\n")[1].split("    sources:")[0]
 
 STUDY = kill.STUDY.replace("name: kt", "name: bad")  # the tiny study the kill tests run
 QUESTIONS = "questions:\n  - {id: q1, text: 'Should cities ban cars from their centres?'}\n"
@@ -261,6 +264,33 @@ def _long_instrument(tmp: Path) -> Path:
     return _write(tmp / "long.yaml", text)
 
 
+def _kind(tmp: Path, old: str, new: str, at: str, *expect: str) -> Call:
+    """`survey run` of whole.yaml with `old` replaced by `new`; the error must name the
+    instrument's line holding `at` (in the changed text) and `expect`."""
+    text = WHOLE.read_text()
+    assert old in text, old
+    bad = text.replace(old, new, 1)
+    line = bad[: bad.index(at)].count("\n") + 1
+    return Call(_survey(tmp, str(_write(tmp / "i.yaml", bad))), expect=(f"i.yaml:{line}", *expect))
+
+
+def _numeric_out_of_range(tmp: Path) -> Call:
+    """A study whose target dataset rates the thermometer 150 (of 0-100): refused before the
+    model loads, naming the mapping's line, the value and the range."""
+    data = WHOLE.with_name("anes2012_whole.csv").read_text().replace(",95.0,", ",150.0,", 1)
+    _write(tmp / "data" / "anes2012_whole.csv", data)
+    desc = _write(tmp / "data" / "whole.yaml", WHOLE.with_name("anes2012_whole.yaml").read_text())
+    study = (
+        f"name: bad\npool: {{n: 2}}\ntarget: {{dataset: {desc}, n: 2}}\n"
+        f"survey: {{instrument: {WHOLE}, conditioning: [backstory]}}\nconsensus: null\n"
+    )
+    line = WHOLE.read_text().split("column: ft_dem")[0].count("\n") + 1
+    return Call(
+        _study(tmp, study).argv,
+        expect=("target.dataset", f"whole.yaml:{line}", "'150.0'", "0 to 100"),
+    )
+
+
 def _serve(method: str, path: str, body: Any, status: int, *expect: str) -> Callable:
     return lambda tmp: Call(http=(method, path, body), status=status, expect=expect)
 
@@ -290,6 +320,32 @@ CASES: list[Case] = [
         expect=("i.yaml:", "knd", "check its spelling"))),
     Case("instrument-missing", "instruments", lambda t: Call(
         _survey(t, str(t / "nowhere.yaml")), expect=("nowhere.yaml",))),
+    # question kinds (issue 27's bad input): each names the instrument's line and field
+    Case("kind-multi-select-min-above-max", "kinds", lambda t: _kind(
+        t, "    kind: multi_select\n", "    kind: multi_select\n    min_select: 3\n"
+        "    max_select: 2\n", "min_select", "questions[5].min_select", "3 > max_select 2")),
+    Case("kind-numeric-range-reversed", "kinds", lambda t: _kind(
+        t, "range: [0, 100]", "range: [100, 0]", "range:", "range", "0 <= lo < hi")),
+    Case("kind-numeric-human-out-of-range", "kinds", _numeric_out_of_range),
+    Case("kind-ranking-one-item", "kinds", lambda t: _kind(
+        t, "      - {label: crime, text: Dealing with crime}\n"
+        "      - {label: social_security, text: Social Security}\n", "",
+        "options:\n      - {label: schools", "questions[6].options", "at least 2 options")),
+    Case("kind-grid-item-own-scale", "kinds", lambda t: _kind(
+        t, "        text: Dealing with crime\n", "        text: Dealing with crime\n"
+        "        options: [{label: more}, {label: less}]\n", "options: [{label: more}",
+        "fedspend_crime", "sets its own `options`")),
+    Case("kind-ask-if-cycle", "kinds", lambda t: _kind(
+        t, "ask_if: own_gun == yes", "ask_if: gun_control == same", "ask_if:",
+        "ask_if", "refers to itself (a cycle)")),
+    Case("kind-ask-if-forward-reference", "kinds", lambda t: _kind(
+        t, "    kind: single_choice\n", "    kind: single_choice\n    ask_if: ft_dem == '50'\n",
+        "ask_if:", "refers to 'ft_dem', asked later")),
+    Case("kind-ask-if-unknown-option", "kinds", lambda t: _kind(
+        t, "ask_if: own_gun == yes", "ask_if: own_gun == maybe", "ask_if:",
+        "'own_gun' has no option 'maybe'")),
+    Case("kind-codebook-without-themes", "kinds", lambda t: _kind(
+        t, THEMES, "", "codebook:", "questions[7].codebook", "no themes")),
     # dataset descriptors and their CSVs
     Case("descriptor-duplicate-key", "descriptors", lambda t: Call(
         _survey(t, "anes2012", personas=str(_descriptor(

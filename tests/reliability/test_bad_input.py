@@ -14,7 +14,7 @@ def test_the_corpus_is_large_and_broad():
     assert len({c.name for c in CASES}) == len(CASES)
     areas = {c.area for c in CASES}
     assert {"instruments", "descriptors", "csvs", "pools", "studies", "options", "models",
-            "caches", "context", "disks", "servers"} <= areas  # fmt: skip
+            "caches", "context", "disks", "servers", "kinds"} <= areas  # fmt: skip
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

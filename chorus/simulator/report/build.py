@@ -163,6 +163,7 @@ def render(
         num=_num,
         est=_est,
         questions=_questions(scores.styles),
+        grids=[(name, g) for name, s in scores.styles.items() for g in s.grids],
         open_answers=_open_answers(themes),
         individual=[(n, r.individual) for n, r in scores.rows.items() if r.individual],
         subgroups=backstory.subgroups,
