@@ -29,6 +29,7 @@ from chorus.tuning.errors import TuningError
 from chorus.tuning.options import TuneOptions
 
 if TYPE_CHECKING:
+    from chorus.tuning.frozen import FrozenLayers
     from chorus.tuning.train import Progress
 
 MANIFEST = "chorus_tuning.json"
@@ -93,13 +94,15 @@ def tune(
     *,
     base: str | Path | None = None,
     progress: bool = False,
+    frozen: FrozenLayers | None = None,
     **fields: Any,
 ) -> Path:
     """Fine-tune `base` (None: the embedded model) on `data` (a dataset name, a descriptor YAML
     or a crosstab CSV) answering `instrument`; write the tuned model folder `out` and return
     it. The options are `options` or TuneOptions' fields as keywords
     (`holdout_questions=["gay_marry"], lora_layers=2`). Re-running the same call after a kill
-    resumes it."""
+    resumes it. `frozen`: a cache of the frozen lower layers' states to use and fill (several
+    runs on the same base model and prompts, e.g. folds, share one); by default a new one."""
     if options is not None and fields:
         raise TypeError("tune takes a TuneOptions or its fields as keywords, not both")
     o = options or TuneOptions(**fields)
@@ -109,7 +112,9 @@ def tune(
     inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
     td = load_training_data(inst, data, o)
     from chorus.engines.transformers_engine import TransformersEngine
-    from chorus.tuning.train import Checkpoint, encode_examples, prepare_model, train
+    from chorus.tuning.train import (
+        Checkpoint, encode_examples, frozen_layers, prepare_model, train,
+    )  # fmt: skip
 
     engine = TransformersEngine(model=base, dtype="float32")
     train_set = encode_examples(engine, td.examples)
@@ -117,9 +122,12 @@ def tune(
     partial = out.with_name(out.name + ".partial")
     partial.mkdir(parents=True, exist_ok=True)
     key = _digest(f"{o.resume_key()}|{td.digest()}|{engine.fingerprint}")
+    cache = frozen_layers(engine.model, o, engine.fingerprint, frozen)
     model = prepare_model(engine.model, o)
     checkpoint = Checkpoint(partial / CHECKPOINT, key)
-    prog = train(model, train_set, val_set, o, int(engine.pad_id), checkpoint, progress)
+    prog = train(
+        model, train_set, val_set, o, int(engine.pad_id), checkpoint, progress, frozen=cache
+    )
     from accelerate import PartialState
 
     if not PartialState().is_main_process:  # under `accelerate launch`: one process writes
