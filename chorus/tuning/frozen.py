@@ -114,12 +114,9 @@ class FrozenLayers:
     def inputs(self, model: Any, batch: Sequence[Encoded], pad_id: int) -> torch.Tensor:
         """The batch's states, left-padded with zeros (those not held are computed now)."""
         missing = [e for e in batch if tuple(e.ids) not in self.states]
-        fresh = (
-            dict(zip((tuple(e.ids) for e in missing), self._lower(model, missing, pad_id)))
-            if missing
-            else {}
-        )
-        rows = [self.states.get(tuple(e.ids), fresh.get(tuple(e.ids))) for e in batch]
+        fresh = self._lower(model, missing, pad_id) if missing else []
+        known = self.states | dict(zip((tuple(e.ids) for e in missing), fresh))
+        rows = [known[tuple(e.ids)] for e in batch]
         width = max(len(e.ids) for e in batch)
         out = torch.zeros((len(batch), width, rows[0].shape[-1]), dtype=rows[0].dtype)
         for r, h in enumerate(rows):

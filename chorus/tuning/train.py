@@ -52,6 +52,7 @@ class Progress:
     bad_evals: int = 0
     stopped: str = ""  # why training ended early ("early stopping", "max-minutes")
     seconds: float = 0.0
+    frozen_seconds: float = 0.0  # of `seconds`: computing the frozen layers' states (frozen.py)
     examples_seen: int = 0
     tokens_seen: int = 0
     loss_curve: list[tuple[int, float]] = field(default_factory=list)
@@ -272,6 +273,7 @@ def train(
     show = progress and acc.is_main_process
     if frozen is not None and train_set and frozen.check(raw, train_set[0], pad_id):
         frozen.fill(raw, [*train_set, *val_set], config.batch_size, pad_id, show)
+        prog.frozen_seconds += time.monotonic() - started
     elif frozen is not None:
         frozen = None  # not exact for this architecture (warned): every layer runs
     bar = tqdm(total=total, initial=prog.step, desc="tuning", unit="step", disable=not show)

@@ -57,6 +57,7 @@ class TuningManifest(BaseModel):
     options: TuneOptions  # every option of the run (data and training)
     steps: int
     seconds: float
+    frozen_seconds: float = 0.0  # of seconds: the frozen lower layers' states, computed once
     examples_per_s: float
     tokens_per_example: float
     stopped: str
@@ -112,9 +113,8 @@ def tune(
     inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
     td = load_training_data(inst, data, o)
     from chorus.engines.transformers_engine import TransformersEngine
-    from chorus.tuning.train import (
-        Checkpoint, encode_examples, frozen_layers, prepare_model, train,
-    )  # fmt: skip
+    from chorus.tuning.train import Checkpoint, encode_examples, frozen_layers, prepare_model
+    from chorus.tuning.train import train as run_training
 
     engine = TransformersEngine(model=base, dtype="float32")
     train_set = encode_examples(engine, td.examples)
@@ -125,7 +125,7 @@ def tune(
     cache = frozen_layers(engine.model, o, engine.fingerprint, frozen)
     model = prepare_model(engine.model, o)
     checkpoint = Checkpoint(partial / CHECKPOINT, key)
-    prog = train(
+    prog = run_training(
         model, train_set, val_set, o, int(engine.pad_id), checkpoint, progress, frozen=cache
     )
     from accelerate import PartialState
@@ -160,6 +160,7 @@ def _summary(prog: Progress) -> dict:
     return {
         "steps": prog.step,
         "seconds": round(prog.seconds, 2),
+        "frozen_seconds": round(prog.frozen_seconds, 2),
         "examples_per_s": round(prog.examples_seen / prog.seconds, 3) if prog.seconds else 0.0,
         "tokens_per_example": prog.tokens_seen / prog.examples_seen if prog.examples_seen else 0.0,
         "stopped": prog.stopped,
