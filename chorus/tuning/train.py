@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 from chorus.core import derive_seed, write_atomic
 from chorus.tuning.errors import TuningError
 from chorus.tuning.examples import Example
+from chorus.tuning.frozen import FrozenLayers, padded
 from chorus.tuning.options import TuneOptions
 
 
@@ -51,6 +52,7 @@ class Progress:
     bad_evals: int = 0
     stopped: str = ""  # why training ended early ("early stopping", "max-minutes")
     seconds: float = 0.0
+    frozen_seconds: float = 0.0  # of `seconds`: computing the frozen layers' states (frozen.py)
     examples_seen: int = 0
     tokens_seen: int = 0
     loss_curve: list[tuple[int, float]] = field(default_factory=list)
@@ -73,22 +75,21 @@ def encode_examples(engine: Any, examples: Sequence[Example]) -> list[Encoded]:
     return out
 
 
-def label_log_probs(model: Any, batch: Sequence[Encoded], pad_id: int) -> list[torch.Tensor]:
-    """Per example, log q over its labels at the answer position (one forward pass)."""
-    width = max(len(e.ids) for e in batch)
-    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(batch), width), dtype=torch.long)
-    for r, e in enumerate(batch):
-        ids[r, width - len(e.ids) :] = torch.tensor(e.ids)
-        mask[r, width - len(e.ids) :] = 1
-    positions = (mask.cumsum(-1) - 1).clamp(min=0)
+def label_log_probs(
+    model: Any, batch: Sequence[Encoded], pad_id: int, frozen: FrozenLayers | None = None
+) -> list[torch.Tensor]:
+    """Per example, log q over its labels at the answer position (one forward pass). With
+    `frozen`, only the layers above its split run, on its cached states (frozen.py)."""
+    ids, mask, positions = padded(batch, pad_id)
     device = next(model.parameters()).device
-    logits = model(
-        input_ids=ids.to(device),
-        attention_mask=mask.to(device),
-        position_ids=positions.to(device),
-        logits_to_keep=1,
-    ).logits[:, -1]
+    common = dict(attention_mask=mask.to(device), position_ids=positions.to(device),
+                  logits_to_keep=1, use_cache=False)  # fmt: skip
+    if frozen is None:
+        logits = model(input_ids=ids.to(device), **common).logits[:, -1]
+    else:
+        embeds = frozen.inputs(model, batch, pad_id).to(device)
+        with frozen.top_only(model):
+            logits = model(inputs_embeds=embeds, **common).logits[:, -1]
     logp = torch.log_softmax(logits.float(), dim=-1).cpu()
     out = []
     for r, e in enumerate(batch):
@@ -113,14 +114,21 @@ def batches(data: Sequence[Encoded], size: int) -> list[list[int]]:
     return [order[s : s + size] for s in range(0, len(order), size)]
 
 
-def mean_kl(model: Any, data: Sequence[Encoded], size: int, pad_id: int) -> float:
+def mean_kl(
+    model: Any,
+    data: Sequence[Encoded],
+    size: int,
+    pad_id: int,
+    frozen: FrozenLayers | None = None,
+) -> float:
     if not data:
         return math.nan
     total = 0.0
     with torch.no_grad():
         for idx in batches(data, size):
             chunk = [data[i] for i in idx]
-            total += float(kl_loss(label_log_probs(model, chunk, pad_id), chunk)) * len(chunk)
+            logq = label_log_probs(model, chunk, pad_id, frozen)
+            total += float(kl_loss(logq, chunk)) * len(chunk)
     return total / len(data)
 
 
@@ -152,6 +160,20 @@ def prepare_model(model: Any, config: TuneOptions) -> Any:
         task_type="CAUSAL_LM",
     )
     return get_peft_model(model, lora)
+
+
+def frozen_layers(
+    model: Any, config: TuneOptions, base: str, cache: FrozenLayers | None = None
+) -> FrozenLayers | None:
+    """The cache of the frozen lower layers when LoRA adapts only the top `lora_layers` of
+    more layers (`cache`, bound to this base and split, or a new one); None when every layer
+    trains (full fine-tuning, lora_layers 0 or >= the model's layers)."""
+    n_layers = int(model.config.num_hidden_layers)
+    if config.method != "lora" or not 0 < config.lora_layers < n_layers:
+        return None
+    frozen = cache or FrozenLayers()
+    frozen.bind(base, n_layers - config.lora_layers)
+    return frozen
 
 
 def _trainable(model: Any) -> dict[str, torch.nn.Parameter]:
@@ -221,13 +243,17 @@ def train(
     checkpoint: Checkpoint,
     progress: bool = False,
     on_step: Callable[[int], None] | None = None,
+    frozen: FrozenLayers | None = None,
 ) -> Progress:
     """Train `model` (prepared by `prepare_model`) in place, resuming from `checkpoint`.
 
     Through `accelerate`: one process (CPU, or the GPU torch sees) by default; under
     `accelerate launch --num_processes N` each process takes every N-th example of each batch
     and the gradients are averaged across processes (data parallel), so a step sees the same
-    batch as on one process. Only the main process writes checkpoints and the bar."""
+    batch as on one process. Only the main process writes checkpoints and the bar.
+
+    `frozen` (`frozen_layers`): the lower layers' states are computed once, before the first
+    step (counted in the run's seconds), and every pass runs only the adapted top layers."""
     from accelerate import Accelerator
 
     acc = Accelerator()
@@ -245,6 +271,11 @@ def train(
         total = min(total, config.max_steps)
     started, at_start = time.monotonic(), prog.seconds
     show = progress and acc.is_main_process
+    if frozen is not None and train_set and frozen.check(raw, train_set[0], pad_id):
+        frozen.fill(raw, [*train_set, *val_set], config.batch_size, pad_id, show)
+        prog.frozen_seconds += time.monotonic() - started
+    elif frozen is not None:
+        frozen = None  # not exact for this architecture (warned): every layer runs
     bar = tqdm(total=total, initial=prog.step, desc="tuning", unit="step", disable=not show)
 
     def save() -> None:
@@ -258,7 +289,7 @@ def train(
         if not val_set:
             return True
         raw.eval()
-        val = mean_kl(raw, val_set, config.batch_size, pad_id)
+        val = mean_kl(raw, val_set, config.batch_size, pad_id, frozen)
         raw.train()
         prog.val_curve.append((prog.step, val))
         if val < prog.best_val - 1e-6:
@@ -281,7 +312,8 @@ def train(
             # must take part in each step's gradient averaging
             mine = idx[rank::world]
             chunk = [train_set[i] for i in (mine or idx[:1])]
-            loss = kl_loss(label_log_probs(wrapped, chunk, pad_id), chunk) * (1.0 if mine else 0.0)
+            logq = label_log_probs(wrapped, chunk, pad_id, frozen)
+            loss = kl_loss(logq, chunk) * (1.0 if mine else 0.0)
             # the mean over processes, weighted by their shares: the loss of the whole batch
             whole = acc.reduce(loss.detach() * len(mine), reduction="sum") / len(idx)
             if not torch.isfinite(whole):

@@ -29,6 +29,7 @@ from chorus.tuning.errors import TuningError
 from chorus.tuning.options import TuneOptions
 
 if TYPE_CHECKING:
+    from chorus.tuning.frozen import FrozenLayers
     from chorus.tuning.train import Progress
 
 MANIFEST = "chorus_tuning.json"
@@ -56,6 +57,7 @@ class TuningManifest(BaseModel):
     options: TuneOptions  # every option of the run (data and training)
     steps: int
     seconds: float
+    frozen_seconds: float = 0.0  # of seconds: the frozen lower layers' states, computed once
     examples_per_s: float
     tokens_per_example: float
     stopped: str
@@ -93,13 +95,15 @@ def tune(
     *,
     base: str | Path | None = None,
     progress: bool = False,
+    frozen: FrozenLayers | None = None,
     **fields: Any,
 ) -> Path:
     """Fine-tune `base` (None: the embedded model) on `data` (a dataset name, a descriptor YAML
     or a crosstab CSV) answering `instrument`; write the tuned model folder `out` and return
     it. The options are `options` or TuneOptions' fields as keywords
     (`holdout_questions=["gay_marry"], lora_layers=2`). Re-running the same call after a kill
-    resumes it."""
+    resumes it. `frozen`: a cache of the frozen lower layers' states to use and fill (several
+    runs on the same base model and prompts, e.g. folds, share one); by default a new one."""
     if options is not None and fields:
         raise TypeError("tune takes a TuneOptions or its fields as keywords, not both")
     o = options or TuneOptions(**fields)
@@ -109,7 +113,8 @@ def tune(
     inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
     td = load_training_data(inst, data, o)
     from chorus.engines.transformers_engine import TransformersEngine
-    from chorus.tuning.train import Checkpoint, encode_examples, prepare_model, train
+    from chorus.tuning.train import Checkpoint, encode_examples, frozen_layers, prepare_model
+    from chorus.tuning.train import train as run_training
 
     engine = TransformersEngine(model=base, dtype="float32")
     train_set = encode_examples(engine, td.examples)
@@ -117,9 +122,12 @@ def tune(
     partial = out.with_name(out.name + ".partial")
     partial.mkdir(parents=True, exist_ok=True)
     key = _digest(f"{o.resume_key()}|{td.digest()}|{engine.fingerprint}")
+    cache = frozen_layers(engine.model, o, engine.fingerprint, frozen)
     model = prepare_model(engine.model, o)
     checkpoint = Checkpoint(partial / CHECKPOINT, key)
-    prog = train(model, train_set, val_set, o, int(engine.pad_id), checkpoint, progress)
+    prog = run_training(
+        model, train_set, val_set, o, int(engine.pad_id), checkpoint, progress, frozen=cache
+    )
     from accelerate import PartialState
 
     if not PartialState().is_main_process:  # under `accelerate launch`: one process writes
@@ -152,6 +160,7 @@ def _summary(prog: Progress) -> dict:
     return {
         "steps": prog.step,
         "seconds": round(prog.seconds, 2),
+        "frozen_seconds": round(prog.frozen_seconds, 2),
         "examples_per_s": round(prog.examples_seen / prog.seconds, 3) if prog.seconds else 0.0,
         "tokens_per_example": prog.tokens_seen / prog.examples_seen if prog.examples_seen else 0.0,
         "stopped": prog.stopped,

@@ -25,7 +25,10 @@ from chorus.tuning.examples import Example
 from chorus.tuning.train import Checkpoint, encode_examples, mean_kl, prepare_model, train
 
 ROOT = Path(__file__).resolve().parents[2]
-FAST = dict(batch_size=8, epochs=2, max_steps=4, checkpoint_every=1, lora_r=4, lr=1e-2)
+# lora_layers=1 of 2: the frozen-layer cache is in every tuning run below (resume included)
+FAST = dict(
+    batch_size=8, epochs=2, max_steps=4, checkpoint_every=1, lora_r=4, lr=1e-2, lora_layers=1
+)
 
 
 def test_training_on_a_known_distribution_lowers_the_kl(tiny_model, tiny_survey):
