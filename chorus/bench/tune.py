@@ -255,9 +255,10 @@ def _tune(
             "steps": m.steps, "stopped": m.stopped, "parameters": m.base_parameters}  # fmt: skip
 
 
-def _step_parameters(model, options: TuneOptions) -> int:
+def _step_parameters(engine, options: TuneOptions) -> int:
     """Parameters a training step runs through: the adapted top layers when the frozen layers
     below are cached (tuning.train.frozen_layers), else the whole model."""
+    model = getattr(engine, "inner", engine).model  # under the response cache's wrapper
     n_layers = int(model.config.num_hidden_layers)
     if options.method == "lora" and 0 < options.lora_layers < n_layers:
         top = decoder(model).layers[n_layers - options.lora_layers :]
@@ -338,7 +339,7 @@ def main(argv: list[str]) -> int:
     examples = sum(t["examples"] for t in trainings)
     tokens = np.mean([t["tokens_per_example"] for t in trainings]) if trainings else 0.0
     rate = examples / seconds if seconds else 0.0
-    run_params = _step_parameters(base_engine.model, a.options)
+    run_params = _step_parameters(base_engine, a.options)
     cached = sum(t["frozen_seconds"] for t in trainings)
     peak = matmul_rate()
     out = {

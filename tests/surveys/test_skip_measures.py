@@ -148,3 +148,46 @@ def test_person_level_accuracy_weighs_a_conditional_item_by_being_asked(skip_dat
     assert scores.persona == pytest.approx(num / den, abs=1e-12)
     assert scores.random_persona == pytest.approx(base_num / den, abs=1e-12)
     assert (~owner[idx]).any() and owner[idx].any()  # both kinds of respondent in the panel
+
+
+GROUPED = """\
+name: grouped
+groups:
+  party:
+    trait: party
+    members:
+      - {name: Democrats, singular: a Democrat, categories: [Democrat]}
+      - {name: Republicans, singular: a Republican, categories: [Republican]}
+questions:
+  - id: own
+    text: Own one?
+    kind: single_choice
+    options: [{label: "yes"}, {label: "no"}]
+  - id: ctrl
+    text: More control?
+    kind: ordinal
+    ask_if: own == "yes"
+    groups: party
+    options: [{label: less, value: 1}, {label: same, value: 2}, {label: more, value: 3}]
+"""
+
+
+def test_group_gaps_weigh_each_persona_by_being_asked(tmp_path):
+    """The in-group minus out-group gap of a conditional item: each group's mean answer with
+    every persona weighed by its probability of being asked."""
+    from chorus.surveys.metrics.compare import group_metrics
+
+    path = tmp_path / "g.yaml"
+    path.write_text(GROUPED)
+    inst = load_instrument(path)
+    party = np.array(["Democrat", "Democrat", "Republican", "Republican"], dtype=object)
+    ctrl = np.array([[1.0, 0, 0], [0, 0, 1.0], [0, 1.0, 0], [0, 0, 1.0]])
+    asked = np.array([0.9, 0.1, 0.5, 0.5])
+    sim = ResponseSet(np.array(list("abcd"), dtype=object), np.ones(4),
+                      {("own", "self", None): np.tile([0.5, 0.5], (4, 1)),
+                       ("ctrl", "self", None): ctrl},
+                      {"party": party}, asked={("ctrl", "self", None): asked})  # fmt: skip
+    out = group_metrics(sim, sim, inst, [inst.question("ctrl")])
+    dem = (0.9 * 1 + 0.1 * 3) / 1.0
+    rep = (0.5 * 2 + 0.5 * 3) / 1.0
+    assert out["gap/ctrl/sim"] == pytest.approx(dem - rep)

@@ -48,8 +48,10 @@ class Positions:
         """The weighted answer distribution for each row of `weights` (G x n), as the weighted
         mean of the one-hot rows (NaN where a row has no weight on an answer)."""
         ok = ~np.isnan(self.at)
-        pos = self.at[ok].astype(int)
-        counts = np.array([np.bincount(pos, weights=w[ok], minlength=self.k) for w in weights])
+        g = len(weights)
+        bins = (np.arange(g)[:, None] * self.k + self.at[ok].astype(int)[None, :]).ravel()
+        counts = np.bincount(bins, weights=weights[:, ok].ravel(), minlength=g * self.k)
+        counts = counts.reshape(g, self.k)
         with np.errstate(invalid="ignore", divide="ignore"):
             return counts / counts.sum(axis=1, keepdims=True)
 
