@@ -9,6 +9,7 @@ import numpy as np
 
 from chorus.surveys import ask, load_instrument
 from chorus.surveys.persona import Persona
+from tests.surveys.spy import PromptSpy
 
 INTERVIEW = """\
 name: seq
@@ -35,32 +36,6 @@ questions:
 """
 
 
-class _Spy:
-    """The real engine, recording the prompts it is sent (choices and open answers)."""
-
-    def __init__(self, engine):
-        self.engine, self.choices, self.generated = engine, [], []
-
-    def __getattr__(self, name):
-        return getattr(self.engine, name)
-
-    def choice(self, requests):
-        self.choices += [r.prompt for r in requests]
-        return self.engine.choice(requests)
-
-    def generate(self, requests):
-        self.generated += [r.prompt for r in requests]
-        return self.engine.generate(requests)
-
-    def map(self, fn, units, done=None):
-        out = []
-        for i, unit in enumerate(units):
-            out.append(fn(self, unit))
-            if done is not None:
-                done(i)
-        return out
-
-
 def test_a_ranking_and_an_open_answer_in_the_next_questions_context(cached_engine, tmp_path):
     """A ranking reads as its likeliest first item, lettered as the question listed it (the
     question asked which comes first); an open answer as the first of its sampled answers,
@@ -68,7 +43,7 @@ def test_a_ranking_and_an_open_answer_in_the_next_questions_context(cached_engin
     path = tmp_path / "seq.yaml"
     path.write_text(textwrap.dedent(INTERVIEW))
     inst = load_instrument(path)
-    spy = _Spy(cached_engine)
+    spy = PromptSpy(cached_engine)
     persona = Persona(persona_id="p", demographics={"age": "30-39", "party": "Democrat"})
     rows = ask(spy, [persona], inst, sequential=True, seed=1).answers.set_index("question_id")
 

@@ -18,6 +18,7 @@ from chorus.surveys.persona import Persona
 from chorus.surveys.prompts import items_for
 from chorus.surveys.scoring import score
 from chorus.surveys.skip import asked_probabilities
+from tests.surveys.spy import PromptSpy
 
 DATA = Path(__file__).parent / "data"
 SKIP = DATA / "anes2012_skip.yaml"
@@ -201,28 +202,6 @@ def test_bad_blocks_name_the_line(tmp_path, blocks, message):
         load_instrument(_write(tmp_path, text))
 
 
-class _Spy:
-    """The real engine, recording the prompts of its choice calls."""
-
-    def __init__(self, engine):
-        self.engine, self.prompts = engine, []
-
-    def __getattr__(self, name):
-        return getattr(self.engine, name)
-
-    def choice(self, requests):
-        self.prompts += [r.prompt for r in requests]
-        return self.engine.choice(requests)
-
-    def map(self, fn, units, done=None):
-        out = []
-        for i, unit in enumerate(units):
-            out.append(fn(self, unit))
-            if done is not None:
-                done(i)
-        return out
-
-
 def test_real_model_skip_weights_and_a_sequential_block_order(cached_engine):
     """On the embedded model: gun_control's `asked` is the persona's own probability of
     answering own_gun "yes"; in sequential mode the last question's context holds the block's
@@ -239,12 +218,12 @@ def test_real_model_skip_weights_and_a_sequential_block_order(cached_engine):
     assert set(tidy.loc[tidy.question_id == "gun_control", "asked"]) == {
         table.loc[("b", "gun_control"), "asked"], table.loc[("c", "gun_control"), "asked"]
     }  # fmt: skip
-    spy = _Spy(cached_engine)
+    spy = PromptSpy(cached_engine)
     spent = inst.subset(inst.block_ids["spending"])
     rows = ask(spy, people[:1], spent, debias="none", sequential=True).answers
     order = [q.id for q in persona_order(spent, "b", 0)]
     assert list(rows.sort_values("position").question_id) == order
-    last = spy.prompts[-1].messages
+    last = spy.choices[-1].messages
     asked = [m.content for m in last if m.role == "user"]
     texts = {q.id: q.text for q in spent.questions}
     assert [next(qid for qid, t in texts.items() if t in a) for a in asked] == order
