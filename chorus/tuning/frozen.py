@@ -15,32 +15,21 @@ bounded, only slower. Bound to one base model and split: used with another, it s
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 
-if TYPE_CHECKING:
-    from chorus.tuning.train import Encoded
+from chorus.tuning.batching import Encoded, batches, padded
 
+# (model, batch, pad id, cache or None) -> per example, log q over its labels
+LogProbReader = Callable[[Any, Sequence[Encoded], int, "FrozenLayers | None"], list[torch.Tensor]]
 MAX_BYTES = 2 << 30  # 2 GiB: ~7,900 embedded-model examples of 118 tokens in float32
 
 
 class _Reached(Exception):
     """Raised by the hook on the first adapted layer: the lower layers are done."""
-
-
-def padded(batch: Sequence[Encoded], pad_id: int) -> tuple[torch.Tensor, ...]:
-    """Token ids left-padded to the batch's width, their attention mask and positions (so the
-    answer position is the last column of every row)."""
-    width = max(len(e.ids) for e in batch)
-    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(batch), width), dtype=torch.long)
-    for r, e in enumerate(batch):
-        ids[r, width - len(e.ids) :] = torch.tensor(e.ids)
-        mask[r, width - len(e.ids) :] = 1
-    return ids, mask, (mask.cumsum(-1) - 1).clamp(min=0)
 
 
 def decoder(model: Any) -> Any:
@@ -76,8 +65,6 @@ class FrozenLayers:
     ) -> None:
         """Compute the states of `data` not yet held, in batches of similar length, until full."""
         from tqdm.auto import tqdm
-
-        from chorus.tuning.train import batches
 
         todo = list({tuple(e.ids): e for e in data if tuple(e.ids) not in self.states}.values())
         plan = batches(todo, size)
@@ -134,15 +121,14 @@ class FrozenLayers:
         finally:
             dec.layers = whole
 
-    def check(self, model: Any, example: Encoded, pad_id: int) -> bool:
+    def check(self, model: Any, example: Encoded, pad_id: int, read: LogProbReader) -> bool:
         """Whether the top-only path gives the full forward's label log-probs for one example
-        (an architecture that rescales `inputs_embeds` would not); warns and says no if not."""
+        (an architecture that rescales `inputs_embeds` would not); warns and says no if not.
+        `read` is the trainer's label_log_probs (passed in: the trainer imports this module)."""
         if self.exact is None:
-            from chorus.tuning.train import label_log_probs
-
             with torch.no_grad():
-                whole = label_log_probs(model, [example], pad_id)[0]
-                top = label_log_probs(model, [example], pad_id, self)[0]
+                whole = read(model, [example], pad_id, None)[0]
+                top = read(model, [example], pad_id, self)[0]
             tol = 1e-3 if next(model.parameters()).dtype == torch.float32 else 5e-2
             self.exact = bool(torch.allclose(whole, top, atol=tol))
             if not self.exact:

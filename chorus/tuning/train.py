@@ -28,17 +28,11 @@ import torch
 from tqdm.auto import tqdm
 
 from chorus.core import derive_seed, write_atomic
+from chorus.tuning.batching import Encoded, batches, padded
 from chorus.tuning.errors import TuningError
 from chorus.tuning.examples import Example
-from chorus.tuning.frozen import FrozenLayers, padded
+from chorus.tuning.frozen import FrozenLayers
 from chorus.tuning.options import TuneOptions
-
-
-@dataclass
-class Encoded:
-    ids: list[int]
-    labels: list[list[int]]  # per option label, its single-token spellings' ids
-    target: np.ndarray
 
 
 @dataclass
@@ -106,12 +100,6 @@ def kl_loss(logq: Sequence[torch.Tensor], batch: Sequence[Encoded]) -> torch.Ten
         keep = t > 0
         terms.append((t[keep] * (t[keep].log() - lq[keep])).sum())
     return torch.stack(terms).mean()
-
-
-def batches(data: Sequence[Encoded], size: int) -> list[list[int]]:
-    """Indices in batches of similar length (sorted by length, then cut)."""
-    order = sorted(range(len(data)), key=lambda i: (len(data[i].ids), i))
-    return [order[s : s + size] for s in range(0, len(order), size)]
 
 
 def mean_kl(
@@ -271,11 +259,13 @@ def train(
         total = min(total, config.max_steps)
     started, at_start = time.monotonic(), prog.seconds
     show = progress and acc.is_main_process
-    if frozen is not None and train_set and frozen.check(raw, train_set[0], pad_id):
+    if frozen is not None and not (
+        train_set and frozen.check(raw, train_set[0], pad_id, label_log_probs)
+    ):
+        frozen = None  # not exact for this architecture (warned): every layer runs
+    if frozen is not None:
         frozen.fill(raw, [*train_set, *val_set], config.batch_size, pad_id, show)
         prog.frozen_seconds += time.monotonic() - started
-    elif frozen is not None:
-        frozen = None  # not exact for this architecture (warned): every layer runs
     bar = tqdm(total=total, initial=prog.step, desc="tuning", unit="step", disable=not show)
 
     def save() -> None:
